@@ -1,0 +1,98 @@
+// npm run bench: prints one JSON line per measurement. Targets from issue #2; numbers, not tests.
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+
+import { analyse, complete, measure } from '../src/extension/measures';
+import { runPermutationTest } from '../src/extension/pipeline/permutationPool';
+
+const workerPath = join(__dirname, 'permutationWorker.js');
+
+function emit(record: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(record)}\n`);
+}
+
+/** Median, minimum and first (cold, JIT included) wall times of `runs` calls, in ms. */
+async function time(
+  runs: number,
+  fn: () => unknown,
+): Promise<{ ms_median: number; ms_min: number; ms_first: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  const first = times[0] ?? NaN;
+  times.sort((a, b) => a - b);
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  return {
+    ms_median: round(times[Math.floor(times.length / 2)] ?? NaN),
+    ms_min: round(times[0] ?? NaN),
+    ms_first: round(first),
+  };
+}
+
+/** A smooth softmax path over `outputs` classes (a sigmoid-like hand-over between two of them). */
+function softmaxPath(steps: number, outputs: number): number[][] {
+  return Array.from({ length: steps }, (_, k) => {
+    const logits = Array.from(
+      { length: outputs },
+      (_, c) => Math.sin(0.37 * c) + (c === 0 ? 4 - (8 * k) / steps : 0),
+    );
+    const max = Math.max(...logits);
+    const e = logits.map((l) => Math.exp(l - max));
+    const sum = e.reduce((a, b) => a + b, 0);
+    return e.map((v) => v / sum);
+  });
+}
+
+async function main(): Promise<void> {
+  emit({
+    bench: 'machine',
+    node: process.version,
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+  });
+
+  // One output, 101 steps, 10,000 permutations: the reference's loop takes ~480 ms here.
+  const single = Array.from({ length: 101 }, (_, i) => 1 / (1 + Math.exp(-(i - 50) / 8)));
+  emit({
+    bench: 'permutation-test',
+    steps: 101,
+    outputs: 1,
+    permutations: 10_000,
+    threads: 1,
+    target_ms: 5,
+    ...(await time(30, () => measure({ predictions: single }, { permutations: 10_000 }))),
+  });
+
+  // 1,000 outputs, aggregate statistic: evenly spaced strengths (every parametric editor) and an
+  // uneven grid (real-image sequences), each on one thread and on all cores.
+  const rows = softmaxPath(101, 1000);
+  const uneven = Array.from({ length: 101 }, (_, k) => k + 0.4 * Math.sin(k));
+  for (const [grid, strengths] of [
+    ['uniform', undefined],
+    ['non-uniform', uneven],
+  ] as const) {
+    for (const threads of [1, availableParallelism()]) {
+      emit({
+        bench: 'permutation-test',
+        steps: 101,
+        outputs: 1000,
+        permutations: 10_000,
+        grid,
+        threads,
+        target_ms: 1000,
+        ...(await time(3, async () => {
+          const analysis = analyse({ predictions: rows, strengths }, { permutations: 10_000 });
+          complete(analysis, await runPermutationTest(analysis, { workerPath, threads }));
+        })),
+      });
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,201 @@
+import { fork, type ChildProcess } from 'node:child_process';
+
+import {
+  CHILD_PROTOCOL_VERSION,
+  isChildToHost,
+  type ChildError,
+  type ChildToHost,
+  type HostToChild,
+  type MeasureRequestOptions,
+} from '../../shared/childProtocol';
+import type { MeasureJson } from '../../shared/result';
+
+/** A request the child answered with an error; `kind` says whose it is to fix. */
+export class ChildRunError extends Error {
+  override readonly name = 'ChildRunError';
+  constructor(
+    readonly kind: ChildError['kind'] | 'crashed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Options of one request. */
+export interface RunOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((message: string) => void) | undefined;
+  /** How long a cancelled request may take to stop before the process is killed. */
+  readonly graceMs?: number | undefined;
+}
+
+/** What `measure` sends. */
+export interface MeasureRequest {
+  readonly predictions: unknown;
+  readonly strengths?: readonly unknown[];
+  readonly labels?: readonly string[];
+  readonly options: MeasureRequestOptions;
+}
+
+interface Pending {
+  readonly resolve: (result: MeasureJson) => void;
+  readonly reject: (error: Error) => void;
+  readonly onProgress: ((message: string) => void) | undefined;
+}
+
+/**
+ * The forked inference process, seen from the host or the CLI. A crash of the child rejects every
+ * pending request and never takes the parent down; `dispose` kills it.
+ */
+export class InferenceChild {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private exited: string | undefined;
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (message: unknown) => {
+      if (isChildToHost(message)) this.receive(message);
+    });
+    child.on('exit', (code, signal) => {
+      this.exited =
+        signal !== null ? `was killed by ${signal}` : `exited with code ${code ?? 'unknown'}`;
+      const error = new ChildRunError(
+        'crashed',
+        `The propsweep inference process ${this.exited} while working. See the log for details.`,
+      );
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    });
+  }
+
+  /** Forks `childPath` and waits for its `child/ready`. */
+  static start(
+    childPath: string,
+    options: { stderr?: (text: string) => void; timeoutMs?: number } = {},
+  ): Promise<InferenceChild> {
+    // The child is a bundled script: it needs none of the parent's loader or inspector flags.
+    const child = fork(childPath, [], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+      execArgv: [],
+    });
+    child.stderr?.on('data', (chunk: Buffer) => options.stderr?.(chunk.toString()));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        fail(
+          new Error(
+            `The propsweep inference process did not start within ${options.timeoutMs ?? 15000} ms.`,
+          ),
+        );
+      }, options.timeoutMs ?? 15000);
+      const fail = (error: Error): void => {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        reject(error);
+      };
+      child.once('error', fail);
+      child.once('exit', (code) => {
+        fail(
+          new Error(
+            `The propsweep inference process exited with code ${code ?? 'unknown'} on start.`,
+          ),
+        );
+      });
+      child.once('message', (message: unknown) => {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        child.removeAllListeners('error');
+        if (
+          !isChildToHost(message) ||
+          message.type !== 'child/ready' ||
+          message.version !== CHILD_PROTOCOL_VERSION
+        ) {
+          child.kill('SIGKILL');
+          reject(
+            new Error(
+              `The propsweep inference process speaks another protocol (got ${JSON.stringify(message)}); rebuild the extension.`,
+            ),
+          );
+          return;
+        }
+        resolve(new InferenceChild(child));
+      });
+    });
+  }
+
+  /** The child's process id. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Measures one path in the child. */
+  measure(request: MeasureRequest, options: RunOptions = {}): Promise<MeasureJson> {
+    return this.run({ type: 'measure/run', ...request }, options);
+  }
+
+  /** Kills the process (it holds nothing that needs a clean shutdown). */
+  dispose(): void {
+    if (this.exited === undefined) this.child.kill('SIGKILL');
+  }
+
+  private run(
+    message: { type: 'measure/run' } & MeasureRequest,
+    options: RunOptions,
+  ): Promise<MeasureJson> {
+    if (this.exited !== undefined)
+      return Promise.reject(
+        new ChildRunError('crashed', `The propsweep inference process ${this.exited}.`),
+      );
+    const { signal } = options;
+    if (signal?.aborted === true) return Promise.reject(abortError());
+    const id = this.nextId++;
+    return new Promise<MeasureJson>((resolve, reject) => {
+      let killTimer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => {
+        this.child.send({ type: 'run/cancel', id });
+        // Cooperative first; a child stuck inside one long native call is killed.
+        killTimer = setTimeout(() => {
+          this.pending.delete(id);
+          this.child.kill('SIGKILL');
+          reject(abortError());
+        }, options.graceMs ?? 2000);
+      };
+      const done = (): void => {
+        clearTimeout(killTimer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      this.pending.set(id, {
+        resolve: (r) => {
+          done();
+          resolve(r);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+        onProgress: options.onProgress,
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const request: HostToChild = { ...message, id }; // typed: an id-less request would be ignored
+      this.child.send(request);
+    });
+  }
+
+  private receive(message: ChildToHost): void {
+    if (message.type === 'child/ready') return;
+    const pending = this.pending.get(message.id);
+    if (pending === undefined) return;
+    if (message.type === 'run/progress') {
+      pending.onProgress?.(message.message);
+      return;
+    }
+    this.pending.delete(message.id);
+    if (message.ok) pending.resolve(message.result);
+    else if (message.error.kind === 'cancelled') pending.reject(abortError());
+    else pending.reject(new ChildRunError(message.error.kind, message.error.message));
+  }
+}
+
+function abortError(): Error {
+  return new DOMException('The run was cancelled.', 'AbortError');
+}

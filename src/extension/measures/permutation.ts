@@ -1,0 +1,379 @@
+import { MeasureInputError } from './errors';
+import type { Stencil } from './gradient';
+import { at } from './grid';
+import type { Matrix } from './matrix';
+import { MAX_BELOW, Rng } from './rng';
+
+/**
+ * The statistic S (an EPGM) ready to be re-evaluated under many orderings of the path's rows.
+ * Only the order of the prediction rows is shuffled; the grid, and so the stencil, stays fixed.
+ */
+export interface PreparedStatistic {
+  readonly n: number;
+  readonly cols: number;
+  readonly data: Float64Array;
+  readonly stencil: Stencil;
+  /** 1/N for one output, 1/(2N) for the whole probability vector. */
+  readonly scale: number;
+  /**
+   * L1 distances between every two rows when the stencil has two-term rows and several outputs:
+   * an evenly spaced path then costs one look-up per step and permutation, whatever the outputs.
+   */
+  readonly distances: Float64Array | null;
+}
+
+/** Result of the shuffle (permutation) test of shared/METHOD.md. */
+export interface PermutationTest {
+  /** S_obs, the statistic on the path as edited. */
+  readonly statistic: number;
+  /** (b + 1) / (K + 1): a valid p-value, never 0 (b / N! when every order was enumerated). */
+  readonly pValue: number;
+  /** b / K, what the reference implementation prints (can be 0). */
+  readonly pValueLegacy: number;
+  readonly nullMean: number;
+  readonly nullSd: number;
+  /** K sampled orders, or N! when exact. */
+  readonly permutations: number;
+  readonly exact: boolean;
+  readonly seed: number;
+  readonly alpha: number;
+  /** b = #{ j : |S_j - m| >= |S_obs - m| }. */
+  readonly exceedances: number;
+  /** The smallest p-value this test could give with this N and K. */
+  readonly minAchievableP: number;
+  readonly significant: boolean;
+  /** 'smoother': S_obs below the null mean (serial structure, the usual case for a real effect). */
+  readonly direction: 'smoother' | 'rougher' | 'neither';
+}
+
+/** Options of the shuffle test. */
+export interface PermutationOptions {
+  readonly permutations: number;
+  readonly seed: number;
+  readonly alpha: number;
+}
+
+/** Permutations per independently seeded chunk; fixed so results never depend on thread count. */
+export const CHUNK_SIZE = 1024;
+
+/** Largest path whose N x N row-distance table is built (32 MiB). */
+const MAX_DISTANCE_TABLE_STEPS = 2048;
+
+/**
+ * Rounding in a different summation order must not turn a tie (the reversed path of an evenly
+ * spaced grid has exactly the same statistic) into a strict win or loss.
+ */
+const TIE_TOLERANCE = 1e-9;
+
+/** Prepares y (the statistic's columns) for the test; `scale` turns the sum into the EPGM. */
+export function prepareStatistic(y: Matrix, stencil: Stencil, scale: number): PreparedStatistic {
+  const { rows: n, cols, data } = y;
+  const { kernel } = stencil;
+  const pairRows = kernel.centralTo - kernel.centralFrom + kernel.pairWeight.length;
+  const useTable = cols > 1 && pairRows > 0 && n <= MAX_DISTANCE_TABLE_STEPS;
+  return { n, cols, data, stencil, scale, distances: useTable ? rowDistances(y) : null };
+}
+
+/** Validates the test options, with a message saying what to give instead. */
+export function checkPermutationOptions(options: PermutationOptions): void {
+  const { permutations, seed, alpha } = options;
+  if (!Number.isInteger(permutations) || permutations < 1) {
+    throw new MeasureInputError(
+      `permutations must be a whole number >= 1, got ${String(permutations)}; the paper uses 10000.`,
+    );
+  }
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new MeasureInputError(
+      `seed must be a whole number from 0 to 4294967295, got ${String(seed)}.`,
+    );
+  }
+  if (!(alpha > 0 && alpha < 1)) {
+    throw new MeasureInputError(
+      `alpha must lie strictly between 0 and 1, got ${String(alpha)}; the paper uses 0.01.`,
+    );
+  }
+}
+
+/** Whether the test enumerates all N! orders (when N! <= K) instead of sampling K of them. */
+export function isExact(n: number, permutations: number): boolean {
+  let f = 1;
+  for (let k = 2; k <= n; k++) {
+    f *= k;
+    if (f > permutations) return false;
+  }
+  return true;
+}
+
+/** Runs the whole test on one thread. */
+export function permutationTest(
+  prep: PreparedStatistic,
+  options: PermutationOptions,
+): PermutationTest {
+  checkPermutationOptions(options);
+  const exact = isExact(prep.n, options.permutations);
+  const nullStats = exact
+    ? enumerateNull(prep)
+    : sampleNull(prep, options.permutations, options.seed);
+  return summarizeNull(observedStatistic(prep), nullStats, exact, options);
+}
+
+/** S on the path in its own order, by the same arithmetic as every permuted S. */
+export function observedStatistic(prep: PreparedStatistic): number {
+  return evaluate(prep, identity(prep.n), new Float64Array(prep.n));
+}
+
+/** K statistics of uniformly random orders, chunk by chunk. */
+export function sampleNull(
+  prep: PreparedStatistic,
+  permutations: number,
+  seed: number,
+): Float64Array {
+  const out = new Float64Array(permutations);
+  for (let chunk = 0; chunk * CHUNK_SIZE < permutations; chunk++) {
+    sampleNullChunk(
+      prep,
+      seed,
+      chunk,
+      Math.min(CHUNK_SIZE, permutations - chunk * CHUNK_SIZE),
+      out,
+      chunk * CHUNK_SIZE,
+    );
+  }
+  return out;
+}
+
+/**
+ * `count` statistics of random orders from chunk number `chunk`, whose generator is seeded by
+ * (seed, chunk) alone: any worker can compute any chunk and the results are the same.
+ */
+export function sampleNullChunk(
+  prep: PreparedStatistic,
+  seed: number,
+  chunk: number,
+  count: number,
+  out: Float64Array,
+  offset: number,
+): void {
+  if (prep.n > MAX_BELOW)
+    throw new MeasureInputError(
+      `the path has ${prep.n} steps; at most ${MAX_BELOW} can be shuffled.`,
+    );
+  const rng = new Rng(seed, chunk);
+  // Each shuffle starts from the previous order: a shuffle of a shuffled order is uniform too.
+  const perm = identity(prep.n);
+  const values = new Float64Array(prep.n);
+  for (let p = 0; p < count; p++) {
+    shuffle(perm, rng);
+    out[offset + p] = evaluate(prep, perm, values);
+  }
+}
+
+/**
+ * Fisher-Yates. While (i + 1) * i stays small, one bounded draw on [0, (i + 1) i) gives both the
+ * index for position i (its remainder) and for position i - 1 (its quotient), unbiased, with half
+ * the draws (Brackett-Rozinsky & Lemire 2024, batched ranged random integers).
+ */
+function shuffle(a: Int32Array, rng: Rng): void {
+  let i = a.length - 1;
+  while (i > 0) {
+    const span = (i + 1) * i;
+    if (i > 1 && span <= MAX_BELOW) {
+      const x = rng.nextBelow(span);
+      const j = x % (i + 1);
+      const k = (x - j) / (i + 1);
+      let tmp = a[i] as number;
+      a[i] = a[j] as number;
+      a[j] = tmp;
+      tmp = a[i - 1] as number;
+      a[i - 1] = a[k] as number;
+      a[k] = tmp;
+      i -= 2;
+    } else {
+      const j = rng.nextBelow(i + 1);
+      const tmp = a[i] as number;
+      a[i] = a[j] as number;
+      a[j] = tmp;
+      i -= 1;
+    }
+  }
+}
+
+/** The order 0, 1, ..., n - 1. */
+function identity(n: number): Int32Array {
+  const perm = new Int32Array(n);
+  for (let k = 0; k < n; k++) perm[k] = k;
+  return perm;
+}
+
+/** The statistic of every one of the N! orders (Heap's algorithm), the identity included. */
+export function enumerateNull(prep: PreparedStatistic): Float64Array {
+  const n = prep.n;
+  let total = 1;
+  for (let k = 2; k <= n; k++) total *= k;
+  const out = new Float64Array(total);
+  const perm = identity(n);
+  const values = new Float64Array(n);
+  const counters = new Int32Array(n);
+  let produced = 0;
+  out[produced++] = evaluate(prep, perm, values);
+  let i = 1;
+  while (i < n) {
+    const ci = at(counters, i);
+    if (ci < i) {
+      const j = i % 2 === 0 ? 0 : ci;
+      const tmp = at(perm, j);
+      perm[j] = at(perm, i);
+      perm[i] = tmp;
+      out[produced++] = evaluate(prep, perm, values);
+      counters[i] = ci + 1;
+      i = 1;
+    } else {
+      counters[i] = 0;
+      i++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Two-sided p-value around the null mean m: b counts the orders whose statistic lies at least as
+ * far from m as the observed one. ">=" makes a constant prediction give p = 1; (b + 1) / (K + 1)
+ * counts the observed order among the random ones, so p is never 0 (Phipson & Smyth 2010).
+ */
+export function summarizeNull(
+  observed: number,
+  nullStats: Float64Array,
+  exact: boolean,
+  options: PermutationOptions,
+): PermutationTest {
+  const count = nullStats.length;
+  let mean = 0;
+  for (let j = 0; j < count; j++) mean += at(nullStats, j);
+  mean /= count;
+  let variance = 0;
+  let maxDeviation = 0;
+  for (let j = 0; j < count; j++) {
+    const d = at(nullStats, j) - mean;
+    variance += d * d;
+    maxDeviation = Math.max(maxDeviation, Math.abs(d));
+  }
+  const tolerance = TIE_TOLERANCE * Math.max(Math.abs(observed), Math.abs(mean));
+  const observedDeviation = Math.abs(observed - mean) - tolerance;
+  let b = 0;
+  let extreme = 0;
+  for (let j = 0; j < count; j++) {
+    const d = Math.abs(at(nullStats, j) - mean);
+    if (d >= observedDeviation) b++;
+    if (d >= maxDeviation - tolerance) extreme++;
+  }
+  const pValue = exact ? b / count : (b + 1) / (count + 1);
+  const gap = observed - mean;
+  return {
+    statistic: observed,
+    pValue,
+    pValueLegacy: b / count,
+    nullMean: mean,
+    nullSd: Math.sqrt(variance / count),
+    permutations: count,
+    exact,
+    seed: options.seed,
+    alpha: options.alpha,
+    exceedances: b,
+    minAchievableP: exact ? extreme / count : 1 / (count + 1),
+    significant: pValue <= options.alpha,
+    direction: Math.abs(gap) <= tolerance ? 'neither' : gap < 0 ? 'smoother' : 'rougher',
+  };
+}
+
+/** The statistic with row k of the path taken from row perm[k]; `values` is scratch space. */
+function evaluate(prep: PreparedStatistic, perm: Int32Array, values: Float64Array): number {
+  if (prep.cols !== 1) return evaluateIndexed(prep, perm);
+  // One output: gather the values once, then difference a contiguous array.
+  const data = prep.data;
+  for (let k = 0; k < perm.length; k++) values[k] = data[perm[k] as number] as number;
+  return evaluateScalar(prep, values);
+}
+
+/** sum_k |g_k| * scale for one output whose values are already in the order to evaluate. */
+function evaluateScalar(prep: PreparedStatistic, v: Float64Array): number {
+  const { centralFrom, centralTo, centralWeight, pairPos, pairWeight, triplePos, tripleCoef } =
+    prep.stencil.kernel;
+  let central = 0;
+  for (let k = centralFrom; k < centralTo; k++)
+    central += Math.abs((v[k + 1] as number) - (v[k - 1] as number));
+  let sum = central * centralWeight;
+  for (let r = 0; r < pairWeight.length; r++) {
+    const i = pairPos[2 * r] as number;
+    const j = pairPos[2 * r + 1] as number;
+    sum += (pairWeight[r] as number) * Math.abs((v[j] as number) - (v[i] as number));
+  }
+  for (let q = 0; q < tripleCoef.length; q += 3) {
+    sum += Math.abs(
+      (tripleCoef[q] as number) * (v[triplePos[q] as number] as number) +
+        (tripleCoef[q + 1] as number) * (v[triplePos[q + 1] as number] as number) +
+        (tripleCoef[q + 2] as number) * (v[triplePos[q + 2] as number] as number),
+    );
+  }
+  return sum * prep.scale;
+}
+
+/** sum_k sum_c |g_kc| * scale with row k of the path taken from row perm[k] of the data. */
+function evaluateIndexed(prep: PreparedStatistic, perm: Int32Array): number {
+  const { centralFrom, centralTo, centralWeight, pairPos, pairWeight, triplePos, tripleCoef } =
+    prep.stencil.kernel;
+  let central = 0;
+  for (let k = centralFrom; k < centralTo; k++) {
+    central += rowDistance(prep, perm[k - 1] as number, perm[k + 1] as number);
+  }
+  let sum = central * centralWeight;
+  for (let r = 0; r < pairWeight.length; r++) {
+    const i = perm[pairPos[2 * r] as number] as number;
+    const j = perm[pairPos[2 * r + 1] as number] as number;
+    sum += (pairWeight[r] as number) * rowDistance(prep, i, j);
+  }
+  const { cols, data } = prep;
+  for (let q = 0; q < tripleCoef.length; q += 3) {
+    const r0 = (perm[triplePos[q] as number] as number) * cols;
+    const r1 = (perm[triplePos[q + 1] as number] as number) * cols;
+    const r2 = (perm[triplePos[q + 2] as number] as number) * cols;
+    const c0 = tripleCoef[q] as number;
+    const c1 = tripleCoef[q + 1] as number;
+    const c2 = tripleCoef[q + 2] as number;
+    let s = 0;
+    for (let c = 0; c < cols; c++) {
+      s += Math.abs(
+        c0 * (data[r0 + c] as number) +
+          c1 * (data[r1 + c] as number) +
+          c2 * (data[r2 + c] as number),
+      );
+    }
+    sum += s;
+  }
+  return sum * prep.scale;
+}
+
+/** sum_c |y_ic - y_jc|, from the table when there is one. */
+function rowDistance(prep: PreparedStatistic, i: number, j: number): number {
+  const { distances, cols, data } = prep;
+  if (distances !== null) return distances[i * prep.n + j] as number;
+  let d = 0;
+  for (let c = 0; c < cols; c++)
+    d += Math.abs((data[j * cols + c] as number) - (data[i * cols + c] as number));
+  return d;
+}
+
+/** D[i][j] = sum_c |y_ic - y_jc|, symmetric with a zero diagonal. */
+function rowDistances(y: Matrix): Float64Array {
+  const { rows: n, cols, data } = y;
+  const d = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      let s = 0;
+      for (let c = 0; c < cols; c++)
+        s += Math.abs((data[i * cols + c] as number) - (data[j * cols + c] as number));
+      d[i * n + j] = s;
+      d[j * n + i] = s;
+    }
+  }
+  return d;
+}

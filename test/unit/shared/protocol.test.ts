@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { toMeasureJson } from '../../../src/extension/pipeline/measureJson';
+import { measure } from '../../../src/extension/measures';
+import { isChildToHost, isHostToChild } from '../../../src/shared/childProtocol';
+import {
+  isHostMessage,
+  isWebviewMessage,
+  PANEL_PROTOCOL_VERSION,
+} from '../../../src/shared/protocol';
+import { isMeasureJson } from '../../../src/shared/result';
+
+const result = toMeasureJson(
+  measure({ predictions: [0.1, 0.3, 0.8, 0.9] }, { permutations: 10 }),
+  undefined,
+);
+
+test('a real measurement passes the result validator; damaged ones do not', () => {
+  assert.ok(isMeasureJson(result));
+  assert.ok(!isMeasureJson({ ...result, epgm: '0.3' }));
+  assert.ok(!isMeasureJson({ ...result, warnings: [3] }));
+  assert.ok(!isMeasureJson(null));
+});
+
+test('panel messages are validated in both directions', () => {
+  assert.ok(isWebviewMessage({ type: 'panel/ready' }));
+  assert.ok(!isWebviewMessage({ type: 'panel/steal' }));
+  const snapshot = { title: 't', predictions: [[0.1], [0.3], [0.8], [0.9]], result };
+  assert.ok(isHostMessage({ type: 'panel/snapshot', version: PANEL_PROTOCOL_VERSION, snapshot }));
+  assert.ok(
+    !isHostMessage({ type: 'panel/snapshot', version: PANEL_PROTOCOL_VERSION + 1, snapshot }),
+  );
+  assert.ok(
+    !isHostMessage({
+      type: 'panel/snapshot',
+      version: PANEL_PROTOCOL_VERSION,
+      snapshot: { ...snapshot, predictions: [['x']] },
+    }),
+  );
+});
+
+test('child messages are validated', () => {
+  assert.ok(isChildToHost({ type: 'child/ready', version: 1, pid: 4 }));
+  assert.ok(isChildToHost({ type: 'run/result', id: 1, ok: true, result }));
+  assert.ok(!isChildToHost({ type: 'run/result', id: 1, ok: true, result: {} }));
+  assert.ok(
+    isChildToHost({ type: 'run/result', id: 1, ok: false, error: { kind: 'input', message: 'm' } }),
+  );
+  assert.ok(!isChildToHost({ type: 'run/result', id: 1, ok: false }));
+  assert.ok(isHostToChild({ type: 'run/cancel', id: 2 }));
+  assert.ok(!isHostToChild({ type: 'measure/run', id: 2 }));
+});
