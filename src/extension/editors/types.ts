@@ -1,0 +1,53 @@
+import type { GrayImage, RgbImage } from '../images/image';
+
+/** Parameter values as given on the command line or in settings (`--param k=v`). */
+export type EditorParams = Readonly<Record<string, string | number | boolean>>;
+
+/** What an editor needs besides the source image. */
+export interface EditInput {
+  readonly source: RgbImage;
+  /** Edited region (255 inside) for masked editors; same size as the source. */
+  readonly mask?: GrayImage | undefined;
+  readonly params: EditorParams;
+  /** Seed for editors with randomness (noise); the same seed is used for every step. */
+  readonly seed: number;
+}
+
+/** One image on the path. */
+export interface EditedFrame {
+  readonly image: RgbImage;
+  /** The editor's strength s_k (t in [0, 1] for parametric editors). */
+  readonly strength: number;
+  /** The editor parameter this strength maps to (e.g. brightness factor 1.36), for the report. */
+  readonly parameter: number;
+}
+
+/**
+ * Turns a source image into a path of images in which one property changes step by step.
+ * `edit` yields one frame per strength so the caller can cache, report progress and stop between
+ * steps (cancellation is checked by the caller and through `signal`).
+ */
+export interface ImageEditor {
+  /** Stable id used on the command line and in cache keys: 'brightness', 'recolor', ... */
+  readonly id: string;
+  /** One line for people: "Masked recolour toward a target colour". */
+  readonly title: string;
+  /** Whether strength 0 reproduces the source (parametric edits): then the source is on the path. */
+  readonly identityAtZero: boolean;
+  /** Whether the editor needs a mask. */
+  readonly needsMask: boolean;
+  /** Name and unit of the parameter that the strength maps to ("factor", "degrees", "alpha"). */
+  readonly parameterName: string;
+  /** Checks and completes the parameters (defaults filled in); throws EditorInputError. */
+  resolveParams(params: EditorParams): EditorParams;
+  edit(
+    input: EditInput,
+    strengths: readonly number[],
+    signal?: AbortSignal,
+  ): AsyncIterable<EditedFrame>;
+}
+
+/** A bad editor id, parameter, mask or sequence: the message says what to give instead. */
+export class EditorInputError extends Error {
+  override readonly name = 'EditorInputError';
+}
