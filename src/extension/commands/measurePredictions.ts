@@ -52,7 +52,7 @@ export async function measurePredictions(
             { ...file, options },
             {
               signal: controller.signal,
-              onProgress: (message) => {
+              onProgress: ({ message }) => {
                 progress.report({ message });
               },
             },

@@ -43,7 +43,7 @@ async function measureRun(request: Extract<HostToChild, { type: 'measure/run' }>
       type: 'run/result',
       id: request.id,
       ok: true,
-      result: toMeasureJson(complete(analysis, test), request.labels),
+      value: { kind: 'measure', result: toMeasureJson(complete(analysis, test), request.labels) },
     });
   } catch (error) {
     send({

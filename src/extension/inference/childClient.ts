@@ -5,8 +5,11 @@ import {
   isChildToHost,
   type ChildError,
   type ChildToHost,
+  type ExplainRun,
   type HostToChild,
-  type MeasureRequestOptions,
+  type MeasureRun,
+  type RunProgress,
+  type RunValue,
 } from '../../shared/childProtocol';
 import type { MeasureJson } from '../../shared/result';
 
@@ -24,23 +27,15 @@ export class ChildRunError extends Error {
 /** Options of one request. */
 export interface RunOptions {
   readonly signal?: AbortSignal | undefined;
-  readonly onProgress?: ((message: string) => void) | undefined;
+  readonly onProgress?: ((progress: RunProgress) => void) | undefined;
   /** How long a cancelled request may take to stop before the process is killed. */
   readonly graceMs?: number | undefined;
 }
 
-/** What `measure` sends. */
-export interface MeasureRequest {
-  readonly predictions: unknown;
-  readonly strengths?: readonly unknown[];
-  readonly labels?: readonly string[];
-  readonly options: MeasureRequestOptions;
-}
-
 interface Pending {
-  readonly resolve: (result: MeasureJson) => void;
+  readonly resolve: (value: RunValue) => void;
   readonly reject: (error: Error) => void;
-  readonly onProgress: ((message: string) => void) | undefined;
+  readonly onProgress: ((progress: RunProgress) => void) | undefined;
 }
 
 /**
@@ -129,8 +124,28 @@ export class InferenceChild {
   }
 
   /** Measures one path in the child. */
-  measure(request: MeasureRequest, options: RunOptions = {}): Promise<MeasureJson> {
-    return this.run({ type: 'measure/run', ...request }, options);
+  async measure(request: Omit<MeasureRun, 'type'>, options: RunOptions = {}): Promise<MeasureJson> {
+    const value = await this.run({ type: 'measure/run', ...request }, options);
+    if (value.kind !== 'measure')
+      throw new ChildRunError(
+        'internal',
+        'The inference process answered a measurement with another kind of result.',
+      );
+    return value.result;
+  }
+
+  /** Edits, classifies, measures and writes one explanation in the child. */
+  async explain(
+    request: Omit<ExplainRun, 'type'>,
+    options: RunOptions = {},
+  ): Promise<Extract<RunValue, { kind: 'explain' }>> {
+    const value = await this.run({ type: 'explain/run', ...request }, options);
+    if (value.kind !== 'explain')
+      throw new ChildRunError(
+        'internal',
+        'The inference process answered an explanation with another kind of result.',
+      );
+    return value;
   }
 
   /** Kills the process (it holds nothing that needs a clean shutdown). */
@@ -138,10 +153,7 @@ export class InferenceChild {
     if (this.exited === undefined) this.child.kill('SIGKILL');
   }
 
-  private run(
-    message: { type: 'measure/run' } & MeasureRequest,
-    options: RunOptions,
-  ): Promise<MeasureJson> {
+  private run(message: MeasureRun | ExplainRun, options: RunOptions): Promise<RunValue> {
     if (this.exited !== undefined)
       return Promise.reject(
         new ChildRunError('crashed', `The propsweep inference process ${this.exited}.`),
@@ -149,7 +161,7 @@ export class InferenceChild {
     const { signal } = options;
     if (signal?.aborted === true) return Promise.reject(abortError());
     const id = this.nextId++;
-    return new Promise<MeasureJson>((resolve, reject) => {
+    return new Promise<RunValue>((resolve, reject) => {
       let killTimer: NodeJS.Timeout | undefined;
       const onAbort = (): void => {
         this.child.send({ type: 'run/cancel', id });
@@ -186,11 +198,11 @@ export class InferenceChild {
     const pending = this.pending.get(message.id);
     if (pending === undefined) return;
     if (message.type === 'run/progress') {
-      pending.onProgress?.(message.message);
+      pending.onProgress?.(message);
       return;
     }
     this.pending.delete(message.id);
-    if (message.ok) pending.resolve(message.result);
+    if (message.ok) pending.resolve(message.value);
     else if (message.error.kind === 'cancelled') pending.reject(abortError());
     else pending.reject(new ChildRunError(message.error.kind, message.error.message));
   }

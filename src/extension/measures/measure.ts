@@ -159,7 +159,7 @@ export function complete(analysis: Analysis, test: PermutationTest): MeasureResu
     const n = analysis.y.rows;
     warnings.push(
       test.exact
-        ? `With ${n} steps the shuffle test cannot reach alpha = ${test.alpha}: the smallest possible p-value over all ${test.permutations} orders is ${format(test.minAchievableP)} (the reversed path has the same statistic). Use more steps.`
+        ? `With ${n} steps the shuffle test cannot reach alpha = ${test.alpha}: the smallest possible p-value over all ${test.permutations} orders is ${format(test.minAchievableP)}${analysis.grid.uniform ? ' (on evenly spaced steps the reversed path always ties with the observed one)' : ''}. Use more steps.`
         : `With ${test.permutations} permutations the smallest possible p-value is 1/${test.permutations + 1} = ${format(test.minAchievableP)}, above alpha = ${test.alpha}. Use at least ${Math.ceil(1 / test.alpha) - 1} permutations.`,
     );
   }

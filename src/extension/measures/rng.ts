@@ -1,5 +1,5 @@
 /**
- * A seeded 32-bit generator (xoshiro128**, seeded through splitmix32). The reference
+ * A seeded 32-bit generator (xoshiro128**). The reference
  * implementation shuffles with an unseeded generator, so its p-values cannot be reproduced; every
  * propsweep result records the seed, and (seed, stream) always gives the same sequence.
  */
@@ -8,19 +8,21 @@ export class Rng {
   // otherwise allocate a heap number on every store, several times per random number.
   private readonly s = new Int32Array(4);
 
-  /** `seed` is an unsigned 32-bit integer; `stream` selects an independent sub-sequence. */
+  /**
+   * `seed` is an unsigned 32-bit integer; `stream` (the chunk index of the shuffle test) selects
+   * an independent sequence. Two state words come from the seed and two from the stream, each
+   * through a bijective mix, so distinct (seed, stream) pairs always start from distinct states
+   * (a single mixed word would make some pairs of seeds share their streams).
+   */
   constructor(seed: number, stream = 0) {
-    let state = (seed ^ Math.imul(stream + 1, 0x9e3779b9)) | 0;
-    const next = (): number => {
-      state = (state + 0x9e3779b9) | 0;
-      let z = state;
-      z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
-      z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
-      return (z ^ (z >>> 15)) | 0;
-    };
     const s = this.s;
-    for (let i = 0; i < 4; i++) s[i] = next();
-    if (s.every((x) => x === 0)) s[0] = 1;
+    s[0] = fmix32(seed ^ 0x9e3779b9);
+    s[1] = fmix32(seed ^ 0x243f6a88);
+    s[2] = fmix32(stream ^ 0xb7e15162);
+    s[3] = fmix32(stream ^ 0x85a308d3);
+    // The state is never all zero: s[0] and s[1] cannot both be (mix(0) = 0, different constants).
+    // The first outputs depend on s[1] alone; after a few steps every word has mixed in.
+    for (let i = 0; i < WARM_UP; i++) this.nextUint32();
   }
 
   /** The next unsigned 32-bit integer. */
@@ -61,8 +63,19 @@ export class Rng {
   }
 }
 
+/** Outputs discarded after seeding. */
+const WARM_UP = 8;
+
 /** Largest n accepted by `Rng.nextBelow` (keeps the product exact in a double). */
 export const MAX_BELOW = 2 ** 21;
+
+/** MurmurHash3's 32-bit finaliser: a bijection that spreads every input bit over the output. */
+function fmix32(x: number): number {
+  let h = x | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));

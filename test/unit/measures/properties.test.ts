@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 
 import {
+  analyse,
   benjaminiHochberg,
   holm,
   makeGrid,
@@ -16,7 +17,6 @@ import {
   type EdgeOrder,
 } from '../../../src/extension/measures';
 import { observedStatistic } from '../../../src/extension/measures/permutation';
-import { analyse } from '../../../src/extension/measures';
 import { assertAllClose, assertClose, meanAbs } from './helpers';
 
 const PARAMS = { seed: 20_240_601, numRuns: 100 } as const;

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
+  analyse,
   makeGrid,
   measure,
   MeasureInputError,
   permutationTest,
-  analyse,
   toMatrix,
   type EdgeOrder,
 } from '../../../src/extension/measures';

@@ -13,7 +13,7 @@ describe('the inference child process', () => {
       const predictions = twoClassPath(15);
       const result = await child.measure(
         { predictions, labels: ['cat', 'dog'], options: { permutations: 300, seed: 3 } },
-        { onProgress: (m) => progress.push(m) },
+        { onProgress: ({ message }) => progress.push(message) },
       );
       const direct = measure({ predictions }, { permutations: 300, seed: 3 });
       assert.equal(result.epgm, direct.epgm);

@@ -42,12 +42,44 @@ test('panel messages are validated in both directions', () => {
 
 test('child messages are validated', () => {
   assert.ok(isChildToHost({ type: 'child/ready', version: 1, pid: 4 }));
-  assert.ok(isChildToHost({ type: 'run/result', id: 1, ok: true, result }));
-  assert.ok(!isChildToHost({ type: 'run/result', id: 1, ok: true, result: {} }));
+  assert.ok(
+    isChildToHost({ type: 'run/result', id: 1, ok: true, value: { kind: 'measure', result } }),
+  );
+  assert.ok(
+    !isChildToHost({ type: 'run/result', id: 1, ok: true, value: { kind: 'measure', result: {} } }),
+  );
+  assert.ok(
+    !isChildToHost({ type: 'run/result', id: 1, ok: true, value: { kind: 'explain', result } }),
+  );
   assert.ok(
     isChildToHost({ type: 'run/result', id: 1, ok: false, error: { kind: 'input', message: 'm' } }),
   );
   assert.ok(!isChildToHost({ type: 'run/result', id: 1, ok: false }));
+  assert.ok(
+    isChildToHost({
+      type: 'run/progress',
+      id: 1,
+      message: 'Editing',
+      phase: 'edit',
+      done: 1,
+      total: 9,
+    }),
+  );
   assert.ok(isHostToChild({ type: 'run/cancel', id: 2 }));
+  assert.ok(!isHostToChild({ type: 'run/cancel' }));
   assert.ok(!isHostToChild({ type: 'measure/run', id: 2 }));
+  const explain = {
+    type: 'explain/run',
+    id: 3,
+    image: 'a.png',
+    editor: 'brightness',
+    params: {},
+    steps: 9,
+    models: [{ path: 'm.onnx' }],
+    outDir: 'out',
+    cacheDir: 'cache',
+  };
+  assert.ok(isHostToChild(explain));
+  assert.ok(!isHostToChild({ ...explain, models: 'm.onnx' }));
+  assert.ok(!isHostToChild({ ...explain, steps: '9' }));
 });

@@ -1,0 +1,251 @@
+import type { EditorParams, ImageEditor } from '../editors/types';
+import type { GrayImage, RgbImage } from '../images/image';
+import { analyse, complete, type EdgeOrder } from '../measures';
+import type { Classifier } from '../models/types';
+import type { EditQuality, FrameRecord, ModelRecord, ResultFile } from '../../shared/resultFile';
+import { RESULT_FILE_VERSION } from '../../shared/resultFile';
+import { FrameCache } from '../store/frameCache';
+import { toMeasureJson } from './measureJson';
+import { runPermutationTest } from './permutationPool';
+
+/** A loaded image with where it came from. */
+export interface LoadedImage<T> {
+  readonly image: T;
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/** The change an edit made at one step (0..1 units), inside and outside the mask. */
+export interface StepChange {
+  readonly changeInside: number;
+  readonly changeOutside: number | null;
+}
+
+/** Image work the pipeline needs (sharp in the child process; plain objects in tests). */
+export interface PipelineImaging {
+  encodePng(image: RgbImage): Promise<Uint8Array>;
+  decodePng(path: string): Promise<RgbImage>;
+  assessEdit(
+    source: RgbImage,
+    frames: readonly RgbImage[],
+    mask: GrayImage | undefined,
+  ): { steps: StepChange[]; quality: EditQuality };
+}
+
+/** Where a run is. */
+export interface ExplainProgress {
+  readonly phase: 'edit' | 'classify' | 'measure';
+  readonly done: number;
+  readonly total: number;
+  readonly message: string;
+}
+
+/** One explanation: one image, one editor, one or more classifiers on the same edited images. */
+export interface ExplainRequest {
+  readonly source: LoadedImage<RgbImage>;
+  readonly mask: LoadedImage<GrayImage> | null;
+  readonly editor: ImageEditor;
+  /** Resolved parameters (defaults filled in). */
+  readonly params: EditorParams;
+  readonly strengths: readonly number[];
+  readonly seed: number;
+  readonly classifiers: readonly { readonly name: string; readonly classifier: Classifier }[];
+  readonly measure: {
+    readonly permutations: number;
+    readonly alpha: number;
+    readonly legacy?: boolean | undefined;
+    readonly edgeOrder?: EdgeOrder | undefined;
+    readonly period?: number | undefined;
+  };
+  readonly cache: FrameCache;
+  readonly imaging: PipelineImaging;
+  /** dist/permutationWorker.js, for large shuffle tests. */
+  readonly workerPath: string;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: ExplainProgress) => void) | undefined;
+}
+
+/** The explanation and the cached PNG of every frame, in path order. */
+export interface Explanation {
+  readonly result: ResultFile;
+  readonly framePaths: readonly string[];
+}
+
+/**
+ * Edits once, classifies many: every classifier sees the same edited images, which come from the
+ * content-addressed cache when an earlier run made them.
+ */
+export async function explain(request: ExplainRequest): Promise<Explanation> {
+  const started = performance.now();
+  const { frames, framePaths, parameters } = await editPath(request);
+  const edited = performance.now();
+  const { steps, quality } = request.imaging.assessEdit(
+    request.source.image,
+    frames,
+    request.mask?.image,
+  );
+  const frameRecords: FrameRecord[] = request.strengths.map((strength, k) => ({
+    file: `frames/${String(k).padStart(3, '0')}.png`,
+    strength,
+    parameter: parameters[k] ?? strength,
+    changeInside: steps[k]?.changeInside ?? 0,
+    changeOutside: steps[k]?.changeOutside ?? null,
+  }));
+  const models: ModelRecord[] = [];
+  for (const [i, { name, classifier }] of request.classifiers.entries()) {
+    request.signal?.throwIfAborted();
+    const total = request.classifiers.length;
+    request.onProgress?.({
+      phase: 'classify',
+      done: i,
+      total,
+      message: `Classifying ${frames.length} images with ${name}`,
+    });
+    const before = performance.now();
+    const outputs = await classifier.predict(frames, request.signal);
+    const inferenceMs = performance.now() - before;
+    request.onProgress?.({ phase: 'measure', done: i, total, message: `Measuring ${name}` });
+    models.push(await measureModel(request, name, classifier, outputs, inferenceMs));
+  }
+  const finished = performance.now();
+  return {
+    framePaths,
+    result: {
+      propsweep: RESULT_FILE_VERSION,
+      created: new Date().toISOString(),
+      image: {
+        path: request.source.path,
+        sha256: request.source.sha256,
+        width: request.source.image.width,
+        height: request.source.image.height,
+      },
+      mask: request.mask === null ? null : { path: request.mask.path, sha256: request.mask.sha256 },
+      editor: {
+        id: request.editor.id,
+        title: request.editor.title,
+        params: request.params,
+        parameterName: request.editor.parameterName,
+        identityAtZero: request.editor.identityAtZero,
+        seed: request.seed,
+      },
+      frames: frameRecords,
+      quality,
+      models,
+      timings: {
+        editMs: round(edited - started),
+        classifyAndMeasureMs: round(finished - edited),
+        totalMs: round(finished - started),
+      },
+    },
+  };
+}
+
+async function editPath(
+  request: ExplainRequest,
+): Promise<{ frames: RgbImage[]; framePaths: string[]; parameters: number[] }> {
+  const { cache, imaging, strengths, signal } = request;
+  const keys = strengths.map((strength) =>
+    FrameCache.key({
+      sourceSha256: request.source.sha256,
+      maskSha256: request.mask?.sha256 ?? null,
+      editor: request.editor.id,
+      params: request.params,
+      strength,
+      seed: request.seed,
+    }),
+  );
+  const frames: (RgbImage | undefined)[] = new Array<RgbImage | undefined>(strengths.length);
+  const framePaths: string[] = new Array<string>(strengths.length).fill('');
+  const parameters: number[] = new Array<number>(strengths.length).fill(NaN);
+  const missing: number[] = [];
+  for (const [k, key] of keys.entries()) {
+    const hit = await cache.lookup(key);
+    if (hit === undefined) {
+      missing.push(k);
+      continue;
+    }
+    frames[k] = await imaging.decodePng(hit.path);
+    framePaths[k] = hit.path;
+    parameters[k] = hit.parameter;
+  }
+  const total = strengths.length;
+  let done = total - missing.length;
+  request.onProgress?.({
+    phase: 'edit',
+    done,
+    total,
+    message: done > 0 ? `${done} of ${total} edited images cached` : `Editing ${total} images`,
+  });
+  if (missing.length > 0) {
+    const wanted = missing.map((k) => strengths[k] ?? 0);
+    const input = {
+      source: request.source.image,
+      mask: request.mask?.image,
+      params: request.params,
+      seed: request.seed,
+    };
+    let i = 0;
+    for await (const frame of request.editor.edit(input, wanted, signal)) {
+      signal?.throwIfAborted();
+      const k = missing[i++];
+      if (k === undefined) break;
+      const png = await imaging.encodePng(frame.image);
+      framePaths[k] = await cache.store(keys[k] ?? '', png, frame.parameter);
+      frames[k] = frame.image;
+      parameters[k] = frame.parameter;
+      request.onProgress?.({
+        phase: 'edit',
+        done: ++done,
+        total,
+        message: `Edited ${done} of ${total} images`,
+      });
+    }
+    if (i !== missing.length)
+      throw new Error(
+        `The ${request.editor.id} editor returned ${i} images for ${missing.length} strengths.`,
+      );
+  }
+  return { frames: frames.map((f) => f ?? request.source.image), framePaths, parameters };
+}
+
+async function measureModel(
+  request: ExplainRequest,
+  name: string,
+  classifier: Classifier,
+  outputs: readonly Float32Array[],
+  inferenceMs: number,
+): Promise<ModelRecord> {
+  const predictions = outputs.map((row) => Array.from(row));
+  const analysis = analyse(
+    { predictions, strengths: request.strengths },
+    {
+      permutations: request.measure.permutations,
+      seed: request.seed,
+      alpha: request.measure.alpha,
+      legacy: request.measure.legacy,
+      edgeOrder: request.measure.edgeOrder,
+      period: request.measure.period,
+    },
+  );
+  const test = await runPermutationTest(analysis, {
+    workerPath: request.workerPath,
+    signal: request.signal,
+  });
+  const { info } = classifier;
+  return {
+    name,
+    path: info.path,
+    sha256: info.sha256,
+    provider: info.provider,
+    fallbackReason: info.fallbackReason,
+    labels: info.labels,
+    predictions,
+    measure: toMeasureJson(complete(analysis, test), info.labels),
+    inferenceMs: round(inferenceMs),
+    notes: info.fallbackReason === null ? [] : [`Ran on CPU: ${info.fallbackReason}`],
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,197 @@
+import type { ModelRecord, ResultFile } from '../../shared/resultFile';
+
+/** One explanation to put in a report, with its frames as data: URIs (the report is one file). */
+export interface ReportEntry {
+  readonly title: string;
+  readonly result: ResultFile;
+  readonly frameUris: readonly string[];
+}
+
+/** A row of the summary table at the top of a multi-explanation report. */
+export interface SummaryRow {
+  readonly model: string;
+  readonly image: string;
+  readonly property: string;
+  readonly epgm: number;
+  readonly p_value: number;
+  readonly flips: number | null;
+}
+
+const COLOURS = ['#3b82f6', '#f97316', '#22c55e', '#a855f7', '#ef4444', '#eab308'];
+
+/**
+ * A self-contained HTML report: the same content a reviewer sees in the panel (filmstrip,
+ * prediction-versus-strength curves, scores, warnings), with no external resources.
+ */
+export function renderReport(
+  title: string,
+  entries: readonly ReportEntry[],
+  summary: readonly SummaryRow[] = [],
+): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<title>${esc(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${esc(title)}</h1>
+${summary.length > 0 ? summaryTable(summary) : ''}
+${entries.map(entry).join('\n')}
+<footer>Made by propsweep. EPGM: mean |dy/dt| over the normalised strength t in [0, 1]; p: shuffle test, p = (b + 1) / (K + 1).</footer>
+</body>
+</html>
+`;
+}
+
+function summaryTable(rows: readonly SummaryRow[]): string {
+  const body = rows
+    .map(
+      (r) =>
+        `<tr><td>${esc(r.model)}</td><td>${esc(r.image)}</td><td>${esc(r.property)}</td><td class="num">${fmt(r.epgm)}</td><td class="num">${fmt(r.p_value)}</td><td class="num">${r.flips ?? '—'}</td></tr>`,
+    )
+    .join('');
+  return `<section><h2>Summary</h2><table class="summary"><thead><tr><th>model</th><th>image</th><th>property</th><th>EPGM</th><th>p</th><th>flips</th></tr></thead><tbody>${body}</tbody></table></section>`;
+}
+
+function entry({ title, result, frameUris }: ReportEntry): string {
+  const { editor, quality, frames } = result;
+  const params = Object.entries(editor.params)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
+  const strip = frameUris
+    .map(
+      (uri, k) =>
+        `<figure><img src="${esc(uri)}" alt="step ${k}"><figcaption>${fmt(frames[k]?.strength ?? k)}</figcaption></figure>`,
+    )
+    .join('');
+  return `<section class="entry">
+<h2>${esc(title)}</h2>
+<p class="muted">${esc(editor.title)} (${esc(editor.id)}${params === '' ? '' : `: ${esc(params)}`}), ${frames.length} steps, seed ${editor.seed}; image sha256 ${esc(result.image.sha256.slice(0, 12))}</p>
+${quality.clean ? '' : `<p class="warning">${esc(quality.message ?? 'The edit changed pixels outside the edited region.')}</p>`}
+<div class="strip">${strip}</div>
+<div class="models">${result.models.map((m, i) => modelCard(m, result, i)).join('')}</div>
+</section>`;
+}
+
+function modelCard(model: ModelRecord, result: ResultFile, index: number): string {
+  const m = model.measure;
+  const name = (c: number): string => model.labels[c] ?? `output ${c}`;
+  const flips = m.flip_details ?? [];
+  const rows: [string, string][] = [
+    [
+      'EPGM',
+      `${fmt(m.epgm)} ${m.statistic === 'output' ? `(${name(m.output ?? 0)})` : '(whole prediction vector)'}`,
+    ],
+    [
+      'p-value',
+      `${fmt(m.p_value)} (${m.exact ? `all ${m.n_permutations} orders` : `${m.n_permutations} permutations, seed ${m.seed}`})`,
+    ],
+    [
+      'flips',
+      m.flips === null
+        ? 'not counted'
+        : `${m.flips}${flips.map((f) => `; ${name(f.from)} → ${name(f.to)} at ${fmt(f.strength)}`).join('')}`,
+    ],
+    [
+      'source class',
+      m.source_class === null
+        ? '—'
+        : `${name(m.source_class)}${m.source_class_lost === true ? ' (lost)' : ' (kept)'}`,
+    ],
+    ['total variation', fmt(m.total_variation)],
+    [
+      'provider',
+      model.provider +
+        (model.fallbackReason === null ? '' : ` (fell back: ${model.fallbackReason})`),
+    ],
+  ];
+  const badge = m.significant
+    ? `<span class="badge sig">significant at α = ${m.alpha}</span>`
+    : `<span class="badge">not significant at α = ${m.alpha}</span>`;
+  const warnings = [...m.warnings, ...model.notes]
+    .map((w) => `<p class="warning">${esc(w)}</p>`)
+    .join('');
+  return `<div class="card"><h3 style="color:${COLOURS[index % COLOURS.length] ?? '#888'}">${esc(model.name)}</h3>${badge}
+<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
+${chart(model, result)}${warnings}<p class="muted">sha256 ${esc(model.sha256.slice(0, 12))}</p></div>`;
+}
+
+/** The curve of the outputs that move most, against the editor's strength. */
+function chart(model: ModelRecord, result: ResultFile): string {
+  const w = 360;
+  const h = 180;
+  const pad = 28;
+  const xs = result.frames.map((f) => f.strength);
+  const x0 = xs[0] ?? 0;
+  const x1 = xs.at(-1) ?? 1;
+  const values = model.predictions.flat();
+  const lo = Math.min(0, ...values);
+  const hi = Math.max(1, ...values);
+  const sx = (x: number): number => pad + ((x - x0) / (x1 - x0 || 1)) * (w - 2 * pad);
+  const sy = (y: number): number => h - pad - ((y - lo) / (hi - lo || 1)) * (h - 2 * pad);
+  const top = model.measure.epgm_per_output
+    .map((v, c) => ({ v, c }))
+    .sort((a, b) => b.v - a.v)
+    .slice(0, 4);
+  const lines = top
+    .map(({ c }, i) => {
+      const points = model.predictions
+        .map((row, k) => `${sx(xs[k] ?? k).toFixed(1)},${sy(row[c] ?? 0).toFixed(1)}`)
+        .join(' ');
+      return `<polyline fill="none" stroke-width="2" stroke="${COLOURS[i] ?? '#888'}" points="${points}"><title>${esc(model.labels[c] ?? `output ${c}`)}</title></polyline>`;
+    })
+    .join('');
+  const flips = (model.measure.flip_details ?? [])
+    .map(
+      (f) =>
+        `<line x1="${sx(f.strength)}" x2="${sx(f.strength)}" y1="${pad}" y2="${h - pad}" class="flip"/>`,
+    )
+    .join('');
+  const legend = top
+    .map(
+      ({ c }, i) =>
+        `<tspan fill="${COLOURS[i] ?? '#888'}">${esc(model.labels[c] ?? `output ${c}`)} </tspan>`,
+    )
+    .join('');
+  return `<svg viewBox="0 0 ${w} ${h}" class="chart" role="img" aria-label="prediction versus strength">
+<line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" class="axis"/><line x1="${pad}" y1="${pad}" x2="${pad}" y2="${h - pad}" class="axis"/>
+<text x="${pad}" y="${h - 8}" class="tick">${fmt(x0)}</text><text x="${w - pad}" y="${h - 8}" class="tick" text-anchor="end">${fmt(x1)}</text>
+<text x="4" y="${sy(hi) + 4}" class="tick">${fmt(hi)}</text><text x="4" y="${sy(lo)}" class="tick">${fmt(lo)}</text>
+${flips}${lines}<text x="${pad + 4}" y="${pad - 10}" class="tick">${legend}</text></svg>`;
+}
+
+/** HTML-escapes text and attribute values. */
+export function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function fmt(x: number): string {
+  if (x === 0) return '0';
+  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5
+    ? Number(x.toPrecision(4)).toString()
+    : x.toExponential(3);
+}
+
+const STYLE = `
+:root { color-scheme: light dark; --fg: #1f2328; --bg: #ffffff; --muted: #656d76; --border: #d0d7de; --warn: #9a6700; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --bg: #0d1117; --muted: #8d96a0; --border: #30363d; --warn: #d29922; } }
+body { font: 14px/1.45 system-ui, sans-serif; color: var(--fg); background: var(--bg); margin: 24px; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; } h3 { margin: 0 0 4px; font-size: 1.05em; }
+.muted, footer { color: var(--muted); } footer { margin-top: 3em; font-size: 0.9em; }
+.warning { color: var(--warn); }
+table { border-collapse: collapse; } th, td { text-align: left; padding: 2px 10px 2px 0; vertical-align: top; }
+.summary td, .summary th { border-bottom: 1px solid var(--border); padding: 4px 12px 4px 0; } .num { font-variant-numeric: tabular-nums; text-align: right; }
+.strip { display: flex; gap: 4px; overflow-x: auto; padding-bottom: 6px; }
+.strip figure { margin: 0; text-align: center; } .strip img { width: 72px; height: 72px; object-fit: contain; image-rendering: pixelated; border: 1px solid var(--border); }
+.strip figcaption { font-size: 11px; color: var(--muted); }
+.models { display: flex; flex-wrap: wrap; gap: 16px; margin-top: 12px; }
+.card { border: 1px solid var(--border); border-radius: 6px; padding: 10px 14px; width: 400px; }
+.badge { display: inline-block; border-radius: 8px; padding: 0 8px; margin-bottom: 6px; background: var(--border); }
+.badge.sig { background: #bf8700; color: #fff; }
+.chart { width: 100%; } .chart .axis { stroke: var(--muted); } .chart .flip { stroke: var(--warn); stroke-dasharray: 4 3; }
+.chart .tick { font-size: 10px; fill: var(--muted); }
+`;

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import type { ImageEditor } from '../../../src/extension/editors/types';
+import type { RgbImage } from '../../../src/extension/images/image';
+import type { Classifier } from '../../../src/extension/models/types';
+import {
+  explain,
+  type ExplainRequest,
+  type PipelineImaging,
+} from '../../../src/extension/pipeline/explain';
+import { FrameCache } from '../../../src/extension/store/frameCache';
+import { validateResultFile } from '../../../src/shared/resultFile';
+import { distFile } from '../helpers';
+
+const source: RgbImage = { width: 2, height: 1, data: new Uint8Array([0, 0, 0, 0, 0, 0]) };
+
+/** Brightens every pixel to 200 * t; counts the strengths it was asked for. */
+function fakeEditor(calls: number[][]): ImageEditor {
+  return {
+    id: 'fake',
+    title: 'Fake brightening',
+    identityAtZero: true,
+    needsMask: false,
+    parameterName: 'level',
+    resolveParams: (p) => p,
+    async *edit(input, strengths) {
+      calls.push([...strengths]);
+      for (const t of strengths) {
+        await Promise.resolve();
+        yield {
+          image: { ...input.source, data: input.source.data.map(() => Math.round(200 * t)) },
+          strength: t,
+          parameter: 200 * t,
+        };
+      }
+    },
+  };
+}
+
+/** Class "bright" probability = mean pixel / 255 (or its square, for a second model). */
+function fakeClassifier(name: string, seen: RgbImage[][], power = 1): Classifier {
+  return {
+    info: {
+      path: `${name}.onnx`,
+      sha256: name.repeat(8),
+      inputName: 'x',
+      outputName: 'y',
+      inputType: 'float32',
+      fixedBatch: null,
+      outputs: 2,
+      labels: ['dark', 'bright'],
+      preprocess: undefined as never,
+      configSources: undefined as never,
+      provider: 'cpu',
+      fallbackReason: null,
+    },
+    predict(images) {
+      seen.push([...images]);
+      return Promise.resolve(
+        images.map((im) => {
+          const p = ((im.data[0] ?? 0) / 255) ** power;
+          return Float32Array.from([1 - p, p]);
+        }),
+      );
+    },
+    dispose: () => Promise.resolve(),
+  };
+}
+
+const imaging: PipelineImaging = {
+  encodePng: (image) =>
+    Promise.resolve(
+      new TextEncoder().encode(
+        JSON.stringify({ w: image.width, h: image.height, d: Array.from(image.data) }),
+      ),
+    ),
+  decodePng: (path) => {
+    const { w, h, d } = JSON.parse(readFileSync(path, 'utf8')) as {
+      w: number;
+      h: number;
+      d: number[];
+    };
+    return Promise.resolve({ width: w, height: h, data: Uint8Array.from(d) });
+  },
+  assessEdit: (src, frames) => ({
+    steps: frames.map((f) => ({
+      changeInside: Math.abs((f.data[0] ?? 0) - (src.data[0] ?? 0)) / 255,
+      changeOutside: null,
+    })),
+    quality: { masked: false, leakage: null, clean: true, message: null },
+  }),
+};
+
+function request(
+  calls: number[][],
+  seen: RgbImage[][],
+  cache: FrameCache,
+  strengths: number[],
+): ExplainRequest {
+  return {
+    source: { image: source, path: 'src.png', sha256: 'f'.repeat(64) },
+    mask: null,
+    editor: fakeEditor(calls),
+    params: {},
+    strengths,
+    seed: 5,
+    classifiers: [
+      { name: 'linear', classifier: fakeClassifier('linear', seen) },
+      { name: 'square', classifier: fakeClassifier('square', seen, 2) },
+    ],
+    measure: { permutations: 200, alpha: 0.01 },
+    cache,
+    imaging,
+    workerPath: distFile('permutationWorker.js'),
+  };
+}
+
+test('edits once, classifies every model on the same frames, and reuses cached frames', async () => {
+  const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
+  const calls: number[][] = [];
+  const seen: RgbImage[][] = [];
+  const strengths = [0, 0.25, 0.5, 0.75, 1];
+  const progress: string[] = [];
+  const first = await explain({
+    ...request(calls, seen, cache, strengths),
+    onProgress: (p) => progress.push(`${p.phase} ${p.done}/${p.total}`),
+  });
+  assert.deepEqual(calls, [strengths]);
+  assert.equal(seen.length, 2);
+  assert.deepEqual(seen[0], seen[1], 'both models see the same images');
+  assert.deepEqual(validateResultFile(first.result), []);
+  assert.deepEqual(
+    first.result.frames.map((f) => f.parameter),
+    [0, 50, 100, 150, 200],
+  );
+  const [linear, square] = first.result.models;
+  assert.ok(linear !== undefined && square !== undefined);
+  // p(bright) = 200 t / 255 along t: EPGM of a two-class softmax = |slope| = 200 / 255.
+  assert.ok(Math.abs(linear.measure.epgm - 200 / 255) < 1e-6, String(linear.measure.epgm));
+  assert.equal(linear.measure.flips, 1);
+  assert.ok(progress.includes('edit 5/5') && progress.some((p) => p.startsWith('classify')));
+
+  // Same path again, plus two new strengths: only those two are edited.
+  const more = [0, 0.125, 0.25, 0.5, 0.75, 0.875, 1];
+  const second = await explain(request(calls, seen, cache, more));
+  assert.deepEqual(calls[1], [0.125, 0.875]);
+  assert.deepEqual(second.result.models[0]?.predictions[2], first.result.models[0]?.predictions[1]);
+});
+
+test('an aborted run stops between steps and rejects with AbortError', async () => {
+  const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
+  const controller = new AbortController();
+  const base = request([], [], cache, [0, 0.5, 1]);
+  const run = explain({
+    ...base,
+    signal: controller.signal,
+    onProgress: (p) => {
+      if (p.phase === 'edit' && p.done === 1) controller.abort();
+    },
+  });
+  await assert.rejects(run, { name: 'AbortError' });
+});
