@@ -1,13 +1,19 @@
 // propsweep's command line: the same engine the extension uses, without VS Code.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { MeasureInputError } from '../extension/measures';
 import { UsageError } from './args';
+import { ChildRunError } from '../extension/inference/childClient';
+import { demoCommand } from './demoCommand';
+import { explainCommand } from './explainCommand';
 import { measureCommand } from './measureCommand';
 
 const HELP = `Usage: propsweep <command> [options]
 
 Commands:
+  demo      explain the bundled demo images with the bundled classifiers
+  explain   edit an image step by step, classify every step, measure (ONNX models)
   measure   EPGM, permutation test and flips of predictions along an intervention path
 
 Run "propsweep <command> --help" for the options of a command.`;
@@ -17,6 +23,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'measure':
       process.stdout.write(`${await measureCommand(rest, () => readFileSync(0, 'utf8'))}\n`);
+      return 0;
+    case 'demo':
+      process.stdout.write(`${await demoCommand(rest, join(__dirname, 'inferenceChild.js'))}\n`);
+      return 0;
+    case 'explain':
+      process.stdout.write(`${await explainCommand(rest, join(__dirname, 'inferenceChild.js'))}\n`);
       return 0;
     case undefined:
     case '-h':
@@ -33,7 +45,14 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError || error instanceof MeasureInputError) {
+    if (error instanceof DOMException && error.name === 'AbortError') {
+      process.stderr.write('propsweep: cancelled; nothing was written.\n');
+      process.exitCode = 130;
+    } else if (
+      error instanceof UsageError ||
+      error instanceof MeasureInputError ||
+      (error instanceof ChildRunError && error.kind === 'input')
+    ) {
       process.stderr.write(`propsweep: ${error.message}\n`);
       process.exitCode = 2;
     } else {

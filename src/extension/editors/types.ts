@@ -40,11 +40,27 @@ export interface ImageEditor {
   readonly parameterName: string;
   /** Checks and completes the parameters (defaults filled in); throws EditorInputError. */
   resolveParams(params: EditorParams): EditorParams;
+  /**
+   * Yields one frame per strength, in the order given. Parametric editors take t in [0, 1] and
+   * resolve `input.params` themselves; recorded editors (sequence) take only strengths from
+   * `strengthsFor`. Bad input: EditorInputError, or ImageInputError for a file it reads.
+   */
   edit(
     input: EditInput,
     strengths: readonly number[],
     signal?: AbortSignal,
   ): AsyncIterable<EditedFrame>;
+  /**
+   * Added for the pipeline: the period of the property in strength units when the path can go
+   * all the way round (rotation and hue with |degrees| >= 360: 360 / |degrees|; a sequence's
+   * `period`), else undefined. Sample strengths in [0, period) and pass it to the measures.
+   */
+  periodOf?(params: EditorParams): number | undefined;
+  /**
+   * Added for the pipeline: editors of recorded data (sequence) return the strengths of their
+   * frames, sorted; the pipeline uses them instead of its own grid and passes them to `edit`.
+   */
+  strengthsFor?(params: EditorParams): Promise<number[]>;
 }
 
 /** A bad editor id, parameter, mask or sequence: the message says what to give instead. */

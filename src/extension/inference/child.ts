@@ -9,57 +9,77 @@ import {
   type ChildError,
   type ChildToHost,
   type HostToChild,
+  type MeasureRun,
+  type RunValue,
 } from '../../shared/childProtocol';
+import { EditorInputError } from '../editors/types';
+import { ImageInputError } from '../images/errors';
 import { analyse, complete, MeasureInputError } from '../measures';
+import { ModelInputError } from '../models/types';
 import { checkLabels } from '../pipeline/measureFile';
 import { toMeasureJson } from '../pipeline/measureJson';
 import { runPermutationTest } from '../pipeline/permutationPool';
+import { runExplain } from './explainRun';
 
 const send = (message: ChildToHost): void => {
   process.send?.(message);
 };
 
+const workerPath = join(__dirname, 'permutationWorker.js');
 const running = new Map<number, AbortController>();
 
-async function measureRun(request: Extract<HostToChild, { type: 'measure/run' }>): Promise<void> {
+async function handle(request: Exclude<HostToChild, { type: 'run/cancel' }>): Promise<void> {
   const controller = new AbortController();
   running.set(request.id, controller);
+  const { signal } = controller;
   try {
-    const analysis = analyse(
-      { predictions: request.predictions, strengths: request.strengths },
-      request.options,
-    );
-    checkLabels(request.labels, analysis.y.cols);
-    send({
-      type: 'run/progress',
-      id: request.id,
-      message: `Shuffle test (${analysis.testOptions.permutations} permutations)`,
-    });
-    const test = await runPermutationTest(analysis, {
-      workerPath: join(__dirname, 'permutationWorker.js'),
-      signal: controller.signal,
-    });
-    send({
-      type: 'run/result',
-      id: request.id,
-      ok: true,
-      value: { kind: 'measure', result: toMeasureJson(complete(analysis, test), request.labels) },
-    });
+    const value: RunValue =
+      request.type === 'measure/run'
+        ? await measureRun(request, signal, request.id)
+        : await runExplain(request, {
+            workerPath,
+            signal,
+            progress: (p) => {
+              send({ type: 'run/progress', id: request.id, ...p });
+            },
+            log: (message) => {
+              process.stderr.write(`${message}\n`);
+            },
+          });
+    send({ type: 'run/result', id: request.id, ok: true, value });
   } catch (error) {
-    send({
-      type: 'run/result',
-      id: request.id,
-      ok: false,
-      error: describe(error, controller.signal),
-    });
+    send({ type: 'run/result', id: request.id, ok: false, error: describe(error, signal) });
   } finally {
     running.delete(request.id);
   }
 }
 
+async function measureRun(request: MeasureRun, signal: AbortSignal, id: number): Promise<RunValue> {
+  const analysis = analyse(
+    { predictions: request.predictions, strengths: request.strengths },
+    request.options,
+  );
+  checkLabels(request.labels, analysis.y.cols);
+  send({
+    type: 'run/progress',
+    id,
+    message: `Shuffle test (${analysis.testOptions.permutations} permutations)`,
+  });
+  const test = await runPermutationTest(analysis, { workerPath, signal });
+  return { kind: 'measure', result: toMeasureJson(complete(analysis, test), request.labels) };
+}
+
+/** Errors in what the user gave are theirs to fix; anything else is ours, with its stack. */
 function describe(error: unknown, signal: AbortSignal): ChildError {
   if (signal.aborted) return { kind: 'cancelled', message: 'Cancelled.' };
-  if (error instanceof MeasureInputError) return { kind: 'input', message: error.message };
+  if (
+    error instanceof MeasureInputError ||
+    error instanceof ImageInputError ||
+    error instanceof EditorInputError ||
+    error instanceof ModelInputError
+  ) {
+    return { kind: 'input', message: error.message };
+  }
   return {
     kind: 'internal',
     message: error instanceof Error ? (error.stack ?? error.message) : String(error),
@@ -75,14 +95,8 @@ if (process.send === undefined) {
 
 process.on('message', (message: unknown) => {
   if (!isHostToChild(message)) return;
-  switch (message.type) {
-    case 'measure/run':
-      void measureRun(message);
-      break;
-    case 'run/cancel':
-      running.get(message.id)?.abort();
-      break;
-  }
+  if (message.type === 'run/cancel') running.get(message.id)?.abort();
+  else void handle(message);
 });
 // The parent went away (closed, crashed or killed): nothing is left to answer.
 process.on('disconnect', () => process.exit(0));

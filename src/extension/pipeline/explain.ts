@@ -1,3 +1,7 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import type { EditorParams, ImageEditor } from '../editors/types';
 import type { GrayImage, RgbImage } from '../images/image';
 import { analyse, complete, type EdgeOrder } from '../measures';
@@ -57,7 +61,8 @@ export interface ExplainRequest {
     readonly edgeOrder?: EdgeOrder | undefined;
     readonly period?: number | undefined;
   };
-  readonly cache: FrameCache;
+  /** Where edited frames are kept between runs; null to edit every frame into a scratch folder. */
+  readonly cache: FrameCache | null;
   readonly imaging: PipelineImaging;
   /** dist/permutationWorker.js, for large shuffle tests. */
   readonly workerPath: string;
@@ -143,7 +148,10 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
 async function editPath(
   request: ExplainRequest,
 ): Promise<{ frames: RgbImage[]; framePaths: string[]; parameters: number[] }> {
-  const { cache, imaging, strengths, signal } = request;
+  const { imaging, strengths, signal } = request;
+  // Without a cache (recorded sequences), frames go to a scratch folder for this run only.
+  const cache =
+    request.cache ?? new FrameCache(await mkdtemp(join(tmpdir(), 'propsweep-frames-')), 0);
   const keys = strengths.map((strength) =>
     FrameCache.key({
       sourceSha256: request.source.sha256,

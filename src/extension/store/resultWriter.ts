@@ -7,6 +7,8 @@ import { renderReport } from '../share/reportHtml';
 
 /** What was written, all inside `dir`. */
 export interface WrittenResult {
+  /** The result as saved (frame paths relative to the result file). */
+  readonly result: ResultFile;
   readonly resultPath: string;
   readonly reportPath: string;
   readonly framesDir: string;
@@ -53,6 +55,7 @@ export async function writeResult(
     await rename(join(temp, 'report.html'), join(dir, 'report.html'));
     await rename(join(temp, `${name}.propsweep.json`), join(dir, `${name}.propsweep.json`));
     return {
+      result: saved,
       resultPath: join(dir, `${name}.propsweep.json`),
       reportPath: join(dir, 'report.html'),
       framesDir,

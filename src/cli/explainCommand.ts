@@ -1,0 +1,307 @@
+import { homedir } from 'node:os';
+import { basename, extname, join, resolve } from 'node:path';
+
+import { InferenceChild } from '../extension/inference/childClient';
+import { MEASURE_DEFAULTS } from '../extension/measures';
+import type { ExplainRun, ModelSpec, PreprocessOverrides, RunValue } from '../shared/childProtocol';
+import { numberFlag, parse, UsageError } from './args';
+import { ProgressBar } from './progress';
+
+/** Help text of `propsweep explain`. */
+export const EXPLAIN_HELP = `Usage: propsweep explain --image IMG --model A.onnx [--model B.onnx ...] --editor ID [options]
+
+Edits one property of IMG step by step, classifies every step with every model (the same edited
+images for all), and measures how each model's prediction depends on the property.
+
+Options:
+  --editor ID           brightness, contrast, saturation, hue, blur, noise, recolor,
+                        masked-brightness, blend, rotation, sequence
+  --param k=v           an editor parameter (repeatable), e.g. --param factor=1.8
+  --mask M.png          the edited region for masked editors (white = inside)
+  --steps N             images on the path, strength 0 to 1 (default 21)
+  --permutations K      shuffles in the test (default ${MEASURE_DEFAULTS.permutations})
+  --seed S              seed of the editor's randomness and of the shuffles (default 0)
+  --alpha A             significance level (default ${MEASURE_DEFAULTS.alpha})
+  --legacy              report EPGM by sample index, as the reference code does
+  --out DIR             where NAME.propsweep.json, its frames and report.html go
+                        (default propsweep-out/<image>-<editor>)
+  --name NAME           result file name stem (default <image>-<editor>)
+  --cache DIR           edited-image cache (default ~/.cache/propsweep/frames)
+  --provider P          cuda, dml, coreml, webgpu or cpu (default cpu; falls back to cpu)
+  --device-id N         GPU index for cuda
+  --json                print one JSON object instead of a table
+Preprocessing (override the model's sidecar MODEL.json; apply to every --model):
+  --size H | HxW  --mean a,b,c  --std a,b,c  --labels a,b,...  --resize fill|cover|contain
+  --softmax | --no-softmax
+
+Exit codes: 0 done, 2 bad input or usage, 1 internal error, 130 cancelled.`;
+
+const OPTIONS = {
+  image: { type: 'string' },
+  model: { type: 'string', multiple: true },
+  editor: { type: 'string' },
+  param: { type: 'string', multiple: true },
+  mask: { type: 'string' },
+  steps: { type: 'string' },
+  permutations: { type: 'string' },
+  seed: { type: 'string' },
+  alpha: { type: 'string' },
+  legacy: { type: 'boolean' },
+  out: { type: 'string' },
+  name: { type: 'string' },
+  cache: { type: 'string' },
+  provider: { type: 'string' },
+  'device-id': { type: 'string' },
+  json: { type: 'boolean' },
+  size: { type: 'string' },
+  mean: { type: 'string' },
+  std: { type: 'string' },
+  labels: { type: 'string' },
+  resize: { type: 'string' },
+  softmax: { type: 'boolean' },
+  'no-softmax': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const PROVIDERS = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
+
+/** The default cache of edited images, shared by every run on this machine. */
+export function defaultCacheDir(): string {
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'propsweep', 'frames');
+}
+
+/** Turns `propsweep explain` flags into a request for the inference child. */
+export function explainRequest(
+  argv: string[],
+): { request: Omit<ExplainRun, 'type'>; json: boolean } | 'help' {
+  const { values } = parse(argv, OPTIONS, 'explain');
+  if (values.help === true) return 'help';
+  const image = required(values.image, '--image IMG');
+  const editor = required(values.editor, '--editor ID');
+  const models = values.model ?? [];
+  if (models.length === 0) throw new UsageError('explain needs at least one --model MODEL.onnx.');
+  const provider = values.provider ?? 'cpu';
+  if (!(PROVIDERS as readonly string[]).includes(provider)) {
+    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}, got "${provider}".`);
+  }
+  const steps = numberFlag(values.steps, 'steps', true) ?? 21;
+  if (steps < 3)
+    throw new UsageError(
+      `--steps must be at least 3 (the gradient needs three images), got ${steps}.`,
+    );
+  const overrides = preprocessOverrides(values);
+  const name = values.name ?? `${basename(image, extname(image))}-${editor}`;
+  if (!/^[\w.-]+$/.test(name))
+    throw new UsageError(`--name may use letters, digits, '.', '-' and '_' only, got "${name}".`);
+  const deviceId = numberFlag(values['device-id'], 'device-id', true);
+  const modelSpecs: ModelSpec[] = models.map((path) => ({
+    path: resolve(path),
+    ...(overrides !== undefined && { overrides }),
+  }));
+  const request: Omit<ExplainRun, 'type'> = {
+    image: resolve(image),
+    ...(values.mask !== undefined && { mask: resolve(values.mask) }),
+    editor,
+    params: parseParams(values.param ?? []),
+    steps,
+    seed: numberFlag(values.seed, 'seed', true) ?? MEASURE_DEFAULTS.seed,
+    permutations:
+      numberFlag(values.permutations, 'permutations', true) ?? MEASURE_DEFAULTS.permutations,
+    alpha: numberFlag(values.alpha, 'alpha') ?? MEASURE_DEFAULTS.alpha,
+    ...(values.legacy === true && { legacy: true }),
+    models: modelSpecs,
+    provider: provider as (typeof PROVIDERS)[number],
+    ...(deviceId !== undefined && { deviceId }),
+    cacheDir: resolve(values.cache ?? defaultCacheDir()),
+    outDir: resolve(values.out ?? join('propsweep-out', name)),
+    name,
+  };
+  return { request, json: values.json === true };
+}
+
+/** Runs `propsweep explain` in the inference child; returns the text to print. */
+export async function explainCommand(argv: string[], childPath: string): Promise<string> {
+  const parsed = explainRequest(argv);
+  if (parsed === 'help') return EXPLAIN_HELP;
+  const { request, json } = parsed;
+  const bar = new ProgressBar();
+  const value = await runInChild(childPath, (child, signal) =>
+    child.explain(request, {
+      signal,
+      onProgress: (p) => {
+        bar.update(p);
+      },
+    }),
+  ).finally(() => {
+    bar.finish();
+  });
+  return json ? JSON.stringify(explainJson(value), null, 2) : explainTable(value);
+}
+
+/**
+ * Forks the child, runs `work`, and disposes the child. Ctrl-C asks the child to stop between
+ * steps; a second Ctrl-C kills it.
+ */
+export async function runInChild<T>(
+  childPath: string,
+  work: (child: InferenceChild, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const child = await InferenceChild.start(childPath, {
+    stderr: (text) => process.stderr.write(text),
+  });
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) {
+      child.dispose();
+      process.exit(130);
+    }
+    process.stderr.write('\nCancelling (Ctrl-C again to stop at once)...\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await work(child, controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+    child.dispose();
+  }
+}
+
+/** The --json contract of explain: per model, what was measured. */
+export function explainJson(
+  value: Extract<RunValue, { kind: 'explain' }>,
+): Record<string, unknown> {
+  const { result } = value;
+  return {
+    result_file: value.resultPath,
+    report: value.reportPath,
+    image: result.image,
+    editor: result.editor,
+    edit_quality: result.quality,
+    strengths: result.frames.map((f) => f.strength),
+    models: result.models.map((m) => ({
+      model: m.name,
+      path: m.path,
+      sha256: m.sha256,
+      strengths: m.measure.strengths,
+      predictions: m.predictions,
+      labels: m.labels,
+      epgm: m.measure.epgm,
+      epgm_per_output: m.measure.epgm_per_output,
+      p_value: m.measure.p_value,
+      p_value_legacy: m.measure.p_value_legacy,
+      flips: m.measure.flips,
+      flip_strengths: m.measure.flip_strengths,
+      significant: m.measure.significant,
+      total_variation: m.measure.total_variation,
+      provider: m.provider,
+      fallback_reason: m.fallbackReason,
+      warnings: [...m.measure.warnings, ...m.notes],
+    })),
+    timings: result.timings,
+  };
+}
+
+function explainTable(value: Extract<RunValue, { kind: 'explain' }>): string {
+  const { result } = value;
+  const lines = [
+    `propsweep explain ${result.image.path} (${result.editor.id}, ${result.frames.length} steps, seed ${result.editor.seed})`,
+    '',
+    `  ${'model'.padEnd(20)} ${'EPGM'.padStart(10)} ${'p'.padStart(10)} ${'flips'.padStart(6)}  provider`,
+  ];
+  for (const m of result.models) {
+    const p = m.measure;
+    lines.push(
+      `  ${m.name.padEnd(20)} ${num(p.epgm).padStart(10)} ${num(p.p_value).padStart(10)} ${String(p.flips ?? '-').padStart(6)}  ${m.provider}`,
+    );
+  }
+  lines.push('');
+  if (!result.quality.clean && result.quality.message !== null)
+    lines.push(`  warning: ${result.quality.message}`);
+  for (const m of result.models)
+    for (const w of [...m.measure.warnings, ...m.notes]) lines.push(`  ${m.name}: ${w}`);
+  lines.push(`  result: ${value.resultPath}`, `  report: ${value.reportPath}`);
+  return lines.join('\n');
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new UsageError(`explain needs ${flag}.`);
+  return value;
+}
+
+function parseParams(params: readonly string[]): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const p of params) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param must look like key=value, got "${p}".`);
+    const key = p.slice(0, eq);
+    const raw = p.slice(eq + 1);
+    const n = Number(raw);
+    out[key] =
+      raw === 'true'
+        ? true
+        : raw === 'false'
+          ? false
+          : raw.trim() !== '' && Number.isFinite(n)
+            ? n
+            : raw;
+  }
+  return out;
+}
+
+function preprocessOverrides(values: {
+  size?: string | undefined;
+  mean?: string | undefined;
+  std?: string | undefined;
+  labels?: string | undefined;
+  resize?: string | undefined;
+  softmax?: boolean | undefined;
+  'no-softmax'?: boolean | undefined;
+}): PreprocessOverrides | undefined {
+  const o: { -readonly [K in keyof PreprocessOverrides]: PreprocessOverrides[K] } = {};
+  if (values.size !== undefined) {
+    const m = /^(\d+)(?:x(\d+))?$/.exec(values.size);
+    if (m === null)
+      throw new UsageError(`--size must be H or HxW in pixels, got "${values.size}".`);
+    const h = Number(m[1]);
+    o.size = [h, m[2] === undefined ? h : Number(m[2])];
+  }
+  if (values.mean !== undefined) o.mean = triple(values.mean, 'mean');
+  if (values.std !== undefined) o.std = triple(values.std, 'std');
+  if (values.labels !== undefined) o.labels = values.labels.split(',').map((l) => l.trim());
+  if (values.resize !== undefined) {
+    if (values.resize !== 'fill' && values.resize !== 'cover' && values.resize !== 'contain') {
+      throw new UsageError(`--resize must be fill, cover or contain, got "${values.resize}".`);
+    }
+    o.resize = values.resize;
+  }
+  if (values.softmax === true && values['no-softmax'] === true)
+    throw new UsageError('give --softmax or --no-softmax, not both.');
+  if (values.softmax === true) o.softmax = true;
+  if (values['no-softmax'] === true) o.softmax = false;
+  return Object.keys(o).length > 0 ? o : undefined;
+}
+
+function triple(text: string, flag: string): [number, number, number] {
+  const parts = text.split(',').map(Number);
+  const [a, b, c] = parts;
+  if (
+    parts.length !== 3 ||
+    a === undefined ||
+    b === undefined ||
+    c === undefined ||
+    !parts.every(Number.isFinite)
+  ) {
+    throw new UsageError(
+      `--${flag} must be three numbers a,b,c (one per RGB channel), got "${text}".`,
+    );
+  }
+  return [a, b, c];
+}
+
+function num(x: number): string {
+  if (x === 0) return '0';
+  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5
+    ? Number(x.toPrecision(4)).toString()
+    : x.toExponential(3);
+}

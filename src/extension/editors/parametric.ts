@@ -1,0 +1,110 @@
+// The shape every parametric editor shares: resolve the parameters, check the inputs, prepare
+// once per path (noise field, mean colour, overlay), then render one frame per strength t.
+import { checkImageShape, type GrayImage, type RgbImage } from '../images/image';
+import { resolveWithSpecs, type DescribedEditor, type ParamSpec } from './params';
+import { EditorInputError, type EditedFrame, type EditInput, type EditorParams } from './types';
+
+/** Renders the frame at strength t into `dst` (width x height x 3 bytes). */
+export type FrameRenderer = (t: number, dst: Uint8Array) => void;
+
+/** What `prepare` receives: the input with its parameters resolved. */
+export interface PreparedInput {
+  readonly source: RgbImage;
+  readonly mask: GrayImage | undefined;
+  readonly params: EditorParams;
+  readonly seed: number;
+}
+
+/** One parametric editor, declared. */
+export interface ParametricDefinition {
+  readonly id: string;
+  readonly title: string;
+  readonly needsMask: boolean;
+  readonly parameterName: string;
+  readonly params: readonly ParamSpec[];
+  /** Checks that involve several parameters, after each has been checked on its own. */
+  readonly check?: (params: EditorParams) => void;
+  /** The parameter that strength t maps to (brightness factor, degrees, sigma...). */
+  readonly parameterAt: (t: number, params: EditorParams) => number;
+  /** See ImageEditor.periodOf; receives resolved parameters. */
+  readonly periodOf?: (params: EditorParams) => number | undefined;
+  /** Work done once per path; returns the renderer of one frame. */
+  readonly prepare: (input: PreparedInput) => FrameRenderer | Promise<FrameRenderer>;
+}
+
+/** Builds an ImageEditor (identity at t = 0) from its definition. */
+export function parametricEditor(definition: ParametricDefinition): DescribedEditor {
+  const { id, params: specs } = definition;
+  const resolveParams = (params: EditorParams): EditorParams => {
+    const resolved = resolveWithSpecs(id, specs, params);
+    definition.check?.(resolved);
+    return resolved;
+  };
+  const periodOf = definition.periodOf;
+  return {
+    id,
+    title: definition.title,
+    identityAtZero: true,
+    needsMask: definition.needsMask,
+    parameterName: definition.parameterName,
+    params: specs,
+    resolveParams,
+    ...(periodOf === undefined
+      ? {}
+      : { periodOf: (params: EditorParams) => periodOf(resolveParams(params)) }),
+    async *edit(
+      input: EditInput,
+      strengths: readonly number[],
+      signal?: AbortSignal,
+    ): AsyncGenerator<EditedFrame> {
+      const params = resolveParams(input.params);
+      checkImageShape(input.source, 3, 'The source image');
+      checkStrengths(id, strengths);
+      const render = await definition.prepare({
+        source: input.source,
+        mask: input.mask,
+        params,
+        seed: input.seed,
+      });
+      const { width, height } = input.source;
+      for (const t of strengths) {
+        signal?.throwIfAborted();
+        const data = new Uint8Array(width * height * 3);
+        render(t, data);
+        yield {
+          image: { width, height, data },
+          strength: t,
+          parameter: definition.parameterAt(t, params),
+        };
+      }
+    },
+  };
+}
+
+/** Refuses strengths that are not finite numbers in [0, 1]. */
+export function checkStrengths(editorId: string, strengths: readonly number[]): void {
+  for (const [k, t] of strengths.entries()) {
+    if (!(Number.isFinite(t) && t >= 0 && t <= 1)) {
+      throw new EditorInputError(
+        `The ${editorId} editor takes strengths t in [0, 1]; strengths[${k}] is ${t}. Give strengths from 0 (the source) to 1 (the full edit).`,
+      );
+    }
+  }
+}
+
+/** The mask of a masked editor, checked: present, the source's size, not empty. */
+export function requireMask(editorId: string, input: PreparedInput): GrayImage {
+  const { mask, source } = input;
+  if (mask === undefined) {
+    throw new EditorInputError(
+      `The ${editorId} editor edits inside a mask, and none was given. Give a mask image of the source's size (${source.width}x${source.height}), white where the property is.`,
+    );
+  }
+  if (mask.width !== source.width || mask.height !== source.height) {
+    throw new EditorInputError(
+      `The mask is ${mask.width}x${mask.height} but the image is ${source.width}x${source.height}; the mask must be the image's size. Export the mask from the same image, or resize it with nearest-neighbour scaling.`,
+    );
+  }
+  checkImageShape(mask, 1, 'The mask');
+  return mask;
+}

@@ -1,0 +1,158 @@
+import { readFile } from 'node:fs/promises';
+import { basename, relative, sep } from 'node:path';
+
+import { assessEdit } from '../editors/quality';
+import { editorById, intendedRegion } from '../editors/registry';
+import { loadSequence } from '../editors/sequence';
+import { EditorInputError, type EditorParams, type ImageEditor } from '../editors/types';
+import type { GrayImage, RgbImage } from '../images/image';
+import { encodePng, readImage, readMask } from '../images/io';
+import { loadClassifier } from '../models/onnxClassifier';
+import type { Classifier } from '../models/types';
+import { explain, type LoadedImage, type PipelineImaging } from '../pipeline/explain';
+import { FrameCache, sha256 } from '../store/frameCache';
+import { writeResult } from '../store/resultWriter';
+import type { ExplainRun, RunProgress, RunValue } from '../../shared/childProtocol';
+
+/** What the child provides to an explain run. */
+export interface ExplainContext {
+  readonly workerPath: string;
+  readonly signal: AbortSignal;
+  readonly progress: (progress: RunProgress) => void;
+  readonly log: (message: string) => void;
+}
+
+/**
+ * Runs one explanation in the child: reads the image and mask, loads the classifiers, edits once,
+ * classifies with every model, measures, and writes the result folder.
+ */
+export async function runExplain(
+  request: ExplainRun,
+  context: ExplainContext,
+): Promise<Extract<RunValue, { kind: 'explain' }>> {
+  const { signal } = context;
+  const editor = editorById(request.editor);
+  const params = editor.resolveParams(request.params);
+  const recorded = editor.strengthsFor !== undefined;
+  // A recorded sequence is its own source: its first frame is the reference image.
+  const sourcePath = recorded
+    ? ((await loadSequence(params)).frames[0]?.path ?? request.image)
+    : request.image;
+  const source = await loadSource(sourcePath);
+  const mask = request.mask === undefined ? null : await loadMask(request.mask, source.image);
+  if (editor.needsMask && mask === null) {
+    throw new EditorInputError(
+      `The ${editor.id} editor edits a region: give its mask with --mask MASK.png (white = the region, same size as the image).`,
+    );
+  }
+  const period = editor.periodOf?.(params);
+  const strengths = await strengthsFor(editor, params, request.steps, period);
+  signal.throwIfAborted();
+  const classifiers: { name: string; classifier: Classifier }[] = [];
+  try {
+    for (const spec of request.models) {
+      context.progress({ phase: 'load', message: `Loading ${basename(spec.path)}` });
+      const classifier = await loadClassifier(spec.path, {
+        flags: spec.overrides,
+        provider: request.provider,
+        deviceId: request.deviceId,
+        log: context.log,
+      });
+      classifiers.push({ name: spec.name ?? basename(spec.path, '.onnx'), classifier });
+    }
+    const { result, framePaths } = await explain({
+      source: {
+        image: source.image,
+        path: portable(request.outDir, sourcePath),
+        sha256: source.sha256,
+      },
+      mask: mask === null ? null : { ...mask, path: portable(request.outDir, mask.path) },
+      editor,
+      params,
+      strengths,
+      seed: request.seed,
+      classifiers,
+      measure: {
+        permutations: request.permutations,
+        alpha: request.alpha,
+        legacy: request.legacy,
+        edgeOrder: request.edgeOrder,
+        period,
+      },
+      // Recorded frames are files already, and a cache key cannot see them change on disk.
+      cache: recorded ? null : new FrameCache(request.cacheDir),
+      imaging: imagingFor(editor, params),
+      workerPath: context.workerPath,
+      signal,
+      onProgress: context.progress,
+    });
+    signal.throwIfAborted();
+    const notes = source.notes.map((n) => `${basename(sourcePath)}: ${n}`);
+    const models = result.models.map((m) => ({
+      ...m,
+      path: portable(request.outDir, m.path),
+      notes: [...notes, ...m.notes],
+    }));
+    const title = `${basename(sourcePath)}: ${editor.title}`;
+    const written = await writeResult(
+      request.outDir,
+      request.name,
+      { ...result, models },
+      framePaths,
+      title,
+    );
+    return {
+      kind: 'explain',
+      resultPath: written.resultPath,
+      reportPath: written.reportPath,
+      result: written.result,
+    };
+  } finally {
+    await Promise.all(classifiers.map(({ classifier }) => classifier.dispose()));
+  }
+}
+
+/** sharp-backed image work; the quality report judges the region the edit is meant to change. */
+function imagingFor(editor: ImageEditor, params: EditorParams): PipelineImaging {
+  return {
+    encodePng,
+    decodePng: async (path) => (await readImage(path)).image,
+    assessEdit: (source, frames, mask) =>
+      assessEdit(source, frames, intendedRegion(editor, params, mask)),
+  };
+}
+
+async function loadSource(
+  path: string,
+): Promise<LoadedImage<RgbImage> & { notes: readonly string[] }> {
+  const [{ image, notes }, bytes] = await Promise.all([readImage(path), readFile(path)]);
+  return { image, path, sha256: sha256(bytes), notes };
+}
+
+async function loadMask(path: string, source: RgbImage): Promise<LoadedImage<GrayImage>> {
+  const [image, bytes] = await Promise.all([
+    readMask(path, { width: source.width, height: source.height }),
+    readFile(path),
+  ]);
+  return { image, path, sha256: sha256(bytes) };
+}
+
+/**
+ * Parametric editors sweep t = 0..1 evenly; a path that goes all the way round stops one step
+ * short of its period (t = period is t = 0 again); a recorded sequence brings its own strengths.
+ */
+async function strengthsFor(
+  editor: ImageEditor,
+  params: EditorParams,
+  steps: number,
+  period: number | undefined,
+): Promise<number[]> {
+  if (editor.strengthsFor !== undefined) return editor.strengthsFor(params);
+  if (period !== undefined) return Array.from({ length: steps }, (_, k) => (k * period) / steps);
+  return Array.from({ length: steps }, (_, k) => k / (steps - 1));
+}
+
+/** A path as stored in a result: relative to the result's folder, with forward slashes. */
+function portable(outDir: string, path: string): string {
+  return relative(outDir, path).split(sep).join('/');
+}

@@ -1,0 +1,357 @@
+// An ONNX image classifier on onnxruntime-node: the model file is hashed, its sidecar read, its
+// input and output checked against what propsweep feeds, and every batch validated before run()
+// and after it (NaN/Inf). Runs only in the inference child process (natives load lazily there).
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type * as Ort from 'onnxruntime-node';
+
+import { checkImageShape, type RgbImage } from '../images/image';
+import { loadOrt } from '../inference/natives';
+import { fromFloat16Array, toFloat16Array } from './float16';
+import {
+  checkFeed,
+  checkImageInput,
+  checkLabels,
+  describeIo,
+  feedDims,
+  outputClasses,
+  planBatches,
+  type ModelIo,
+} from './modelIo';
+import { firstNonFinite, softmax, splitRows } from './outputs';
+import { padBatch } from './pixels';
+import {
+  assumedDefaults,
+  defaultLabels,
+  resolvePreprocess,
+  toTensorData,
+  type PreprocessFlags,
+} from './preprocess';
+import { readSidecar, sidecarPath } from './sidecar';
+import {
+  ModelInputError,
+  type Classifier,
+  type ClassifierInfo,
+  type ExecutionProvider,
+  type PreprocessConfig,
+} from './types';
+
+/** How to load a classifier. */
+export interface LoadClassifierOptions {
+  /** Preprocessing overrides; each beats the sidecar. */
+  readonly flags?: PreprocessFlags | undefined;
+  /** The provider to try first (default 'cpu'); any failure falls back to CPU. */
+  readonly provider?: ExecutionProvider | undefined;
+  /** GPU index for 'cuda' and 'dml'. */
+  readonly deviceId?: number | undefined;
+  /** Images per run when the model's batch axis is dynamic (default 16). */
+  readonly batchSize?: number | undefined;
+  /** Where to say what was assumed or fallen back from. */
+  readonly log?: ((message: string) => void) | undefined;
+}
+
+/** Images per run when the model does not fix its batch size. */
+export const DEFAULT_BATCH_SIZE = 16;
+
+type Session = Ort.InferenceSession;
+
+interface OpenSession {
+  readonly session: Session;
+  readonly provider: ExecutionProvider;
+  readonly fallbackReason: string | null;
+}
+
+/**
+ * Loads an ONNX classifier: checks the file, hashes it, reads its sidecar, resolves the
+ * preprocessing, checks the model's input and output, and opens a session on the requested
+ * provider (falling back to CPU, with the reason recorded, when that provider cannot run it).
+ * Throws ModelInputError for anything the user has to fix.
+ */
+export async function loadClassifier(
+  modelPath: string,
+  options: LoadClassifierOptions = {},
+): Promise<Classifier> {
+  return loadClassifierWith(loadOrt, modelPath, options);
+}
+
+/**
+ * loadClassifier with the onnxruntime module supplied: the seam through which tests make a
+ * provider fail on its first run, which no provider on a CPU-only machine does by itself.
+ */
+export async function loadClassifierWith(
+  getOrt: () => typeof Ort,
+  modelPath: string,
+  options: LoadClassifierOptions = {},
+): Promise<Classifier> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`batchSize must be a whole number >= 1, got ${batchSize}`);
+  }
+  const log = options.log ?? (() => undefined);
+  await checkModelFile(modelPath);
+  const sha256 = await hashFile(modelPath);
+  const sidecar = await readSidecar(modelPath);
+  const ort = getOrt();
+  let opened = await openSession(ort, modelPath, options.provider ?? 'cpu', options.deviceId, log);
+  try {
+    const io = describeIo(opened.session.inputMetadata, opened.session.outputMetadata, modelPath);
+    const resolved = resolvePreprocess(sidecar, options.flags ?? {}, io.input);
+    checkImageInput(io, resolved, modelPath, sidecar);
+    const assumed = assumedDefaults(resolved, io.input);
+    if (assumed.length > 0) {
+      log(
+        `${modelPath}: assumed ${assumed.join(', ')}. Write ${sidecarPath(modelPath)} to state them.`,
+      );
+    }
+    let classes = io.classes;
+    // A GPU provider can accept a model and still fail on its first run; a symbolic class
+    // count is only known after one. Either way, one run on a zero batch settles it now.
+    if (opened.provider !== 'cpu' || classes === null) {
+      const probe = await probeRun(ort, opened, io, resolved.config, modelPath, log);
+      opened = probe.opened;
+      classes = probe.classes;
+    }
+    checkLabels(resolved, classes, modelPath, sidecar);
+    const info: ClassifierInfo = {
+      path: modelPath,
+      sha256,
+      inputName: io.input.name,
+      outputName: io.output.name,
+      inputType: io.input.type,
+      fixedBatch: io.fixedBatch,
+      outputs: classes,
+      labels: resolved.config.labels ?? defaultLabels(classes),
+      preprocess: resolved.config,
+      configSources: resolved.sources,
+      provider: opened.provider,
+      fallbackReason: opened.fallbackReason,
+    };
+    return onnxClassifier(ort, opened.session, io, info, batchSize);
+  } catch (error) {
+    await opened.session.release();
+    throw error;
+  }
+}
+
+function onnxClassifier(
+  ort: typeof Ort,
+  session: Session,
+  io: ModelIo,
+  info: ClassifierInfo,
+  batchSize: number,
+): Classifier {
+  let disposed = false;
+  const config = info.preprocess;
+  return {
+    info,
+    async predict(images: readonly RgbImage[], signal?: AbortSignal): Promise<Float32Array[]> {
+      images.forEach((image, i) => {
+        checkImageShape(image, 3, `image ${i}`);
+      });
+      const rows: Float32Array[] = [];
+      for (const plan of planBatches(images.length, io.fixedBatch, batchSize)) {
+        signal?.throwIfAborted();
+        if (disposed) throw new Error(`The classifier for ${info.path} was disposed.`);
+        const batch = images.slice(plan.start, plan.start + plan.count);
+        const data = padBatch(await toTensorData(batch, config), plan.count, plan.size);
+        const scores = await runBatch(ort, session, io, config, data, plan.size, info.path);
+        const kept = splitRows(scores.values, scores.classes, plan.count);
+        const bad = firstNonFinite(kept);
+        if (bad !== null) {
+          throw new ModelInputError(
+            `${info.path} produced ${String(bad.value)} for image ${plan.start + bad.row} (0-based, of ${images.length}); the model or its preprocessing is broken. Its input was finite (range [${config.range.join(', ')}], mean [${config.mean.join(', ')}], std [${config.std.join(', ')}]); check the model on the same image in its own framework.`,
+          );
+        }
+        rows.push(...(config.softmax ? kept.map((row) => softmax(row)) : kept));
+      }
+      return rows;
+    },
+    async dispose(): Promise<void> {
+      if (disposed) return;
+      disposed = true;
+      await session.release();
+    },
+  };
+}
+
+/** One run: the batch tensor in, the score rows out as float32 (padded rows included). */
+async function runBatch(
+  ort: typeof Ort,
+  session: Session,
+  io: ModelIo,
+  config: PreprocessConfig,
+  data: Float32Array,
+  batch: number,
+  modelPath: string,
+): Promise<{ values: Float32Array; classes: number }> {
+  const dims = feedDims(config, batch);
+  checkFeed(io, dims, io.input.type, modelPath);
+  const tensor =
+    io.input.type === 'float16'
+      ? new ort.Tensor('float16', toFloat16Array(data), dims)
+      : new ort.Tensor('float32', data, dims);
+  const results = await session.run({ [io.input.name]: tensor });
+  const output = results[io.output.name];
+  if (output === undefined) {
+    throw new ModelInputError(`${modelPath} returned no "${io.output.name}" output.`);
+  }
+  const classes = outputClasses(output.dims, batch, io.classes, io, modelPath);
+  return { values: floatValues(output, modelPath), classes };
+}
+
+// onnxruntime-node returns float16 as Uint16Array bit patterns where there is no Float16Array
+// (Node 20), and as a Float16Array where there is one.
+function floatValues(tensor: Ort.Tensor, modelPath: string): Float32Array {
+  const { data } = tensor;
+  if (tensor.type === 'float32' && data instanceof Float32Array) return data;
+  if (tensor.type === 'float16') {
+    if (data instanceof Uint16Array) return fromFloat16Array(data);
+    if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
+      return Float32Array.from(data as ArrayLike<number>);
+    }
+  }
+  throw new ModelInputError(
+    `${modelPath} returned ${tensor.type} scores; propsweep reads float32 or float16.`,
+  );
+}
+
+/**
+ * Runs a zero batch once to learn the class count, and to catch a GPU provider that accepts the
+ * model but cannot run it; such a provider is dropped for CPU with the reason recorded.
+ */
+async function probeRun(
+  ort: typeof Ort,
+  opened: OpenSession,
+  io: ModelIo,
+  config: PreprocessConfig,
+  modelPath: string,
+  log: (message: string) => void,
+): Promise<{ opened: OpenSession; classes: number }> {
+  const batch = io.fixedBatch ?? 1;
+  const [h, w] = config.inputSize;
+  const zeros = new Float32Array(batch * 3 * h * w);
+  try {
+    const { classes } = await runBatch(ort, opened.session, io, config, zeros, batch, modelPath);
+    return { opened, classes };
+  } catch (error) {
+    if (opened.provider === 'cpu' || error instanceof ModelInputError) throw error;
+    const reason = shortReason(error);
+    log(
+      `${modelPath}: the ${opened.provider} provider failed its first run (${reason}); using CPU.`,
+    );
+    await opened.session.release();
+    const cpu: OpenSession = {
+      session: await createSession(ort, modelPath, 'cpu', undefined),
+      provider: 'cpu',
+      fallbackReason: reason,
+    };
+    try {
+      const { classes } = await runBatch(ort, cpu.session, io, config, zeros, batch, modelPath);
+      return { opened: cpu, classes };
+    } catch (cpuError) {
+      await cpu.session.release();
+      throw cpuError;
+    }
+  }
+}
+
+/**
+ * A session on the requested provider alone, else on CPU. onnxruntime does not fall back by
+ * itself: with executionProviders ['cuda', 'cpu'] a missing CUDA library fails the whole session.
+ */
+async function openSession(
+  ort: typeof Ort,
+  modelPath: string,
+  provider: ExecutionProvider,
+  deviceId: number | undefined,
+  log: (message: string) => void,
+): Promise<OpenSession> {
+  let fallbackReason: string | null = null;
+  if (provider !== 'cpu') {
+    try {
+      return {
+        session: await createSession(ort, modelPath, provider, deviceId),
+        provider,
+        fallbackReason: null,
+      };
+    } catch (error) {
+      fallbackReason = shortReason(error);
+      log(
+        `${modelPath}: the ${provider} provider is not available (${fallbackReason}); using CPU. ${PROVIDER_HINTS[provider]}`,
+      );
+    }
+  }
+  try {
+    return {
+      session: await createSession(ort, modelPath, 'cpu', undefined),
+      provider: 'cpu',
+      fallbackReason,
+    };
+  } catch (error) {
+    throw new ModelInputError(
+      `${modelPath} is not a valid ONNX model: ${shortReason(error)}. Export it with torch.onnx.export(model, torch.randn(1, 3, 224, 224), "model.onnx") (tf2onnx or keras2onnx for TensorFlow), and check it with onnx.checker.check_model.`,
+    );
+  }
+}
+
+const PROVIDER_HINTS: Readonly<Record<Exclude<ExecutionProvider, 'cpu'>, string>> = {
+  cuda: 'CUDA needs the CUDA 12 and cuDNN 9 runtimes and the CUDA provider library: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node.',
+  dml: 'DirectML runs on Windows only.',
+  coreml: 'CoreML runs on macOS only.',
+  webgpu: 'WebGPU needs a GPU adapter (Vulkan, Metal or Direct3D 12).',
+};
+
+// By path, not from the hashed bytes: a model with external data (weights in model.onnx.data)
+// resolves them relative to its own path.
+function createSession(
+  ort: typeof Ort,
+  modelPath: string,
+  provider: ExecutionProvider,
+  deviceId: number | undefined,
+): Promise<Session> {
+  const ep: Ort.InferenceSession.ExecutionProviderConfig =
+    (provider === 'cuda' || provider === 'dml') && deviceId !== undefined
+      ? { name: provider, deviceId }
+      : provider;
+  return ort.InferenceSession.create(modelPath, { executionProviders: [ep] });
+}
+
+// onnxruntime messages carry source paths and trailing newlines; the first line is the cause.
+function shortReason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}
+
+/** Refuses a missing, non-regular or empty model file with what to do. */
+async function checkModelFile(modelPath: string): Promise<void> {
+  let size: number;
+  try {
+    const info = await stat(modelPath);
+    if (!info.isFile()) {
+      throw new ModelInputError(`${modelPath} is not a file. Choose the .onnx model file itself.`);
+    }
+    size = info.size;
+  } catch (error) {
+    if (error instanceof ModelInputError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ModelInputError(
+      code === 'ENOENT'
+        ? `${modelPath} does not exist. Check the path, or export the model there with torch.onnx.export.`
+        : `Could not read ${modelPath} (${shortReason(error)}). Check that the file is readable.`,
+    );
+  }
+  if (size === 0) {
+    throw new ModelInputError(
+      `${modelPath} is empty (0 bytes), perhaps an interrupted copy or export. Export or copy the model again.`,
+    );
+  }
+}
+
+/** The sha256 of a file, streamed so large models are not read into memory twice. */
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

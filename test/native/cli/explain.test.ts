@@ -1,0 +1,252 @@
+import assert from 'node:assert/strict';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+
+import { validateResultFile } from '../../../src/shared/resultFile';
+import { cli, ROOT } from '../../unit/helpers';
+
+const demo = join(ROOT, 'models', 'demo');
+const image = join(demo, 'images', 'dark-cat.png');
+const mask = join(demo, 'images', 'dark-cat.mask.png');
+const models = ['unbiased', 'dark-cats'].flatMap((m) => ['--model', join(demo, `${m}.onnx`)]);
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'propsweep-explain-'));
+}
+
+interface ExplainJson {
+  result_file: string;
+  report: string;
+  edit_quality: { clean: boolean; masked: boolean };
+  models: {
+    model: string;
+    strengths: number[];
+    predictions: number[][];
+    labels: string[];
+    epgm: number;
+    epgm_per_output: number[];
+    p_value: number;
+    flips: number;
+    provider: string;
+  }[];
+}
+
+describe('propsweep explain', () => {
+  test('recolours the fur of the dark cat: the dark-cats model flips, the unbiased one does not', () => {
+    const out = tmp();
+    const cache = tmp();
+    const args = [
+      'explain',
+      '--image',
+      image,
+      '--mask',
+      mask,
+      ...models,
+      '--editor',
+      'recolor',
+      '--param',
+      'target=219,209,194',
+      '--steps',
+      '11',
+      '--permutations',
+      '999',
+      '--seed',
+      '3',
+      '--out',
+      out,
+      '--cache',
+      cache,
+      '--json',
+    ];
+    const r = cli(args);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as ExplainJson;
+    const [unbiased, biased] = json.models;
+    assert.ok(unbiased !== undefined && biased !== undefined);
+    assert.deepEqual(unbiased.labels, ['cat', 'dog']);
+    assert.equal(unbiased.strengths.length, 11);
+    assert.equal(unbiased.predictions.length, 11);
+    assert.equal(biased.provider, 'cpu');
+    assert.ok(
+      biased.flips >= 1 && biased.epgm > 0.5,
+      `dark-cats: EPGM ${biased.epgm}, flips ${biased.flips}`,
+    );
+    assert.ok(
+      unbiased.flips === 0 && unbiased.epgm < 0.1,
+      `unbiased: EPGM ${unbiased.epgm}, flips ${unbiased.flips}`,
+    );
+    assert.ok(json.edit_quality.masked && json.edit_quality.clean);
+    // The result folder: a valid, reviewable file with its frames beside it, and a report.
+    const saved = JSON.parse(readFileSync(json.result_file, 'utf8')) as unknown;
+    assert.deepEqual(validateResultFile(saved), []);
+    assert.equal(readdirSync(join(out, 'dark-cat-recolor.frames')).length, 11);
+    assert.match(readFileSync(json.report, 'utf8'), /dark-cats/);
+    assert.ok(!readdirSync(out).some((n) => n.endsWith('.tmp')));
+    // The same run again edits nothing: every frame comes from the cache, same numbers.
+    const again = cli(args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(
+      (JSON.parse(again.stdout) as ExplainJson).models.map((m) => m.epgm),
+      json.models.map((m) => m.epgm),
+    );
+  });
+
+  test('a global edit needs no mask, and the table names the result', () => {
+    const out = tmp();
+    const r = cli([
+      'explain',
+      '--image',
+      image,
+      '--model',
+      join(demo, 'unbiased.onnx'),
+      '--editor',
+      'brightness',
+      '--steps',
+      '5',
+      '--permutations',
+      '200',
+      '--out',
+      out,
+      '--cache',
+      tmp(),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /unbiased\s+\S+\s+\S+\s+\d+\s+cpu/);
+    assert.match(r.stdout, /result: .*dark-cat-brightness\.propsweep\.json/);
+  });
+});
+
+describe('propsweep explain refuses bad input: exit code 2, one line, nothing written', () => {
+  const dir = tmp();
+  const notOnnx = join(dir, 'model.onnx');
+  copyFileSync(image, notOnnx);
+  const corrupt = join(dir, 'corrupt.png');
+  writeFileSync(corrupt, readFileSync(image).subarray(0, 200));
+  // An 8x8 grey PNG (hand-encoded): a mask of the wrong size for the 128x128 demo image.
+  const small = join(dir, 'small.png');
+  writeFileSync(
+    small,
+    Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAAAAADhZOFXAAAADklEQVR4nGNogAIGyhgAgIQgAQ2AJGEAAAAASUVORK5CYII=',
+      'base64',
+    ),
+  );
+  const unbiasedRecolor = [
+    '--model',
+    join(demo, 'unbiased.onnx'),
+    '--editor',
+    'recolor',
+    '--param',
+    'target=255,255,255',
+  ];
+  const text = join(dir, 'notes.png');
+  writeFileSync(text, 'not an image at all');
+  const cases: [string, string[], RegExp][] = [
+    [
+      'missing image',
+      [
+        '--image',
+        join(dir, 'nope.png'),
+        '--model',
+        join(demo, 'unbiased.onnx'),
+        '--editor',
+        'brightness',
+      ],
+      /nope\.png/,
+    ],
+    [
+      'truncated image',
+      ['--image', corrupt, '--model', join(demo, 'unbiased.onnx'), '--editor', 'brightness'],
+      /corrupt\.png/,
+    ],
+    [
+      'not an image',
+      ['--image', text, '--model', join(demo, 'unbiased.onnx'), '--editor', 'brightness'],
+      /notes\.png/,
+    ],
+    [
+      'not an ONNX model',
+      ['--image', image, '--model', notOnnx, '--editor', 'brightness'],
+      /model\.onnx.*(not a valid ONNX|ONNX)/i,
+    ],
+    [
+      'mask of another size',
+      ['--image', image, '--mask', small, ...unbiasedRecolor],
+      /small\.png.*must be the image's size/,
+    ],
+    ['masked editor without a mask', ['--image', image, ...unbiasedRecolor], /--mask/],
+    [
+      'recolor without a target',
+      [
+        '--image',
+        image,
+        '--mask',
+        mask,
+        '--model',
+        join(demo, 'unbiased.onnx'),
+        '--editor',
+        'recolor',
+      ],
+      /target/,
+    ],
+    [
+      'unknown editor',
+      ['--image', image, '--model', join(demo, 'unbiased.onnx'), '--editor', 'sharpen'],
+      /sharpen/,
+    ],
+    [
+      'bad parameter',
+      [
+        '--image',
+        image,
+        '--model',
+        join(demo, 'unbiased.onnx'),
+        '--editor',
+        'brightness',
+        '--param',
+        'factor=-2',
+      ],
+      /factor/,
+    ],
+    ['no model', ['--image', image, '--editor', 'brightness'], /--model/],
+    [
+      'two steps',
+      [
+        '--image',
+        image,
+        '--model',
+        join(demo, 'unbiased.onnx'),
+        '--editor',
+        'brightness',
+        '--steps',
+        '2',
+      ],
+      /--steps must be at least 3/,
+    ],
+  ];
+  for (const [name, args, message] of cases) {
+    test(name, () => {
+      const out = join(tmp(), 'out');
+      const r = cli(['explain', ...args, '--out', out, '--cache', tmp(), '--permutations', '100']);
+      assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
+      // Progress lines may come first; the error is one line, the last, and the only one.
+      const errors = r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('propsweep:'));
+      assert.equal(errors.length, 1, r.stderr);
+      assert.ok(r.stderr.trim().endsWith(errors[0] ?? '?'), r.stderr);
+      assert.match(errors[0] ?? '', message);
+      assert.ok(!existsSync(out) || readdirSync(out).length === 0, 'nothing written');
+    });
+  }
+});
