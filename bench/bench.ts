@@ -1,9 +1,19 @@
 // npm run bench: prints one JSON line per measurement. Targets from issue #2; numbers, not tests.
-import { availableParallelism, cpus } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { assessEdit } from '../src/extension/editors/quality';
+import { editorById } from '../src/extension/editors/registry';
+import { InferenceChild } from '../src/extension/inference/childClient';
+import type { RgbImage } from '../src/extension/images/image';
+import { encodePng, readImage } from '../src/extension/images/io';
 import { analyse, complete, measure } from '../src/extension/measures';
+import { loadClassifier } from '../src/extension/models/onnxClassifier';
+import { explain } from '../src/extension/pipeline/explain';
 import { runPermutationTest } from '../src/extension/pipeline/permutationPool';
+import { FrameCache } from '../src/extension/store/frameCache';
+import { benchModel } from './benchModel';
 
 const workerPath = join(__dirname, 'permutationWorker.js');
 
@@ -92,7 +102,80 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+/** Child process start-up (fork to `child/ready`), and an explanation against raw inference. */
+async function pipeline(): Promise<void> {
+  emit({
+    bench: 'child-startup',
+    target: 'informational',
+    ...(await time(7, async () => {
+      (await InferenceChild.start(join(__dirname, 'inferenceChild.js'))).dispose();
+    })),
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'propsweep-bench-'));
+  const { onnx, sidecar } = benchModel();
+  const modelPath = join(dir, 'bench-convnet.onnx');
+  writeFileSync(modelPath, onnx);
+  writeFileSync(join(dir, 'bench-convnet.json'), JSON.stringify(sidecar));
+  const imagePath = join(__dirname, '..', 'models', 'demo', 'images', 'dark-cat.png');
+  const { image } = await readImage(imagePath);
+  const steps = 21;
+  const strengths = Array.from({ length: steps }, (_, k) => k / (steps - 1));
+  const editor = editorById('brightness');
+  const params = editor.resolveParams({});
+  const frames: RgbImage[] = [];
+  for await (const frame of editor.edit({ source: image, params, seed: 0 }, strengths))
+    frames.push(frame.image);
+  const classifier = await loadClassifier(modelPath, {});
+  await classifier.predict(frames.slice(0, 2)); // warm up the session
+  const raw = await time(3, () => classifier.predict(frames));
+  emit({
+    bench: 'raw-inference',
+    model: 'bench-convnet (0.5 GMAC, 224x224)',
+    images: steps,
+    batch: 16,
+    ...raw,
+  });
+  const run = (cache: FrameCache): Promise<unknown> =>
+    explain({
+      source: { image, path: imagePath, sha256: 'bench' },
+      mask: null,
+      editor,
+      params,
+      strengths,
+      seed: 0,
+      classifiers: [{ name: 'bench', classifier }],
+      measure: { permutations: 10_000, alpha: 0.01 },
+      cache,
+      imaging: { encodePng, decodePng: async (p) => (await readImage(p)).image, assessEdit },
+      workerPath,
+    });
+  const cold = await time(3, () => run(new FrameCache(mkdtempSync(join(dir, 'cold-')))));
+  const warmCache = new FrameCache(mkdtempSync(join(dir, 'warm-')));
+  await run(warmCache);
+  const warm = await time(3, () => run(warmCache));
+  for (const [cache, t] of [
+    ['cold', cold],
+    ['warm', warm],
+  ] as const) {
+    emit({
+      bench: 'explain-vs-inference',
+      editor: 'brightness',
+      cache,
+      images: steps,
+      permutations: 10_000,
+      ...t,
+      raw_inference_ms: raw.ms_median,
+      ratio: Math.round((t.ms_median / raw.ms_median) * 1000) / 1000,
+      target_ratio: 1.15,
+    });
+  }
+  await classifier.dispose();
+}
+
+main()
+  .then(pipeline)
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });

@@ -179,7 +179,7 @@ function table(rows: readonly SummaryRow[], out: string): string {
   ];
   for (const r of rows) {
     lines.push(
-      `  ${r.model.padEnd(12)} ${r.property.padEnd(22)} ${r.image.padEnd(10)} ${r.epgm.toFixed(4).padStart(9)} ${r.p_value.toPrecision(2).padStart(9)} ${String(r.flips ?? '-').padStart(5)}`,
+      `  ${r.model.padEnd(12)} ${r.property.padEnd(22)} ${r.image.padEnd(10)} ${r.epgm.toPrecision(3).padStart(9)} ${r.p_value.toPrecision(2).padStart(9)} ${String(r.flips ?? '-').padStart(5)}`,
     );
   }
   lines.push(

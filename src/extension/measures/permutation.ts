@@ -160,43 +160,75 @@ export function sampleNullChunk(
     );
   const rng = new Rng(seed, chunk);
   // Each shuffle starts from the previous order: a shuffle of a shuffled order is uniform too.
+  if (prep.cols === 1) {
+    // One output: shuffle the values themselves, no gather through a permutation.
+    const values = Float64Array.from(prep.data);
+    for (let p = 0; p < count; p++) {
+      shuffle(values, rng);
+      out[offset + p] = evaluateScalar(prep, values);
+    }
+    return;
+  }
   const perm = identity(prep.n);
-  const values = new Float64Array(prep.n);
   for (let p = 0; p < count; p++) {
     shuffle(perm, rng);
-    out[offset + p] = evaluate(prep, perm, values);
+    out[offset + p] = evaluateIndexed(prep, perm);
   }
 }
 
 /**
- * Fisher-Yates. While (i + 1) * i stays small, one bounded draw on [0, (i + 1) i) gives both the
- * index for position i (its remainder) and for position i - 1 (its quotient), unbiased, with half
- * the draws (Brackett-Rozinsky & Lemire 2024, batched ranged random integers).
+ * Fisher-Yates with several indices per random number (Brackett-Rozinsky & Lemire 2024, "Batched
+ * ranged random integer generation"): one 32-bit draw r gives the index for position i as
+ * floor(r (i+1) / 2^32); the low word of that product, scaled by i, gives the next index, and so
+ * on while the product of the ranges fits in 32 bits. A rare rejection keeps every batch exactly
+ * uniform. Multiplications only: an integer division per index would cost more than the draw.
  */
-function shuffle(a: Int32Array, rng: Rng): void {
+function shuffle(a: Int32Array | Float64Array, rng: Rng): void {
   let i = a.length - 1;
-  while (i > 0) {
-    const span = (i + 1) * i;
-    if (i > 1 && span <= MAX_BELOW) {
-      const x = rng.nextBelow(span);
-      const j = x % (i + 1);
-      const k = (x - j) / (i + 1);
-      let tmp = a[i] as number;
-      a[i] = a[j] as number;
-      a[j] = tmp;
-      tmp = a[i - 1] as number;
-      a[i - 1] = a[k] as number;
-      a[k] = tmp;
-      i -= 2;
-    } else {
-      const j = rng.nextBelow(i + 1);
-      const tmp = a[i] as number;
-      a[i] = a[j] as number;
-      a[j] = tmp;
-      i -= 1;
-    }
+  // Three indices per draw while (i+1) i (i-1) <= 2^32 (paths up to 1,625 steps).
+  while (i >= 3 && (i + 1) * i * (i - 1) <= TWO_TO_32) {
+    const bound = (i + 1) * i * (i - 1);
+    let m1: number;
+    let m2: number;
+    let m3: number;
+    let low: number;
+    do {
+      m1 = rng.nextUint32() * (i + 1);
+      m2 = (m1 >>> 0) * i;
+      m3 = (m2 >>> 0) * (i - 1);
+      low = m3 >>> 0;
+    } while (low < bound && low < (TWO_TO_32 - bound) % bound);
+    swap(a, i, (m1 - (m1 >>> 0)) * TWO_TO_MINUS_32);
+    swap(a, i - 1, (m2 - (m2 >>> 0)) * TWO_TO_MINUS_32);
+    swap(a, i - 2, (m3 - low) * TWO_TO_MINUS_32);
+    i -= 3;
   }
+  // Two per draw while (i+1) i fits (and (i+1) stays below 2^21, so r (i+1) is exact).
+  while (i >= 2 && i < MAX_BELOW && (i + 1) * i <= TWO_TO_32) {
+    const bound = (i + 1) * i;
+    let m1: number;
+    let m2: number;
+    let low: number;
+    do {
+      m1 = rng.nextUint32() * (i + 1);
+      m2 = (m1 >>> 0) * i;
+      low = m2 >>> 0;
+    } while (low < bound && low < (TWO_TO_32 - bound) % bound);
+    swap(a, i, (m1 - (m1 >>> 0)) * TWO_TO_MINUS_32);
+    swap(a, i - 1, (m2 - low) * TWO_TO_MINUS_32);
+    i -= 2;
+  }
+  for (; i > 0; i--) swap(a, i, rng.nextBelow(i + 1));
 }
+
+function swap(a: Int32Array | Float64Array, i: number, j: number): void {
+  const tmp = a[i] as number;
+  a[i] = a[j] as number;
+  a[j] = tmp;
+}
+
+const TWO_TO_32 = 4294967296;
+const TWO_TO_MINUS_32 = 1 / 4294967296;
 
 /** The order 0, 1, ..., n - 1. */
 function identity(n: number): Int32Array {

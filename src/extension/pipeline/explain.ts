@@ -82,7 +82,7 @@ export interface Explanation {
  */
 export async function explain(request: ExplainRequest): Promise<Explanation> {
   const started = performance.now();
-  const { frames, framePaths, parameters } = await editPath(request);
+  const { frames, framePaths: written, parameters } = await editPath(request);
   const edited = performance.now();
   const { steps, quality } = request.imaging.assessEdit(
     request.source.image,
@@ -112,6 +112,7 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
     request.onProgress?.({ phase: 'measure', done: i, total, message: `Measuring ${name}` });
     models.push(await measureModel(request, name, classifier, outputs, inferenceMs));
   }
+  const framePaths = await written();
   const finished = performance.now();
   return {
     framePaths,
@@ -145,9 +146,14 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
   };
 }
 
-async function editPath(
-  request: ExplainRequest,
-): Promise<{ frames: RgbImage[]; framePaths: string[]; parameters: number[] }> {
+/** The edited path: frames now; their cached PNG files once the background writes finish. */
+interface EditedPath {
+  readonly frames: RgbImage[];
+  readonly parameters: number[];
+  readonly framePaths: () => Promise<string[]>;
+}
+
+async function editPath(request: ExplainRequest): Promise<EditedPath> {
   const { imaging, strengths, signal } = request;
   // Without a cache (recorded sequences), frames go to a scratch folder for this run only.
   const cache =
@@ -162,20 +168,19 @@ async function editPath(
       seed: request.seed,
     }),
   );
-  const frames: (RgbImage | undefined)[] = new Array<RgbImage | undefined>(strengths.length);
-  const framePaths: string[] = new Array<string>(strengths.length).fill('');
-  const parameters: number[] = new Array<number>(strengths.length).fill(NaN);
-  const missing: number[] = [];
-  for (const [k, key] of keys.entries()) {
-    const hit = await cache.lookup(key);
-    if (hit === undefined) {
-      missing.push(k);
-      continue;
-    }
-    frames[k] = await imaging.decodePng(hit.path);
-    framePaths[k] = hit.path;
-    parameters[k] = hit.parameter;
-  }
+  const frames = new Array<RgbImage | undefined>(strengths.length);
+  const framePaths = new Array<string>(strengths.length).fill('');
+  const parameters = new Array<number>(strengths.length).fill(NaN);
+  const hits = await Promise.all(keys.map((key) => cache.lookup(key)));
+  const missing = hits.flatMap((hit, k) => (hit === undefined ? [k] : []));
+  await Promise.all(
+    hits.map(async (hit, k) => {
+      if (hit === undefined) return;
+      frames[k] = await imaging.decodePng(hit.path);
+      framePaths[k] = hit.path;
+      parameters[k] = hit.parameter;
+    }),
+  );
   const total = strengths.length;
   let done = total - missing.length;
   request.onProgress?.({
@@ -184,6 +189,10 @@ async function editPath(
     total,
     message: done > 0 ? `${done} of ${total} edited images cached` : `Editing ${total} images`,
   });
+  // PNG encoding runs on sharp's threads while the editor, and then the classifiers, work. A
+  // failed write is kept, not thrown, so a run stopped early leaves no unhandled rejection.
+  const writes: Promise<void>[] = [];
+  const failures: unknown[] = [];
   if (missing.length > 0) {
     const wanted = missing.map((k) => strengths[k] ?? 0);
     const input = {
@@ -197,10 +206,21 @@ async function editPath(
       signal?.throwIfAborted();
       const k = missing[i++];
       if (k === undefined) break;
-      const png = await imaging.encodePng(frame.image);
-      framePaths[k] = await cache.store(keys[k] ?? '', png, frame.parameter);
       frames[k] = frame.image;
       parameters[k] = frame.parameter;
+      writes.push(
+        imaging
+          .encodePng(frame.image)
+          .then((png) => cache.store(keys[k] ?? '', png, frame.parameter))
+          .then(
+            (path) => {
+              framePaths[k] = path;
+            },
+            (error: unknown) => {
+              failures.push(error);
+            },
+          ),
+      );
       request.onProgress?.({
         phase: 'edit',
         done: ++done,
@@ -208,12 +228,21 @@ async function editPath(
         message: `Edited ${done} of ${total} images`,
       });
     }
-    if (i !== missing.length)
+    if (i !== missing.length) {
       throw new Error(
         `The ${request.editor.id} editor returned ${i} images for ${missing.length} strengths.`,
       );
+    }
   }
-  return { frames: frames.map((f) => f ?? request.source.image), framePaths, parameters };
+  return {
+    frames: frames.map((f) => f ?? request.source.image),
+    parameters,
+    framePaths: async () => {
+      await Promise.all(writes);
+      if (failures.length > 0) throw failures[0];
+      return framePaths;
+    },
+  };
 }
 
 async function measureModel(

@@ -104,7 +104,8 @@ void test('p = (b + 1)/(K + 1) and legacy p = b/K, b recounted from the sampled 
   const nullStats = sampleNull(analysis.prepared, 2000, 9);
   const mean = nullStats.reduce((a, b) => a + b, 0) / nullStats.length;
   const b = nullStats.filter((s) => Math.abs(s - mean) >= Math.abs(result.statistic - mean)).length;
-  assert.ok(b > 20 && b < 1980, `b = ${b}`);
+  // Any b away from 0 and K exercises the counting; its exact value depends on the shuffles drawn.
+  assert.ok(b > 5 && b < 1995, `b = ${b}`);
   assert.equal(result.exceedances, b);
   assert.equal(result.pValue, (b + 1) / 2001);
   assert.equal(result.pValueLegacy, b / 2000);
