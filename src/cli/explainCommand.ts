@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 
+import { editorHelp } from '../extension/editors/registry';
 import { InferenceChild } from '../extension/inference/childClient';
 import { MEASURE_DEFAULTS } from '../extension/measures';
 import type { ExplainRun, ModelSpec, PreprocessOverrides, RunValue } from '../shared/childProtocol';
@@ -122,7 +123,7 @@ export function explainRequest(
 /** Runs `propsweep explain` in the inference child; returns the text to print. */
 export async function explainCommand(argv: string[], childPath: string): Promise<string> {
   const parsed = explainRequest(argv);
-  if (parsed === 'help') return EXPLAIN_HELP;
+  if (parsed === 'help') return `${EXPLAIN_HELP}\n\nEditors and their parameters:\n${editorHelp()}`;
   const { request, json } = parsed;
   const bar = new ProgressBar();
   const value = await runInChild(childPath, (child, signal) =>

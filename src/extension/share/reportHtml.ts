@@ -73,11 +73,11 @@ function entry({ title, result, frameUris }: ReportEntry): string {
 <p class="muted">${esc(editor.title)} (${esc(editor.id)}${params === '' ? '' : `: ${esc(params)}`}), ${frames.length} steps, seed ${editor.seed}; image sha256 ${esc(result.image.sha256.slice(0, 12))}</p>
 ${quality.clean ? '' : `<p class="warning">${esc(quality.message ?? 'The edit changed pixels outside the edited region.')}</p>`}
 <div class="strip">${strip}</div>
-<div class="models">${result.models.map((m, i) => modelCard(m, result, i)).join('')}</div>
+<div class="models">${result.models.map((m) => modelCard(m, result)).join('')}</div>
 </section>`;
 }
 
-function modelCard(model: ModelRecord, result: ResultFile, index: number): string {
+function modelCard(model: ModelRecord, result: ResultFile): string {
   const m = model.measure;
   const name = (c: number): string => model.labels[c] ?? `output ${c}`;
   const flips = m.flip_details ?? [];
@@ -115,7 +115,7 @@ function modelCard(model: ModelRecord, result: ResultFile, index: number): strin
   const warnings = [...m.warnings, ...model.notes]
     .map((w) => `<p class="warning">${esc(w)}</p>`)
     .join('');
-  return `<div class="card"><h3 style="color:${COLOURS[index % COLOURS.length] ?? '#888'}">${esc(model.name)}</h3>${badge}
+  return `<div class="card"><h3>${esc(model.name)}</h3>${badge}
 <table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
 ${chart(model, result)}${warnings}<p class="muted">sha256 ${esc(model.sha256.slice(0, 12))}</p></div>`;
 }
@@ -137,12 +137,13 @@ function chart(model: ModelRecord, result: ResultFile): string {
     .map((v, c) => ({ v, c }))
     .sort((a, b) => b.v - a.v)
     .slice(0, 4);
+  // Colours follow the output index, so a class has one colour in every card.
   const lines = top
-    .map(({ c }, i) => {
+    .map(({ c }) => {
       const points = model.predictions
         .map((row, k) => `${sx(xs[k] ?? k).toFixed(1)},${sy(row[c] ?? 0).toFixed(1)}`)
         .join(' ');
-      return `<polyline fill="none" stroke-width="2" stroke="${COLOURS[i] ?? '#888'}" points="${points}"><title>${esc(model.labels[c] ?? `output ${c}`)}</title></polyline>`;
+      return `<polyline fill="none" stroke-width="2" stroke="${COLOURS[c % COLOURS.length] ?? '#888'}" points="${points}"><title>${esc(model.labels[c] ?? `output ${c}`)}</title></polyline>`;
     })
     .join('');
   const flips = (model.measure.flip_details ?? [])
@@ -153,8 +154,8 @@ function chart(model: ModelRecord, result: ResultFile): string {
     .join('');
   const legend = top
     .map(
-      ({ c }, i) =>
-        `<tspan fill="${COLOURS[i] ?? '#888'}">${esc(model.labels[c] ?? `output ${c}`)} </tspan>`,
+      ({ c }) =>
+        `<tspan fill="${COLOURS[c % COLOURS.length] ?? '#888'}">${esc(model.labels[c] ?? `output ${c}`)} </tspan>`,
     )
     .join('');
   return `<svg viewBox="0 0 ${w} ${h}" class="chart" role="img" aria-label="prediction versus strength">
