@@ -1,4 +1,5 @@
 // npm run bench: prints one JSON line per measurement. Targets from issue #2; numbers, not tests.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +103,25 @@ async function main(): Promise<void> {
   }
 }
 
+/** Extension activation: loading dist/extension.js and activate(), each in a fresh process. */
+function activation(): void {
+  const times = Array.from({ length: 7 }, () => {
+    const out = spawnSync(process.execPath, [join(__dirname, '..', 'bench', 'activation.cjs')], {
+      encoding: 'utf8',
+    });
+    if (out.status !== 0) throw new Error(`activation benchmark failed: ${out.stderr}`);
+    return Number(out.stdout.trim());
+  }).sort((a, b) => a - b);
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  emit({
+    bench: 'activation',
+    target_ms: 50,
+    ms_median: round(times[3] ?? NaN),
+    ms_min: round(times[0] ?? NaN),
+    note: 'require(dist/extension.js) + activate() with a stand-in vscode module',
+  });
+}
+
 /** Child process start-up (fork to `child/ready`), and an explanation against raw inference. */
 async function pipeline(): Promise<void> {
   emit({
@@ -174,6 +194,7 @@ async function pipeline(): Promise<void> {
 }
 
 main()
+  .then(activation)
   .then(pipeline)
   .catch((error: unknown) => {
     console.error(error);

@@ -1,16 +1,94 @@
-// Extension host entry. Activation only registers commands: nothing heavy loads here; every
-// computation runs in the forked inference child process.
+// Extension host entry. Activation only registers commands, the result editor and the panel
+// serializer: nothing heavy loads here; models, editors and natives run in the child process.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
 import * as vscode from 'vscode';
 
+import { explainDemo, explainProperty, type ExplainContext } from './commands/explainProperty';
 import { measurePredictions } from './commands/measurePredictions';
+import { ChildService } from './inference/childService';
+import type { PanelServices } from './panel/explanationPanel';
+import { PanelSerializer, ResultEditorProvider } from './panel/resultEditor';
+import { FrameCache } from './store/frameCache';
 
-/** Called by VS Code on the first use of a contributed command. */
+/** Called by VS Code on the first use of a contribution. */
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('PropSweep', { log: true });
+  const children = new ChildService(
+    context.asAbsolutePath(join('dist', 'inferenceChild.js')),
+    (text) => {
+      log.info(text.trimEnd());
+    },
+  );
+  const statusBar = vscode.window.createStatusBarItem(
+    'propsweep.run',
+    vscode.StatusBarAlignment.Left,
+    10,
+  );
+  statusBar.name = 'PropSweep';
+  const storagePath = context.globalStorageUri.fsPath;
+  const cache = (): FrameCache => {
+    const config = vscode.workspace.getConfiguration('propsweep');
+    const dir = config.get<string>('cacheDirectory', '');
+    return new FrameCache(
+      dir !== '' ? dir : join(storagePath, 'frames'),
+      config.get<number>('cacheMaxMB', 1024) * 1024 * 1024,
+    );
+  };
+  const services: PanelServices = {
+    extensionUri: context.extensionUri,
+    children,
+    log,
+    statusBar,
+    afterRun: () => {
+      void cache()
+        .prune()
+        .then(({ removed }) => {
+          if (removed > 0)
+            log.info(`Removed ${removed} least recently used images from the cache.`);
+        });
+    },
+  };
+  const explain: ExplainContext = {
+    extensionPath: context.extensionPath,
+    services,
+    workspaceState: context.workspaceState,
+    storagePath,
+  };
   context.subscriptions.push(
     log,
+    statusBar,
+    {
+      dispose: () => {
+        children.dispose();
+      },
+    },
+    vscode.commands.registerCommand('propsweep.explainProperty', (uri?: vscode.Uri) =>
+      explainProperty(explain, uri),
+    ),
+    vscode.commands.registerCommand('propsweep.explainDemo', () => explainDemo(explain)),
     vscode.commands.registerCommand('propsweep.measurePredictions', (uri?: vscode.Uri) =>
       measurePredictions(context, log, uri),
+    ),
+    vscode.commands.registerCommand('propsweep.showLog', () => {
+      log.show();
+    }),
+    vscode.commands.registerCommand('propsweep.clearCache', async () => {
+      await rm(cache().dir, { recursive: true, force: true });
+      void vscode.window.showInformationMessage('PropSweep cleared the edited-image cache.');
+    }),
+    vscode.window.registerCustomEditorProvider(
+      'propsweep.result',
+      new ResultEditorProvider(services),
+      {
+        webviewOptions: { enableFindWidget: false },
+        supportsMultipleEditorsPerDocument: true,
+      },
+    ),
+    vscode.window.registerWebviewPanelSerializer(
+      'propsweep.explanation',
+      new PanelSerializer(services),
     ),
   );
 }

@@ -4,8 +4,8 @@ import * as vscode from 'vscode';
 
 import { MeasureInputError } from '../measures';
 import { ChildRunError, InferenceChild } from '../inference/childClient';
-import { MeasurePanel } from '../panel/measurePanel';
 import { parseMeasureFile } from '../pipeline/measureFile';
+import type { MeasureJson } from '../../shared/result';
 
 /**
  * PropSweep: Measure Property Gradient of a Predictions File. Reads `{strengths?, predictions,
@@ -66,10 +66,13 @@ export async function measurePredictions(
     log.info(
       `${name}: EPGM ${result.epgm}, p = ${result.p_value} (${result.n_permutations} permutations, seed ${result.seed}), flips ${result.flips ?? 'n/a'}`,
     );
-    MeasurePanel.show(context.extensionUri, {
-      title: name,
-      predictions: rowsOf(file.predictions),
-      result,
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'markdown',
+      content: measureMarkdown(name, result),
+    });
+    await vscode.window.showTextDocument(doc, {
+      viewColumn: vscode.ViewColumn.Beside,
+      preview: true,
     });
   } catch (error) {
     await report(error, name, log);
@@ -85,11 +88,48 @@ async function pickFile(): Promise<vscode.Uri | undefined> {
   return picked?.[0];
 }
 
-function rowsOf(predictions: unknown): number[][] {
-  if (!Array.isArray(predictions)) return [];
-  return predictions.map((row: unknown) =>
-    Array.isArray(row) ? (row as number[]) : [row as number],
-  );
+/** The measurement as a Markdown document (predictions without images need no panel). */
+export function measureMarkdown(name: string, r: MeasureJson): string {
+  const label = (c: number): string => r.labels?.[c] ?? `output ${c}`;
+  const test = r.exact
+    ? `all ${r.n_permutations} orders (exact)`
+    : `${r.n_permutations} permutations, seed ${r.seed}`;
+  const rows = [
+    [
+      'EPGM',
+      `${r.epgm} (${r.statistic === 'output' ? label(r.output ?? 0) : 'whole prediction vector'}, ${r.axis === 'index' ? 'per step, legacy' : 'per unit of normalised strength'})`,
+    ],
+    ['p-value', `${r.p_value} (${test}; reference-style ${r.p_value_legacy})`],
+    ['significant', `${r.significant ? 'yes' : 'no'} at alpha = ${r.alpha}`],
+    ['null mean', String(r.null_mean)],
+    ['total variation', String(r.total_variation)],
+    [
+      'flips',
+      r.flips === null
+        ? 'not counted'
+        : `${r.flips}${(r.flip_details ?? []).map((f) => `; ${label(f.from)} -> ${label(f.to)} at ${f.strength}`).join('')}`,
+    ],
+    ['steps x outputs', `${r.n_steps} x ${r.n_outputs}`],
+  ];
+  const perOutput =
+    r.n_outputs > 1
+      ? [
+          '',
+          '| output | EPGM |',
+          '| --- | ---: |',
+          ...r.epgm_per_output.map((v, c) => `| ${label(c)} | ${v} |`),
+        ]
+      : [];
+  return [
+    `# PropSweep: ${name}`,
+    '',
+    '| measure | value |',
+    '| --- | --- |',
+    ...rows.map(([k, v]) => `| ${k ?? ''} | ${(v ?? '').replace(/\|/g, '\\|')} |`),
+    ...perOutput,
+    ...(r.warnings.length > 0 ? ['', ...r.warnings.map((w) => `> ${w}`)] : []),
+    '',
+  ].join('\n');
 }
 
 async function report(error: unknown, name: string, log: vscode.LogOutputChannel): Promise<void> {

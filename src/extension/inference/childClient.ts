@@ -118,6 +118,11 @@ export class InferenceChild {
     });
   }
 
+  /** Whether the process is still running. */
+  get alive(): boolean {
+    return this.exited === undefined;
+  }
+
   /** The child's process id. */
   get pid(): number | undefined {
     return this.child.pid;

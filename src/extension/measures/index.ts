@@ -1,5 +1,5 @@
 // The measurement engine: pure functions of numbers (shared/METHOD.md), no I/O, no natives.
-export { adjustPValues, benjaminiHochberg, holm, type Adjustment } from './adjust';
+export { adjustPValues, benjaminiHochberg, holm, type Adjustment } from '../../shared/adjust';
 export { aggregateEpgm, epgmPerOutput, totalVariationPerOutput, type Statistic } from './epgm';
 export { MeasureInputError } from './errors';
 export { predictionFlips, type Flip, type FlipReport } from './flips';

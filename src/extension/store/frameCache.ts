@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -118,6 +119,19 @@ export async function writeAtomic(path: string, data: Uint8Array | string): Prom
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/** sha256 of a file, hex, streamed (model files can be large). */
+export function hashFile(path: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => {
+        resolvePromise(hash.digest('hex'));
+      });
+  });
 }
 
 /** sha256 of bytes, hex. */

@@ -10,6 +10,7 @@ import {
   PANEL_PROTOCOL_VERSION,
 } from '../../../src/shared/protocol';
 import { isMeasureJson } from '../../../src/shared/result';
+import { sampleResult } from '../builders';
 
 const result = toMeasureJson(
   measure({ predictions: [0.1, 0.3, 0.8, 0.9] }, { permutations: 10 }),
@@ -25,19 +26,47 @@ test('a real measurement passes the result validator; damaged ones do not', () =
 
 test('panel messages are validated in both directions', () => {
   assert.ok(isWebviewMessage({ type: 'panel/ready' }));
+  assert.ok(isWebviewMessage({ type: 'panel/exportPng', dataUrl: 'data:image/png;base64,AAAA' }));
+  assert.ok(!isWebviewMessage({ type: 'panel/exportPng', dataUrl: 'javascript:alert(1)' }));
+  assert.ok(isWebviewMessage({ type: 'panel/exportPngFailed', error: 'no result' }));
+  assert.ok(isWebviewMessage({ type: 'panel/setAdjustment', adjustment: 'bh' }));
+  assert.ok(!isWebviewMessage({ type: 'panel/setAdjustment', adjustment: 'bonferroni' }));
   assert.ok(!isWebviewMessage({ type: 'panel/steal' }));
-  const snapshot = { title: 't', predictions: [[0.1], [0.3], [0.8], [0.9]], result };
-  assert.ok(isHostMessage({ type: 'panel/snapshot', version: PANEL_PROTOCOL_VERSION, snapshot }));
-  assert.ok(
-    !isHostMessage({ type: 'panel/snapshot', version: PANEL_PROTOCOL_VERSION + 1, snapshot }),
-  );
-  assert.ok(
-    !isHostMessage({
-      type: 'panel/snapshot',
-      version: PANEL_PROTOCOL_VERSION,
-      snapshot: { ...snapshot, predictions: [['x']] },
-    }),
-  );
+  const sample = sampleResult();
+  const snapshot = {
+    title: 't',
+    state: 'done',
+    progress: null,
+    error: null,
+    result: sample,
+    frameUris: sample.frames.map((_, k) => `https://file+.vscode-resource/${k}.png`),
+    sourceUri: null,
+    readOnly: true,
+    stale: [{ model: 'm', reason: 'changed' }],
+    savedPath: 'explanations/x.propsweep.json',
+    canRun: false,
+    runBlockedReason: 'restricted',
+    alpha: 0.01,
+    adjustment: 'holm',
+    restore: { resultPath: '/x.propsweep.json' },
+  };
+  const message = { type: 'panel/snapshot', version: PANEL_PROTOCOL_VERSION, snapshot };
+  assert.ok(isHostMessage(message));
+  assert.ok(isHostMessage({ type: 'panel/requestPng' }));
+  assert.ok(!isHostMessage({ ...message, version: PANEL_PROTOCOL_VERSION + 1 }));
+  for (const broken of [
+    { state: 'exploded' },
+    { frameUris: snapshot.frameUris.slice(1) },
+    { stale: [{ model: 'm' }] },
+    { result: { ...sample, frames: [] } },
+    { adjustment: 'bonferroni' },
+    { error: 3 },
+  ]) {
+    assert.ok(
+      !isHostMessage({ ...message, snapshot: { ...snapshot, ...broken } }),
+      JSON.stringify(broken).slice(0, 60),
+    );
+  }
 });
 
 test('child messages are validated', () => {

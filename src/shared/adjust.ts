@@ -1,7 +1,8 @@
-import { MeasureInputError } from './errors';
+// Multiple-testing adjustments for a panel that runs several tests at once. Pure: shared by the
+// measures, the CLI and the webview.
 
-/** A multiple-testing adjustment for a panel that runs several tests at once. */
-export type Adjustment = 'holm' | 'bh';
+/** holm: family-wise error rate; bh: false discovery rate; none: the p-values as they are. */
+export type Adjustment = 'holm' | 'bh' | 'none';
 
 /**
  * Holm's step-down adjustment (controls the family-wise error rate):
@@ -39,13 +40,24 @@ export function benjaminiHochberg(pValues: readonly number[]): number[] {
 
 /** Applies the named adjustment. */
 export function adjustPValues(pValues: readonly number[], method: Adjustment): number[] {
+  if (method === 'none') {
+    checkPValues(pValues);
+    return [...pValues];
+  }
   return method === 'holm' ? holm(pValues) : benjaminiHochberg(pValues);
 }
 
 function sortedOrder(pValues: readonly number[]): number[] {
-  pValues.forEach((p, i) => {
-    if (!(p >= 0 && p <= 1))
-      throw new MeasureInputError(`p-value ${i} is ${String(p)}; p-values lie in [0, 1].`);
-  });
+  checkPValues(pValues);
   return pValues.map((_, i) => i).sort((a, b) => (pValues[a] ?? 0) - (pValues[b] ?? 0) || a - b);
+}
+
+/** Indexed loop, not forEach: forEach skips the holes of a sparse array. */
+function checkPValues(pValues: readonly number[]): void {
+  for (let i = 0; i < pValues.length; i++) {
+    const p = pValues[i];
+    if (p === undefined || !(p >= 0 && p <= 1)) {
+      throw new RangeError(`p-value ${i} is ${String(p)}; p-values lie in [0, 1].`);
+    }
+  }
 }

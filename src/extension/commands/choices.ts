@@ -1,0 +1,215 @@
+// What Explain Property offers: property presets and classifiers. Pure: no VS Code, no I/O.
+import { basename, isAbsolute, join, resolve } from 'node:path';
+
+/** A property the user can pick, mapped to an editor and its parameters. */
+export interface PropertyPreset {
+  readonly id: string;
+  readonly label: string;
+  readonly detail: string;
+  readonly editor: string;
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  readonly needsMask: boolean;
+  /** Something the preset still has to ask for. */
+  readonly ask?: 'overlay' | 'folder';
+}
+
+/** Target colours of the colour presets: the demo world's light and dark fur. */
+export const LIGHT_TARGET = '#dbd1c2';
+export const DARK_TARGET = '#29211c';
+
+/**
+ * The presets, masked ones first when the image has a mask (then the object's colour is what
+ * users mean), the global brightness edit first otherwise: it works on any photo.
+ */
+export function propertyPresets(hasMask: boolean): PropertyPreset[] {
+  const masked: PropertyPreset[] = [
+    {
+      id: 'colour-light',
+      label: 'Object colour: lighter',
+      detail: `Recolour the masked object toward ${LIGHT_TARGET} (e.g. fur colour)`,
+      editor: 'recolor',
+      params: { target: LIGHT_TARGET },
+      needsMask: true,
+    },
+    {
+      id: 'colour-dark',
+      label: 'Object colour: darker',
+      detail: `Recolour the masked object toward ${DARK_TARGET}`,
+      editor: 'recolor',
+      params: { target: DARK_TARGET },
+      needsMask: true,
+    },
+    {
+      id: 'background-darker',
+      label: 'Background brightness: darker',
+      detail: 'Darken everything outside the mask to 0.4x',
+      editor: 'masked-brightness',
+      params: { factor: 0.4, invert: true },
+      needsMask: true,
+    },
+    {
+      id: 'background-brighter',
+      label: 'Background brightness: brighter',
+      detail: 'Brighten everything outside the mask to 1.8x',
+      editor: 'masked-brightness',
+      params: { factor: 1.8, invert: true },
+      needsMask: true,
+    },
+  ];
+  const global: PropertyPreset[] = [
+    {
+      id: 'brightness',
+      label: 'Brightness',
+      detail: 'Scale every pixel up to 1.8x',
+      editor: 'brightness',
+      params: {},
+      needsMask: false,
+    },
+    {
+      id: 'contrast',
+      label: 'Contrast',
+      detail: 'Flatten contrast down to 0.3x',
+      editor: 'contrast',
+      params: {},
+      needsMask: false,
+    },
+    {
+      id: 'saturation',
+      label: 'Colour saturation',
+      detail: 'Fade the colours to grey',
+      editor: 'saturation',
+      params: {},
+      needsMask: false,
+    },
+    {
+      id: 'hue',
+      label: 'Hue',
+      detail: 'Rotate the colours by up to 180 degrees',
+      editor: 'hue',
+      params: {},
+      needsMask: false,
+    },
+    {
+      id: 'blur',
+      label: 'Blur',
+      detail: 'Gaussian blur up to sigma 4 px',
+      editor: 'blur',
+      params: {},
+      needsMask: false,
+    },
+    {
+      id: 'noise',
+      label: 'Noise',
+      detail: 'Add seeded Gaussian noise up to std 40',
+      editor: 'noise',
+      params: {},
+      needsMask: false,
+    },
+    {
+      id: 'rotation',
+      label: 'Rotation',
+      detail: 'Turn the image a full circle (periodic)',
+      editor: 'rotation',
+      params: {},
+      needsMask: false,
+    },
+    {
+      id: 'blend',
+      label: 'Patch blend…',
+      detail: 'Fade in an overlay patch (pick its image)',
+      editor: 'blend',
+      params: {},
+      needsMask: false,
+      ask: 'overlay',
+    },
+    {
+      id: 'sequence',
+      label: 'Ordered image folder…',
+      detail: 'Real images of the property at recorded strengths (pick the folder)',
+      editor: 'sequence',
+      params: {},
+      needsMask: false,
+      ask: 'folder',
+    },
+  ];
+  return hasMask ? [...masked, ...global] : [...global, ...masked];
+}
+
+/** A classifier the user can pick. */
+export interface ClassifierChoice {
+  readonly name: string;
+  /** Absolute path of the .onnx file. */
+  readonly path: string;
+  readonly origin: 'settings' | 'workspace' | 'demo';
+}
+
+/**
+ * Classifier entries from settings or `.propsweep/config.json`: paths or {path, name}, relative to
+ * `base`. Returns the choices and a line per entry that could not be read.
+ */
+export function parseClassifiers(
+  entries: unknown,
+  base: string,
+  origin: ClassifierChoice['origin'],
+): { choices: ClassifierChoice[]; problems: string[] } {
+  const choices: ClassifierChoice[] = [];
+  const problems: string[] = [];
+  if (entries === undefined || entries === null) return { choices, problems };
+  if (!Array.isArray(entries))
+    return {
+      choices,
+      problems: ['"classifiers" must be a list of paths or {"path", "name"} objects'],
+    };
+  entries.forEach((entry: unknown, i) => {
+    const path =
+      typeof entry === 'string'
+        ? entry
+        : typeof entry === 'object' && entry !== null
+          ? (entry as { path?: unknown }).path
+          : undefined;
+    const name =
+      typeof entry === 'object' && entry !== null ? (entry as { name?: unknown }).name : undefined;
+    if (typeof path !== 'string' || path.trim() === '') {
+      problems.push(`classifiers[${i}] has no "path"`);
+      return;
+    }
+    if (!path.toLowerCase().endsWith('.onnx')) {
+      problems.push(`classifiers[${i}] (${path}) is not an .onnx file`);
+      return;
+    }
+    const absolute = isAbsolute(path) ? path : resolve(base, path);
+    choices.push({
+      name: typeof name === 'string' && name !== '' ? name : basename(path, '.onnx'),
+      path: absolute,
+      origin,
+    });
+  });
+  return { choices, problems };
+}
+
+/** The bundled demo classifiers (models/demo/*.onnx inside the extension). */
+export function demoClassifiers(
+  extensionPath: string,
+  files: readonly string[],
+): ClassifierChoice[] {
+  return files
+    .filter((f) => f.endsWith('.onnx'))
+    .sort()
+    .map((f) => ({
+      name: `demo: ${basename(f, '.onnx')}`,
+      path: join(extensionPath, 'models', 'demo', f),
+      origin: 'demo' as const,
+    }));
+}
+
+/** The mask that goes with an image by convention: NAME.mask.png beside NAME.EXT. */
+export function conventionalMaskPath(imagePath: string): string {
+  const dot = imagePath.lastIndexOf('.');
+  return `${dot > imagePath.lastIndexOf('/') ? imagePath.slice(0, dot) : imagePath}.mask.png`;
+}
+
+/** A result name from the image and the editor: letters, digits, '.', '-' and '_' only. */
+export function resultName(imagePath: string, presetId: string): string {
+  const stem = basename(imagePath).replace(/\.[^.]+$/, '');
+  return `${stem}-${presetId}`.replace(/[^\w.-]+/g, '_');
+}

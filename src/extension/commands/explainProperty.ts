@@ -1,0 +1,353 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import * as vscode from 'vscode';
+
+import { ExplanationPanel, type PanelServices, type RunRequest } from '../panel/explanationPanel';
+import {
+  conventionalMaskPath,
+  demoClassifiers,
+  parseClassifiers,
+  propertyPresets,
+  resultName,
+  type ClassifierChoice,
+  type PropertyPreset,
+} from './choices';
+
+/** What the command needs from the extension. */
+export interface ExplainContext {
+  readonly extensionPath: string;
+  readonly services: PanelServices;
+  readonly workspaceState: vscode.Memento;
+  readonly storagePath: string;
+}
+
+const IMAGE = /\.(png|jpe?g|webp|bmp)$/i;
+
+/** Explain Property: pick what to change and which classifiers to ask, then run beside the code. */
+export async function explainProperty(
+  context: ExplainContext,
+  uri: vscode.Uri | undefined,
+): Promise<void> {
+  if (!(await trusted())) return;
+  const image = uri?.fsPath ?? activeImage() ?? (await pickImage());
+  if (image === undefined) return;
+  if (!IMAGE.test(image)) {
+    void vscode.window.showErrorMessage(
+      `PropSweep explains PNG, JPEG, WebP and BMP images; ${image.split(/[\\/]/).at(-1) ?? image} is none of these.`,
+    );
+    return;
+  }
+  const state = context.workspaceState;
+  const maskBeside = conventionalMaskPath(image);
+  const hasMask = existsSync(maskBeside);
+  const preset = await pickPreset(
+    propertyPresets(hasMask),
+    hasMask,
+    state.get<string>('propsweep.lastPreset'),
+  );
+  if (preset === undefined) return;
+  const extra = await presetInputs(preset, image, hasMask ? maskBeside : undefined);
+  if (extra === undefined) return;
+  const classifiers = await pickClassifiers(
+    context,
+    state.get<string[]>('propsweep.lastClassifiers'),
+  );
+  if (classifiers === undefined || classifiers.length === 0) return;
+  const config = vscode.workspace.getConfiguration('propsweep');
+  const steps = await pickNumber(
+    'Steps on the path',
+    [config.get<number>('steps', 21), 11, 21, 51, 101],
+    state.get<number>('propsweep.lastSteps'),
+    (n) => `${n} steps`,
+    'images from strength 0 to 1',
+  );
+  if (steps === undefined) return;
+  const permutations = await pickNumber(
+    'Permutations of the shuffle test',
+    [config.get<number>('permutations', 10000), 1000, 10000, 100000],
+    state.get<number>('propsweep.lastPermutations'),
+    (n) => `${n.toLocaleString('en')} permutations`,
+    'the paper uses 10,000',
+  );
+  if (permutations === undefined) return;
+  await state.update('propsweep.lastPreset', preset.id);
+  await state.update(
+    'propsweep.lastClassifiers',
+    classifiers.map((c) => c.path),
+  );
+  await state.update('propsweep.lastSteps', steps);
+  await state.update('propsweep.lastPermutations', permutations);
+  const request = buildRequest(context, image, preset, extra, classifiers, steps, permutations);
+  await ExplanationPanel.showLive(context.services).run(request);
+}
+
+/** Explain the bundled demo: the dark cat's fur recoloured, with the three demo classifiers. */
+export async function explainDemo(context: ExplainContext): Promise<void> {
+  if (!(await trusted())) return;
+  const images = join(context.extensionPath, 'models', 'demo', 'images');
+  const preset = propertyPresets(true).find((p) => p.id === 'colour-light');
+  if (preset === undefined) return;
+  const config = vscode.workspace.getConfiguration('propsweep');
+  const request = buildRequest(
+    context,
+    join(images, 'dark-cat.png'),
+    preset,
+    { mask: join(images, 'dark-cat.mask.png'), params: {} },
+    demoChoices(context.extensionPath),
+    config.get<number>('steps', 21),
+    config.get<number>('permutations', 10000),
+  );
+  await ExplanationPanel.showLive(context.services).run(request);
+}
+
+function buildRequest(
+  context: ExplainContext,
+  image: string,
+  preset: PropertyPreset,
+  extra: { mask?: string | undefined; params: Record<string, string | number | boolean> },
+  classifiers: readonly ClassifierChoice[],
+  steps: number,
+  permutations: number,
+): RunRequest {
+  const config = vscode.workspace.getConfiguration('propsweep');
+  const defaults =
+    config.get<Record<string, Record<string, string | number | boolean>>>('editorDefaults', {})[
+      preset.editor
+    ] ?? {};
+  const cacheSetting = config.get<string>('cacheDirectory', '');
+  const run = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+  const deviceId = config.get<number>('deviceId', 0);
+  return {
+    image,
+    ...(extra.mask !== undefined && { mask: extra.mask }),
+    editor: preset.editor,
+    params: { ...defaults, ...preset.params, ...extra.params },
+    steps,
+    seed: config.get<number>('seed', 0),
+    permutations,
+    alpha: config.get<number>('alpha', 0.01),
+    models: classifiers.map((c) => ({ path: c.path, name: c.name.replace(/^demo: /, '') })),
+    provider: config.get<RunRequest['provider']>('executionProvider', 'cpu'),
+    deviceId,
+    cacheDir: cacheSetting !== '' ? cacheSetting : join(context.storagePath, 'frames'),
+    outDir: join(context.storagePath, 'runs', run),
+    name: resultName(image, preset.id),
+  };
+}
+
+async function trusted(): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return true;
+  const choice = await vscode.window.showWarningMessage(
+    'PropSweep runs no models or editors in a restricted workspace. Saved results still open. Trust the workspace to explain images.',
+    'Manage Workspace Trust',
+  );
+  if (choice === 'Manage Workspace Trust')
+    await vscode.commands.executeCommand('workbench.trust.manage');
+  return false;
+}
+
+function activeImage(): string | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const uri =
+    input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom
+      ? input.uri
+      : undefined;
+  return uri !== undefined && IMAGE.test(uri.fsPath) ? uri.fsPath : undefined;
+}
+
+async function pickImage(): Promise<string | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    openLabel: 'Explain',
+    filters: { Images: ['png', 'jpg', 'jpeg', 'webp', 'bmp'] },
+  });
+  return picked?.[0]?.fsPath;
+}
+
+async function pickPreset(
+  presets: PropertyPreset[],
+  hasMask: boolean,
+  last: string | undefined,
+): Promise<PropertyPreset | undefined> {
+  const ordered =
+    last === undefined
+      ? presets
+      : [...presets.filter((p) => p.id === last), ...presets.filter((p) => p.id !== last)];
+  const items = ordered.map((preset) => ({
+    label: preset.label,
+    detail: preset.detail,
+    description:
+      preset.needsMask && !hasMask ? 'needs a mask: you will be asked for one' : preset.editor,
+    preset,
+  }));
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'PropSweep: which property should change?',
+    placeHolder: 'The property to change step by step',
+    matchOnDetail: true,
+    ignoreFocusOut: true,
+  });
+  return picked?.preset;
+}
+
+async function presetInputs(
+  preset: PropertyPreset,
+  image: string,
+  mask: string | undefined,
+): Promise<{ mask?: string; params: Record<string, string | number | boolean> } | undefined> {
+  const params: Record<string, string | number | boolean> = {};
+  let chosenMask = mask;
+  if (preset.needsMask && chosenMask === undefined) {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      openLabel: 'Use as mask',
+      title: `Mask for ${image.split(/[\\/]/).at(-1) ?? image} (white = the object, same size)`,
+      filters: { Images: ['png', 'jpg', 'jpeg', 'webp', 'bmp'] },
+    });
+    chosenMask = picked?.[0]?.fsPath;
+    if (chosenMask === undefined) return undefined;
+  }
+  if (preset.ask === 'overlay') {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      openLabel: 'Blend in',
+      title: 'Overlay patch to fade in (PNG with transparency works best)',
+      filters: { Images: ['png', 'jpg', 'jpeg', 'webp', 'bmp'] },
+    });
+    if (picked?.[0] === undefined) return undefined;
+    params.overlay = picked[0].fsPath;
+  }
+  if (preset.ask === 'folder') {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFiles: false,
+      canSelectFolders: true,
+      canSelectMany: false,
+      openLabel: 'Use these images',
+      title: 'Folder of images, in order of the property (numbers in the names are the strengths)',
+    });
+    if (picked?.[0] === undefined) return undefined;
+    params.folder = picked[0].fsPath;
+  }
+  return { ...(preset.needsMask && chosenMask !== undefined && { mask: chosenMask }), params };
+}
+
+async function pickClassifiers(
+  context: ExplainContext,
+  last: readonly string[] | undefined,
+): Promise<ClassifierChoice[] | undefined> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  const fromSettings = parseClassifiers(
+    vscode.workspace.getConfiguration('propsweep').get('classifiers'),
+    folder,
+    'settings',
+  );
+  const fromWorkspace = workspaceClassifiers(folder);
+  const problems = [...fromSettings.problems, ...fromWorkspace.problems];
+  if (problems.length > 0)
+    void vscode.window
+      .showWarningMessage(
+        `PropSweep skipped classifiers it cannot use: ${problems.join('; ')}.`,
+        'Open Settings',
+      )
+      .then(
+        (c) =>
+          c === 'Open Settings' &&
+          vscode.commands.executeCommand('workbench.action.openSettings', 'propsweep.classifiers'),
+      );
+  const choices = [
+    ...fromSettings.choices,
+    ...fromWorkspace.choices,
+    ...demoChoices(context.extensionPath),
+  ];
+  const own = choices.filter((c) => c.origin !== 'demo');
+  const preselect = new Set(
+    last ?? (own.length > 0 ? own.map((c) => c.path) : choices.map((c) => c.path)),
+  );
+  const browse = {
+    label: '$(folder-opened) Browse for an ONNX file…',
+    choice: undefined as ClassifierChoice | undefined,
+    picked: false,
+  };
+  const items = [
+    ...choices.map((choice) => ({
+      label: choice.name,
+      description: choice.origin === 'demo' ? 'bundled demo (cats vs dogs)' : choice.origin,
+      detail: choice.path,
+      choice,
+      picked: preselect.has(choice.path) && existsSync(choice.path),
+    })),
+    browse,
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'PropSweep: which classifiers?',
+    placeHolder: 'Every classifier sees the same edited images',
+    canPickMany: true,
+    ignoreFocusOut: true,
+  });
+  if (picked === undefined) return undefined;
+  const result = picked.flatMap((p) => (p.choice === undefined ? [] : [p.choice]));
+  if (picked.includes(browse)) {
+    const files = await vscode.window.showOpenDialog({
+      canSelectMany: true,
+      openLabel: 'Use',
+      filters: { 'ONNX models': ['onnx'] },
+    });
+    for (const f of files ?? [])
+      result.push({
+        name:
+          f.fsPath
+            .split(/[\\/]/)
+            .at(-1)
+            ?.replace(/\.onnx$/i, '') ?? f.fsPath,
+        path: f.fsPath,
+        origin: 'settings',
+      });
+  }
+  return result;
+}
+
+function workspaceClassifiers(folder: string): { choices: ClassifierChoice[]; problems: string[] } {
+  const path = join(folder, '.propsweep', 'config.json');
+  if (folder === '' || !existsSync(path)) return { choices: [], problems: [] };
+  try {
+    return parseClassifiers(
+      (JSON.parse(readFileSync(path, 'utf8')) as { classifiers?: unknown }).classifiers,
+      folder,
+      'workspace',
+    );
+  } catch (error) {
+    return {
+      choices: [],
+      problems: [`.propsweep/config.json is not valid JSON (${(error as Error).message})`],
+    };
+  }
+}
+
+function demoChoices(extensionPath: string): ClassifierChoice[] {
+  const dir = join(extensionPath, 'models', 'demo');
+  return existsSync(dir) ? demoClassifiers(extensionPath, readdirSync(dir)) : [];
+}
+
+async function pickNumber(
+  title: string,
+  options: number[],
+  last: number | undefined,
+  label: (n: number) => string,
+  detail: string,
+): Promise<number | undefined> {
+  const first = last ?? options[0] ?? 0;
+  const values = [first, ...options.filter((n) => n !== first)].filter(
+    (n, i, all) => all.indexOf(n) === i,
+  );
+  const picked = await vscode.window.showQuickPick(
+    values.map((n, i) => ({
+      label: label(n),
+      description: i === 0 ? (last === undefined ? 'default' : 'last used') : '',
+      ...(i === 0 && { detail }),
+      n,
+    })),
+    { title: `PropSweep: ${title}`, ignoreFocusOut: true },
+  );
+  return picked?.n;
+}

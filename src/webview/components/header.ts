@@ -1,0 +1,169 @@
+// The panel's header: title and what was explained, the run's state (progress with Cancel, the
+// error, or "cancelled"), the actions (Save, Re-run, Export), and banners for a workspace where
+// nothing may run and for models whose file changed since the result was made.
+import type { PanelSnapshot } from '../../shared/protocol';
+import { formatCount, formatNumber } from '../panel/format';
+import { badge, button, el } from './dom';
+
+/** What the header's buttons do. */
+export interface HeaderHandlers {
+  readonly onSave: () => void;
+  readonly onCancel: () => void;
+  readonly onRerun: () => void;
+  readonly onExportPng: () => void;
+  readonly onExportHtml: () => void;
+  readonly onExportMarkdown: () => void;
+}
+
+/** The header for a snapshot, as a fresh element. */
+export function renderHeader(snapshot: PanelSnapshot, handlers: HeaderHandlers): HTMLElement {
+  const { result } = snapshot;
+  const running = snapshot.state === 'running';
+  const actions = el('div', { class: 'actions' });
+  if (result !== null && !snapshot.readOnly && snapshot.savedPath === null) {
+    actions.append(
+      button('Save result', handlers.onSave, {
+        title: 'Save the result and its frames in the workspace',
+      }),
+    );
+  }
+  // Re-run needs something that ran: a result, or a run that failed or was cancelled.
+  if (
+    snapshot.canRun &&
+    !snapshot.readOnly &&
+    !running &&
+    (result !== null || snapshot.state !== 'idle')
+  ) {
+    actions.append(
+      button('Re-run', handlers.onRerun, {
+        secondary: true,
+        title: 'Run the explanation again with the current models',
+      }),
+    );
+  }
+  if (result !== null) {
+    actions.append(
+      el(
+        'div',
+        { class: 'export', role: 'group', 'aria-label': 'Export' },
+        el('span', { class: 'export-label' }, 'Export'),
+        button('PNG', handlers.onExportPng, {
+          secondary: true,
+          title: 'Save the panel as one PNG image',
+        }),
+        button('HTML', handlers.onExportHtml, {
+          secondary: true,
+          title: 'Save a self-contained HTML report',
+        }),
+        button('Markdown', handlers.onExportMarkdown, {
+          secondary: true,
+          title: 'Save a Markdown summary',
+        }),
+      ),
+    );
+  }
+  const titles = el(
+    'div',
+    { class: 'titles' },
+    el('h1', {}, snapshot.title),
+    result === null ? null : el('p', { class: 'meta' }, describeResult(snapshot)),
+    snapshot.savedPath === null
+      ? null
+      : el('p', { class: 'saved' }, 'Saved to ', el('code', {}, snapshot.savedPath)),
+  );
+  return el(
+    'header',
+    { class: 'header' },
+    el('div', { class: 'title-row' }, titles, actions),
+    status(snapshot, handlers),
+    snapshot.canRun
+      ? null
+      : el(
+          'div',
+          { class: 'banner', role: 'note' },
+          el('strong', {}, 'Viewing only. '),
+          snapshot.runBlockedReason ?? 'Running explanations is not possible in this workspace.',
+        ),
+    snapshot.stale.length === 0
+      ? null
+      : el(
+          'div',
+          { class: 'stale-list', role: 'note' },
+          ...snapshot.stale.map((s) =>
+            el(
+              'div',
+              { class: 'stale' },
+              badge('stale', 'warn', s.reason),
+              el('strong', {}, s.model),
+              el('span', { class: 'muted' }, s.reason),
+            ),
+          ),
+        ),
+  );
+}
+
+function describeResult(snapshot: PanelSnapshot): string {
+  const r = snapshot.result;
+  if (r === null) return '';
+  const params = Object.entries(r.editor.params)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
+  const first = r.frames[0]?.strength ?? Number.NaN;
+  const last = r.frames.at(-1)?.strength ?? Number.NaN;
+  return [
+    `${r.editor.title}${params === '' ? '' : ` (${params})`}`,
+    `${formatCount(r.frames.length)} steps from ${formatNumber(first)} to ${formatNumber(last)}`,
+    `${r.models.length} ${r.models.length === 1 ? 'model' : 'models'}`,
+    `seed ${r.editor.seed}`,
+    r.image.path,
+  ].join(' · ');
+}
+
+function status(snapshot: PanelSnapshot, handlers: HeaderHandlers): HTMLElement | null {
+  switch (snapshot.state) {
+    case 'running': {
+      const p = snapshot.progress;
+      const bar = el('vscode-progress-bar', { 'aria-label': 'Run progress' });
+      if (p?.done !== undefined && p.total !== undefined && p.total > 0) {
+        bar.max = p.total;
+        bar.value = Math.min(p.done, p.total);
+      } else {
+        bar.indeterminate = true;
+      }
+      const count =
+        p?.done !== undefined && p.total !== undefined
+          ? ` (${formatCount(p.done)} of ${formatCount(p.total)})`
+          : '';
+      return el(
+        'div',
+        { class: 'status running', role: 'status', 'aria-live': 'polite' },
+        bar,
+        el(
+          'div',
+          { class: 'status-row' },
+          el('span', {}, `${p?.message ?? 'Running'}${count}`),
+          button('Cancel', handlers.onCancel, { secondary: true, title: 'Stop the run' }),
+        ),
+      );
+    }
+    case 'error':
+      return el(
+        'div',
+        { class: 'status error', role: 'alert' },
+        el('strong', {}, 'The run failed. '),
+        el('span', { class: 'error-message' }, snapshot.error ?? 'No message was given.'),
+      );
+    case 'cancelled':
+      return el(
+        'div',
+        { class: 'status cancelled', role: 'status' },
+        snapshot.result === null ? 'Run cancelled.' : 'Run cancelled; showing the previous result.',
+      );
+    case 'idle':
+      return snapshot.result === null
+        ? el('div', { class: 'status idle muted' }, 'No explanation yet.')
+        : null;
+    case 'done':
+      return null;
+  }
+}

@@ -1,0 +1,431 @@
+// The panel: renders each snapshot from the host and keeps what the user selected (step, view
+// mode, opacity, shown outputs) in the webview state. The layout is built once; a snapshot for the
+// same result only refreshes the header and the scores, so progress messages do not redraw the
+// chart or reload the frames.
+import { MAX_PNG_DATA_URL, type PanelSnapshot } from '../../shared/protocol';
+import type { ResultFile } from '../../shared/resultFile';
+import { PredictionChart } from '../components/chartView';
+import { el } from '../components/dom';
+import { Filmstrip } from '../components/filmstrip';
+import { renderHeader } from '../components/header';
+import { renderLegend } from '../components/legend';
+import { renderPanelPng } from '../components/pngExport';
+import { renderScores } from '../components/scoreCards';
+import { Stage } from '../components/stage';
+import { adjustmentName, formatCount, formatNumber } from './format';
+import { adjustmentContext, scoreModel } from './scores';
+import {
+  buildSeries,
+  collectOutputs,
+  dashPattern,
+  decisionThreshold,
+  flipMarkers,
+  shownOutputKeys,
+  toggleOutput,
+  valueAxis,
+  type OutputInfo,
+} from './series';
+import { normaliseSnapshot, restoreOf } from './snapshot';
+import { clampStep, initialStep, stepForKey } from './steps';
+import { chartTheme, themeKindOf, type ChartTheme } from './theme';
+import { parseUiState, reconcileUiState, type UiState, type ViewMode } from './uiState';
+import type { VsCodeApi } from './vscodeApi';
+
+/** Device pixels per CSS pixel of the PNG export: sharp on high-density screens and in documents. */
+const PNG_SCALE = 2;
+
+/** The whole panel, bound to one root element. */
+export class PanelView {
+  private snapshot: PanelSnapshot | null = null;
+  private ui: UiState;
+  private resultKey = '';
+  private outputs: OutputInfo[] = [];
+  private theme: ChartTheme;
+  private exporting = false;
+  /** The host's reopen information, kept in the webview state for its panel serializer. */
+  private restore: { readonly resultPath: string } | null;
+  private readonly header = el('div', { class: 'header-slot' });
+  private readonly content: HTMLElement;
+  private readonly scores = el('div', { class: 'scores-slot' });
+  private readonly legend = el('div', { class: 'legend-slot' });
+  private readonly filmstrip: Filmstrip;
+  private readonly stage: Stage;
+  private readonly chart: PredictionChart;
+
+  constructor(
+    root: HTMLElement,
+    private readonly api: VsCodeApi,
+  ) {
+    const stored = api.getState();
+    this.ui = parseUiState(stored);
+    this.restore = restoreOf((stored as { restore?: unknown } | null | undefined)?.restore);
+    this.theme = readTheme();
+    this.filmstrip = new Filmstrip((k) => {
+      this.selectStep(k);
+    });
+    this.stage = new Stage({
+      onMode: (mode) => {
+        this.setView(mode, this.ui.opacity);
+      },
+      onOpacity: (opacity) => {
+        this.setView(this.ui.mode, opacity);
+      },
+    });
+    const canvas = el('canvas', {
+      role: 'img',
+      'aria-label': 'Predictions against the edit strength',
+    });
+    this.chart = new PredictionChart(canvas, this.theme, (k) => {
+      this.selectStep(k);
+    });
+    this.content = el(
+      'div',
+      { class: 'content hidden' },
+      el(
+        'section',
+        { class: 'path', 'aria-label': 'Edited path' },
+        el('h2', {}, 'Edited path'),
+        this.filmstrip.element,
+      ),
+      el(
+        'div',
+        { class: 'views' },
+        el(
+          'section',
+          { class: 'view', 'aria-label': 'Selected step' },
+          el('h2', {}, 'Selected step'),
+          this.stage.element,
+        ),
+        el(
+          'section',
+          { class: 'curves', 'aria-label': 'Predictions along the path' },
+          el('h2', {}, 'Prediction along the path'),
+          el('div', { class: 'chart-box' }, canvas),
+          this.legend,
+        ),
+      ),
+      this.scores,
+    );
+    root.replaceChildren(this.header, this.content);
+    document.addEventListener('keydown', (event) => {
+      this.onKey(event);
+    });
+    // VS Code switches the body's class and the html element's variables on a theme change.
+    const observer = new MutationObserver(() => {
+      this.onThemeChange();
+    });
+    observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    observer.observe(document.documentElement, {
+      attributes: true,
+      attributeFilter: ['style', 'class'],
+    });
+  }
+
+  /** Shows a snapshot from the host. */
+  render(raw: PanelSnapshot): void {
+    const snapshot = normaliseSnapshot(raw);
+    this.snapshot = snapshot;
+    if (snapshot.restore?.resultPath !== this.restore?.resultPath) {
+      this.restore = snapshot.restore;
+      this.save();
+    }
+    this.header.replaceChildren(
+      renderHeader(snapshot, {
+        onSave: () => {
+          this.api.postMessage({ type: 'panel/save' });
+        },
+        onCancel: () => {
+          this.api.postMessage({ type: 'panel/cancel' });
+        },
+        onRerun: () => {
+          this.api.postMessage({ type: 'panel/rerun' });
+        },
+        onExportPng: () => {
+          void this.exportPng();
+        },
+        onExportHtml: () => {
+          this.api.postMessage({ type: 'panel/exportHtml' });
+        },
+        onExportMarkdown: () => {
+          this.api.postMessage({ type: 'panel/exportMarkdown' });
+        },
+      }),
+    );
+    const result = snapshot.result;
+    this.content.classList.toggle('hidden', result === null);
+    this.content.classList.toggle('dimmed', snapshot.state === 'running');
+    if (result === null) return;
+    const key = resultKeyOf(snapshot, result);
+    if (key !== this.resultKey) {
+      this.resultKey = key;
+      this.ui = reconcileUiState(this.ui, result);
+      this.outputs = collectOutputs(result.models);
+      const flips = flipSteps(result);
+      this.filmstrip.setFrames(
+        snapshot.frameUris.slice(0, result.frames.length),
+        result.frames.map((f) => f.strength),
+        flips,
+        'strength',
+      );
+      this.stage.setResult(result, snapshot.frameUris, snapshot.sourceUri);
+      this.refreshChart();
+    }
+    this.renderScores();
+    this.showStep();
+  }
+
+  /** Draws the panel as a PNG and sends it to the host (`panel/exportPng`). */
+  async exportPng(): Promise<void> {
+    const snapshot = this.snapshot;
+    const result = snapshot?.result ?? null;
+    if (this.exporting) return;
+    if (snapshot === null || result === null) {
+      this.api.postMessage({
+        type: 'panel/exportPngFailed',
+        error: 'there is no result to export yet',
+      });
+      return;
+    }
+    this.exporting = true;
+    try {
+      const shown = this.shownKeys();
+      const models = result.models.map((m) => m.name);
+      const ctx = adjustmentContext(result.models, snapshot.adjustment, snapshot.alpha);
+      const several = models.length > 1;
+      const legend = [
+        ...this.outputs
+          .filter((o) => shown.has(o.key))
+          .map((o) => ({
+            label: o.key,
+            colour: this.theme.palette[o.colour] ?? this.theme.foreground,
+            dash: [],
+          })),
+        ...(several
+          ? models.map((name, m) => ({
+              label: name,
+              colour: this.theme.muted,
+              dash: dashPattern(m),
+            }))
+          : []),
+      ];
+      const quality = result.quality;
+      const notes = [
+        ...(quality.clean
+          ? []
+          : [quality.message ?? 'The edit changed pixels outside the edited region.']),
+        ...snapshot.stale.map((s) => `Stale: ${s.model}: ${s.reason}`),
+      ];
+      const k = this.currentStep(result);
+      const input = {
+        title: snapshot.title,
+        meta: `${result.editor.title} · ${formatCount(result.frames.length)} steps · seed ${result.editor.seed} · ${result.image.path}`,
+        frameUris: snapshot.frameUris.slice(0, result.frames.length),
+        frameCaptions: result.frames.map((f) => formatNumber(f.strength)),
+        flipSteps: flipSteps(result),
+        selected: k,
+        chartImage: this.chart.toBase64Image(PNG_SCALE),
+        chartPixelRatio: PNG_SCALE,
+        selectedCaption: `Selected: step ${k + 1} of ${result.frames.length}, strength ${formatNumber(result.frames[k]?.strength ?? Number.NaN)}`,
+        legend,
+        notes,
+        scoresTitle:
+          ctx.method === 'none'
+            ? 'Scores'
+            : `Scores (p adjusted: ${adjustmentName(ctx.method)} over ${models.length} models)`,
+        scores: result.models.map((m, i) => scoreModel(m, i, ctx)),
+        footer: `Made by propsweep${result.created === '' ? '' : ` from a result created ${result.created}`}. EPGM: mean |dy/dt| over the normalised strength t in [0, 1]; p: shuffle test, p = (b + 1) / (K + 1).`,
+        theme: this.theme,
+      };
+      let dataUrl = await renderPanelPng(input, PNG_SCALE);
+      // Very long paths or many models: fall back to one device pixel per CSS pixel.
+      if (dataUrl.length > MAX_PNG_DATA_URL) dataUrl = await renderPanelPng(input, 1);
+      if (dataUrl.length > MAX_PNG_DATA_URL) {
+        this.api.postMessage({
+          type: 'panel/exportPngFailed',
+          error: `the image (${Math.round(dataUrl.length / 1e6)} MB) is larger than the ${MAX_PNG_DATA_URL / 1e6} MB an export may be; export HTML instead`,
+        });
+        return;
+      }
+      this.api.postMessage({ type: 'panel/exportPng', dataUrl });
+    } catch (e) {
+      this.api.postMessage({
+        type: 'panel/exportPngFailed',
+        error: e instanceof Error ? e.message : String(e),
+      });
+    } finally {
+      this.exporting = false;
+    }
+  }
+
+  private currentStep(result: ResultFile): number {
+    return this.ui.step === null
+      ? initialStep(result)
+      : clampStep(this.ui.step, result.frames.length);
+  }
+
+  private selectStep(k: number): void {
+    const result = this.snapshot?.result ?? null;
+    if (result === null) return;
+    const step = clampStep(k, result.frames.length);
+    if (step === this.ui.step) return;
+    this.ui = { ...this.ui, step };
+    this.save();
+    this.showStep();
+  }
+
+  private setView(mode: ViewMode, opacity: number): void {
+    if (mode === this.ui.mode && opacity === this.ui.opacity) return;
+    this.ui = { ...this.ui, mode, opacity };
+    this.save();
+    this.showStep();
+  }
+
+  private showStep(): void {
+    const result = this.snapshot?.result ?? null;
+    if (result === null) return;
+    const k = this.currentStep(result);
+    this.filmstrip.select(k);
+    this.stage.show(k, this.ui.mode, this.ui.opacity);
+    this.chart.select(k);
+  }
+
+  private shownKeys(): Set<string> {
+    return shownOutputKeys(this.outputs, this.ui.shownOutputs, this.ui.showAllOutputs);
+  }
+
+  private refreshChart(): void {
+    const result = this.snapshot?.result ?? null;
+    if (result === null) return;
+    const shown = this.shownKeys();
+    const hidden = new Set(this.ui.hiddenModels);
+    const axis = valueAxis(result.models);
+    this.chart.update({
+      series: buildSeries(result, this.outputs, shown, hidden),
+      strengths: result.frames.map((f) => f.strength),
+      threshold: decisionThreshold(result.models.filter((m) => !hidden.has(m.name))),
+      flips: flipMarkers(result.models, hidden),
+      yTitle: axis.title,
+      yMin: axis.min,
+      yMax: axis.max,
+      xTitle: `strength (${result.editor.id})`,
+      severalModels: result.models.length > 1,
+    });
+    this.legend.replaceChildren(
+      renderLegend(
+        {
+          outputs: this.outputs,
+          shown,
+          picked: this.ui.shownOutputs !== null,
+          showAll: this.ui.showAllOutputs,
+          models: result.models.map((m) => m.name),
+          hiddenModels: hidden,
+          theme: this.theme,
+        },
+        {
+          onToggleOutput: (key) => {
+            this.ui = {
+              ...this.ui,
+              shownOutputs: toggleOutput(this.shownKeys(), key),
+              showAllOutputs: false,
+            };
+            this.save();
+            this.refreshChart();
+          },
+          onToggleModel: (name) => {
+            const next = new Set(this.ui.hiddenModels);
+            if (next.has(name)) next.delete(name);
+            else next.add(name);
+            // Hiding the last visible model would leave an empty chart: ignore.
+            if (next.size >= result.models.length) return;
+            this.ui = { ...this.ui, hiddenModels: [...next] };
+            this.save();
+            this.refreshChart();
+          },
+          onShowAll: (showAll) => {
+            this.ui = { ...this.ui, showAllOutputs: showAll };
+            this.save();
+            this.refreshChart();
+          },
+          onReset: () => {
+            this.ui = { ...this.ui, shownOutputs: null, showAllOutputs: false };
+            this.save();
+            this.refreshChart();
+          },
+        },
+      ),
+    );
+  }
+
+  private renderScores(): void {
+    const snapshot = this.snapshot;
+    const result = snapshot?.result ?? null;
+    if (snapshot === null || result === null) return;
+    this.scores.replaceChildren(
+      renderScores(result, snapshot, new Set(this.ui.openTables), {
+        onAdjustment: (adjustment) => {
+          this.api.postMessage({ type: 'panel/setAdjustment', adjustment });
+        },
+        onToggleTable: (model) => {
+          const open = new Set(this.ui.openTables);
+          if (open.has(model)) open.delete(model);
+          else open.add(model);
+          this.ui = { ...this.ui, openTables: [...open] };
+          this.save();
+          this.renderScores();
+        },
+      }),
+    );
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const result = this.snapshot?.result ?? null;
+    if (result === null || event.altKey || event.ctrlKey || event.metaKey) return;
+    // Controls that use the arrow keys themselves keep them (the scrubber moves the step anyway).
+    const target = event.target instanceof Element ? event.target : null;
+    if (
+      target?.closest(
+        'input, textarea, select, vscode-single-select, vscode-radio-group, vscode-radio, vscode-checkbox',
+      ) != null
+    )
+      return;
+    const next = stepForKey(event.key, this.currentStep(result), result.frames.length);
+    if (next === null) return;
+    event.preventDefault();
+    this.selectStep(next);
+  }
+
+  private onThemeChange(): void {
+    const theme = readTheme();
+    if (JSON.stringify(theme) === JSON.stringify(this.theme)) return;
+    this.theme = theme;
+    this.chart.setTheme(theme);
+    this.refreshChart();
+  }
+
+  private save(): void {
+    this.api.setState({ ...this.ui, restore: this.restore });
+  }
+}
+
+/** The chart theme from the page's CSS variables and the body's theme class. */
+function readTheme(): ChartTheme {
+  const style = getComputedStyle(document.body);
+  return chartTheme((v) => style.getPropertyValue(v), themeKindOf([...document.body.classList]));
+}
+
+/** Identifies what the filmstrip and the chart show, so unrelated snapshots do not rebuild them. */
+function resultKeyOf(snapshot: PanelSnapshot, result: ResultFile): string {
+  return JSON.stringify([
+    result.created,
+    result.image.sha256,
+    result.frames.length,
+    result.models.map((m) => [m.name, m.sha256, m.measure.epgm, m.measure.p_value]),
+    snapshot.frameUris,
+    snapshot.sourceUri,
+  ]);
+}
+
+/** The steps at which some model's predicted class changes. */
+function flipSteps(result: ResultFile): Set<number> {
+  return new Set(result.models.flatMap((m) => (m.measure.flip_details ?? []).map((f) => f.index)));
+}
