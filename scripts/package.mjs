@@ -153,7 +153,7 @@ function main() {
     });
   } finally {
     if (stage !== undefined) rmSync(stage, { recursive: true, force: true });
-    if (ignore !== undefined) rmSync(ignore, { force: true });
+    if (ignore !== undefined) rmSync(dirname(ignore), { recursive: true, force: true });
   }
 
   const entries = readZipEntries(out);

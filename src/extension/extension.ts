@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 
 import { explainDemo, explainProperty, type ExplainContext } from './commands/explainProperty';
-import { measurePredictions } from './commands/measurePredictions';
+import {
+  MeasureDocuments,
+  measureDocuments,
+  measurePredictions,
+} from './commands/measurePredictions';
 import { ChildService } from './inference/childService';
 import type { PanelServices } from './panel/explanationPanel';
 import { PanelSerializer, ResultEditorProvider } from './panel/resultEditor';
@@ -71,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('propsweep.measurePredictions', (uri?: vscode.Uri) =>
       measurePredictions(context, log, uri),
     ),
+    vscode.workspace.registerTextDocumentContentProvider(MeasureDocuments.scheme, measureDocuments),
     vscode.commands.registerCommand('propsweep.showLog', () => {
       log.show();
     }),

@@ -232,7 +232,10 @@ export class Workbench {
       .filter({ has: this.page.locator('.label-name', { hasText: exactly(name) }) });
   }
 
-  /** Selects a file in the explorer and opens its context menu. */
+  /**
+   * Clicks a file in the explorer (which selects it and opens it in a preview editor, as a user's
+   * click does) and opens its context menu.
+   */
   async rightClickExplorerItem(name: string): Promise<void> {
     const row = this.explorerItem(name);
     await row.scrollIntoViewIfNeeded();

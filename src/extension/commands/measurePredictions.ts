@@ -88,6 +88,36 @@ async function pickFile(): Promise<vscode.Uri | undefined> {
   return picked?.[0];
 }
 
+/**
+ * Read-only documents for measurements (scheme `propsweep-measure`): a result is not a file, and
+ * an untitled document would ask to be saved when the window closes.
+ */
+export class MeasureDocuments implements vscode.TextDocumentContentProvider {
+  static readonly scheme = 'propsweep-measure';
+  private readonly texts = new Map<string, string>();
+  private next = 1;
+
+  /** Keeps `text` and returns the URI that shows it. */
+  add(name: string, text: string): vscode.Uri {
+    const uri = vscode.Uri.from({
+      scheme: MeasureDocuments.scheme,
+      path: `/PropSweep ${this.next++} - ${name}.md`,
+    });
+    this.texts.set(uri.toString(), text);
+    return uri;
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return (
+      this.texts.get(uri.toString()) ??
+      'This measurement is no longer available: run the command again.'
+    );
+  }
+}
+
+/** The documents of this window's measurements. */
+export const measureDocuments = new MeasureDocuments();
+
 /** The measurement as a Markdown document (predictions without images need no panel). */
 export function measureMarkdown(name: string, r: MeasureJson): string {
   const label = (c: number): string => r.labels?.[c] ?? `output ${c}`;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 
 import * as vscode from 'vscode';
 
@@ -124,7 +124,7 @@ export class ExplanationPanel implements vscode.Disposable {
     const controller = new AbortController();
     this.running = controller;
     this.request = request;
-    const title = `PropSweep: ${relative(dirname(request.outDir), request.image) || request.image}`;
+    const title = `PropSweep: ${basename(request.image)}`;
     this.panel.title = title;
     this.update({ title, state: 'running', error: null, progress: { message: 'Starting…' } });
     const { statusBar } = this.services;

@@ -77,6 +77,10 @@ export class PredictionChart {
     this.chart.data.datasets = input.series.map((s) => this.dataset(s));
     this.chart.options = this.options();
     this.chart.update('none');
+    // What is drawn, for assistive tools and end-to-end tests (a canvas has no DOM to read).
+    const canvas = this.chart.canvas;
+    canvas.dataset.series = String(input.series.length);
+    canvas.dataset.points = String(this.chart.data.datasets.reduce((n, d) => n + d.data.length, 0));
   }
 
   /** Moves the selected-step marker and the highlighted points to step k. */

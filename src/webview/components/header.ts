@@ -115,7 +115,8 @@ function describeResult(snapshot: PanelSnapshot): string {
     `${formatCount(r.frames.length)} steps from ${formatNumber(first)} to ${formatNumber(last)}`,
     `${r.models.length} ${r.models.length === 1 ? 'model' : 'models'}`,
     `seed ${r.editor.seed}`,
-    r.image.path,
+    // The stored path is relative to the result's folder; its file name is what people recognise.
+    r.image.path.split('/').at(-1) ?? r.image.path,
   ].join(' · ');
 }
 

@@ -124,7 +124,16 @@ export class PanelView {
   /** Shows a snapshot from the host. */
   render(raw: PanelSnapshot): void {
     const snapshot = normaliseSnapshot(raw);
+    const previous = this.snapshot;
     this.snapshot = snapshot;
+    // A run reports progress many times a second: update the running status in place, so the
+    // Cancel button stays the same element (a replaced button can swallow the user's click).
+    if (
+      previous !== null &&
+      onlyProgressChanged(previous, snapshot) &&
+      updateProgress(this.header, snapshot)
+    )
+      return;
     if (snapshot.restore?.resultPath !== this.restore?.resultPath) {
       this.restore = snapshot.restore;
       this.save();
@@ -428,4 +437,50 @@ function resultKeyOf(snapshot: PanelSnapshot, result: ResultFile): string {
 /** The steps at which some model's predicted class changes. */
 function flipSteps(result: ResultFile): Set<number> {
   return new Set(result.models.flatMap((m) => (m.measure.flip_details ?? []).map((f) => f.index)));
+}
+
+/**
+ * Whether two snapshots of a running panel differ in their progress only. Every message is a new
+ * object, so the result, the frames and the stale list compare by cheap keys, not by reference.
+ */
+function onlyProgressChanged(a: PanelSnapshot, b: PanelSnapshot): boolean {
+  if (a.state !== 'running' || b.state !== 'running') return false;
+  const key = (s: PanelSnapshot, k: keyof PanelSnapshot): unknown => {
+    switch (k) {
+      case 'result':
+        return s.result === null
+          ? null
+          : `${s.result.created} ${s.result.image.sha256} ${s.result.models.length}`;
+      case 'frameUris':
+        return s.frameUris.join('\n');
+      case 'stale':
+        return JSON.stringify(s.stale);
+      case 'restore':
+        return s.restore?.resultPath ?? null;
+      default:
+        return s[k];
+    }
+  };
+  const keys = Object.keys(b) as (keyof PanelSnapshot)[];
+  return keys.every((k) => k === 'progress' || key(a, k) === key(b, k));
+}
+
+/** Writes the progress of `snapshot` into the running status already shown; false if none is. */
+function updateProgress(header: HTMLElement, snapshot: PanelSnapshot): boolean {
+  const bar = header.querySelector<
+    HTMLElement & { value: number; max: number; indeterminate: boolean }
+  >('.status.running vscode-progress-bar');
+  const text = header.querySelector<HTMLElement>('.status.running .status-row > span');
+  if (bar === null || text === null) return false;
+  const p = snapshot.progress;
+  const counted = p?.done !== undefined && p.total !== undefined && p.total > 0;
+  if (counted) {
+    bar.indeterminate = false;
+    bar.max = p.total ?? 1;
+    bar.value = Math.min(p.done ?? 0, p.total ?? 1);
+  } else {
+    bar.indeterminate = true;
+  }
+  text.textContent = `${p?.message ?? 'Running'}${counted ? ` (${formatCount(p.done ?? 0)} of ${formatCount(p.total ?? 0)})` : ''}`;
+  return true;
 }

@@ -1,0 +1,127 @@
+// Explain Property in a real VS Code (code-server): right-click the demo image, accept the
+// property and classifiers, run, and read the panel; save the result, reopen it from the explorer
+// and see the same numbers; cancel a run; and Restricted Mode runs nothing.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+
+import type { FrameLocator } from 'playwright-core';
+
+import { withWorkbench, type Workbench } from './harness';
+
+const EXPLAIN = 'Explain Property';
+const RUN_TIMEOUT = 180_000;
+
+/** Picks everything for a run of `steps` steps: the first property (object colour, lighter,
+ * since dark-cat.mask.png lies beside the image), the three demo classifiers (preselected). */
+async function startExplain(wb: Workbench, steps: string, permutations: string): Promise<void> {
+  await wb.runExplorerCommand('dark-cat.png', EXPLAIN);
+  await wb.pickQuickPickItem('Object colour: lighter');
+  assert.deepEqual(
+    (await wb.checkedQuickPickItems()).sort(),
+    ['dark-cats', 'dark-dogs', 'unbiased'].map((m) => `demo: ${m}`),
+  );
+  await wb.acceptQuickPick();
+  await wb.pickQuickPickItem(steps);
+  await wb.pickQuickPickItem(permutations);
+}
+
+/** The numbers on one model's score card. */
+async function card(
+  panel: FrameLocator,
+  model: string,
+): Promise<{ epgm: number; p: number; flips: number }> {
+  const metrics = panel.locator('.card', { hasText: model }).first().locator('.metric');
+  const values: Record<string, string> = {};
+  for (const m of await metrics.all()) {
+    values[(await m.locator('.metric-label').innerText()).trim()] = (
+      await m.locator('.metric-value').innerText()
+    ).trim();
+  }
+  // 'p', or 'adjusted p' when several models share the panel.
+  const p = Object.entries(values).find(([k]) => /(^|\s)p$/.test(k))?.[1];
+  return { epgm: Number(values.EPGM), p: Number(p), flips: Number(values.flips) };
+}
+
+async function waitForResult(panel: FrameLocator): Promise<void> {
+  await panel.locator('canvas[data-points]').waitFor({ state: 'attached', timeout: RUN_TIMEOUT });
+  await panel.locator('.metric-value').first().waitFor({ timeout: RUN_TIMEOUT });
+}
+
+describe('PropSweep in VS Code: Explain Property', { timeout: 600_000 }, () => {
+  test('run on the demo image, save, reopen from the explorer with the same numbers, cancel a run', async (t) => {
+    // The settings' values are offered in the quick picks: a 1001-step path with 2,000,000
+    // permutations per model runs long enough to be cancelled (the short run takes seconds).
+    const settings = { 'propsweep.steps': 1001, 'propsweep.permutations': 2_000_000 };
+    await withWorkbench({ name: 'explain-property', settings }, async (wb) => {
+      await startExplain(wb, '11 steps', '1,000 permutations');
+      const panel = wb.webviewFrame();
+      await waitForResult(panel);
+      t.diagnostic(`panel: ${await wb.screenshotWebview('explained')}`);
+
+      // The filmstrip has one frame per step; the chart has data points; the cards have numbers.
+      assert.equal(await panel.locator('.thumb').count(), 11);
+      const points = Number(await panel.locator('canvas[data-points]').getAttribute('data-points'));
+      assert.ok(points >= 11, `chart points: ${points}`);
+      const biased = await card(panel, 'dark-cats');
+      const unbiased = await card(panel, 'unbiased');
+      t.diagnostic(`dark-cats ${JSON.stringify(biased)}, unbiased ${JSON.stringify(unbiased)}`);
+      assert.ok(biased.epgm > 0.5 && biased.flips >= 1, 'the fur-colour-biased model flips');
+      assert.ok(biased.p > 0 && biased.p <= 0.01, `p ${biased.p}`);
+      assert.ok(unbiased.epgm < 0.1 && unbiased.flips === 0, 'the unbiased model does not');
+
+      // Save into the workspace, then reopen the saved file from the explorer.
+      await panel.locator('vscode-button', { hasText: 'Save result' }).click();
+      await wb.waitForNotification(
+        /PropSweep saved explanations\/dark-cat-colour-light\.propsweep\.json/,
+      );
+      assert.ok(
+        existsSync(join(wb.workspace, 'explanations', 'dark-cat-colour-light.propsweep.json')),
+      );
+      assert.ok(
+        existsSync(join(wb.workspace, 'explanations', 'dark-cat-colour-light.frames', '010.png')),
+      );
+      await wb.page
+        .locator('.explorer-folders-view .monaco-list-row')
+        .filter({ hasText: /^explanations$/ })
+        .first()
+        .click();
+      await wb.page
+        .locator('.explorer-folders-view .monaco-list-row')
+        .filter({ hasText: 'dark-cat-colour-light.propsweep.json' })
+        .first()
+        .dblclick();
+      await wb.page
+        .locator('.tab', { hasText: 'dark-cat-colour-light.propsweep.json' })
+        .first()
+        .waitFor();
+      const reopened = wb.webviewFrame();
+      await waitForResult(reopened);
+      t.diagnostic(`reopened: ${await wb.screenshotWebview('reopened')}`);
+      assert.deepEqual(await card(reopened, 'dark-cats'), biased);
+      assert.deepEqual(await card(reopened, 'unbiased'), unbiased);
+      assert.equal(
+        await reopened.locator('vscode-button', { hasText: 'Save result' }).count(),
+        0,
+        'a saved result is read-only',
+      );
+
+      // A long run, cancelled from the panel.
+      await startExplain(wb, '1001 steps', '2,000,000 permutations');
+      const live = wb.webviewFrame();
+      await live.locator('vscode-button', { hasText: 'Cancel' }).click({ timeout: 60_000 });
+      await live.locator('.status.cancelled').waitFor({ timeout: 60_000 });
+      t.diagnostic(`cancelled: ${await wb.screenshotWebview('cancelled')}`);
+    });
+  });
+
+  test('Restricted Mode: Explain Property runs nothing and says why', async () => {
+    await withWorkbench({ name: 'explain-restricted', trust: 'untrusted' }, async (wb) => {
+      assert.ok(await wb.restrictedModeShown());
+      await wb.runExplorerCommand('dark-cat.png', EXPLAIN);
+      await wb.waitForNotification(/runs no models or editors in a restricted workspace/);
+      await wb.screenshot('restricted');
+    });
+  });
+});
