@@ -12,7 +12,10 @@ const stub = {
     registerWebviewPanelSerializer: () => disposable,
   },
   commands: { registerCommand: () => disposable },
-  workspace: { getConfiguration: () => ({ get: (_k, d) => d }), registerTextDocumentContentProvider: () => disposable },
+  workspace: {
+    getConfiguration: () => ({ get: (_k, d) => d }),
+    registerTextDocumentContentProvider: () => disposable,
+  },
   StatusBarAlignment: { Left: 1, Right: 2 },
 };
 const load = Module._load;

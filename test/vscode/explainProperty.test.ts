@@ -18,10 +18,7 @@ const RUN_TIMEOUT = 180_000;
 async function startExplain(wb: Workbench, steps: string, permutations: string): Promise<void> {
   await wb.runExplorerCommand('dark-cat.png', EXPLAIN);
   await wb.pickQuickPickItem('Object colour: lighter');
-  assert.deepEqual(
-    (await wb.checkedQuickPickItems()).sort(),
-    ['dark-cats', 'dark-dogs', 'unbiased'].map((m) => `demo: ${m}`),
-  );
+  // Accept the preselected classifiers: the panel must then show the three demo models.
   await wb.acceptQuickPick();
   await wb.pickQuickPickItem(steps);
   await wb.pickQuickPickItem(permutations);
@@ -59,9 +56,15 @@ describe('PropSweep in VS Code: Explain Property', { timeout: 600_000 }, () => {
       const panel = wb.webviewFrame();
       await waitForResult(panel);
       t.diagnostic(`panel: ${await wb.screenshotWebview('explained')}`);
+      t.diagnostic(`window: ${await wb.screenshot('window')}`);
 
       // The filmstrip has one frame per step; the chart has data points; the cards have numbers.
       assert.equal(await panel.locator('.thumb').count(), 11);
+      assert.equal(
+        await panel.locator('.card').count(),
+        3,
+        'the default classifiers: three demo models',
+      );
       const points = Number(await panel.locator('canvas[data-points]').getAttribute('data-points'));
       assert.ok(points >= 11, `chart points: ${points}`);
       const biased = await card(panel, 'dark-cats');
@@ -107,12 +110,27 @@ describe('PropSweep in VS Code: Explain Property', { timeout: 600_000 }, () => {
         'a saved result is read-only',
       );
 
-      // A long run, cancelled from the panel.
+      // A long run, cancelled from the panel (alone on screen, as above).
+      await wb.runCommand('View: Close All Editors');
       await startExplain(wb, '1001 steps', '2,000,000 permutations');
       const live = wb.webviewFrame();
       await live.locator('vscode-button', { hasText: 'Cancel' }).click({ timeout: 60_000 });
       await live.locator('.status.cancelled').waitFor({ timeout: 60_000 });
       t.diagnostic(`cancelled: ${await wb.screenshotWebview('cancelled')}`);
+    });
+  });
+
+  test('a new user right-clicks a photo with no mask and no settings, accepts every default', async (t) => {
+    const files = { 'photo.jpg': 'models/demo/images/light-dog.png' };
+    await withWorkbench({ name: 'explain-defaults', files }, async (wb) => {
+      await wb.runExplorerCommand('photo.jpg', EXPLAIN);
+      for (let pick = 0; pick < 4; pick++) await wb.acceptQuickPick(); // property, models, steps, K
+      const panel = wb.webviewFrame();
+      await waitForResult(panel);
+      t.diagnostic(`defaults: ${await wb.screenshotWebview('defaults')}`);
+      assert.match(await panel.locator('.meta').innerText(), /Brightness.*21 steps.*3 models/);
+      assert.equal(await panel.locator('.thumb').count(), 21);
+      assert.equal(await panel.locator('.card').count(), 3);
     });
   });
 
