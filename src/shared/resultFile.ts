@@ -22,9 +22,10 @@ export interface FrameRecord {
 /** Whether the edit changed only what it was meant to. */
 export interface EditQuality {
   readonly masked: boolean;
-  /** Largest outside change / inside change along the path; null for global edits. */
+  /** Largest outside / inside change over the steps that changed the inside; null if none did. */
   readonly leakage: number | null;
   readonly clean: boolean;
+  /** Why the edit is not clean, or that it changed nothing; null when there is nothing to say. */
   readonly message: string | null;
 }
 

@@ -1,6 +1,7 @@
 // How clean an edit is: did it change the property's region and nothing else? The reference
 // implementation never checks; a recolour that also tints the background, or a background edit
 // that bleeds into the object, measures something other than the named property.
+import type { EditQuality } from '../../shared/resultFile';
 import type { GrayImage, RgbImage } from '../images/image';
 
 /** The change one step made (mean absolute difference to the source, 0..1 units). */
@@ -11,15 +12,8 @@ export interface StepChange {
   readonly changeOutside: number | null;
 }
 
-/** The verdict on a whole path. */
-export interface EditQuality {
-  readonly masked: boolean;
-  /** Largest outside / inside change over the steps that changed the inside; null if none did. */
-  readonly leakage: number | null;
-  readonly clean: boolean;
-  /** Why the edit is not clean, or that it changed nothing; null when there is nothing to say. */
-  readonly message: string | null;
-}
+/** The verdict on a whole path, as the result file records it. */
+export type { EditQuality };
 
 /** Leakage above this ratio (outside change / inside change) flags the edit. */
 export const LEAKAGE_RATIO_LIMIT = 0.1;

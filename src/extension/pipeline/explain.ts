@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { StepChange } from '../editors/quality';
 import type { EditorParams, ImageEditor } from '../editors/types';
 import type { GrayImage, RgbImage } from '../images/image';
 import { analyse, complete, type EdgeOrder } from '../measures';
@@ -17,12 +18,6 @@ export interface LoadedImage<T> {
   readonly image: T;
   readonly path: string;
   readonly sha256: string;
-}
-
-/** The change an edit made at one step (0..1 units), inside and outside the mask. */
-export interface StepChange {
-  readonly changeInside: number;
-  readonly changeOutside: number | null;
 }
 
 /** Image work the pipeline needs (sharp in the child process; plain objects in tests). */
