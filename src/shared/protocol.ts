@@ -39,6 +39,8 @@ export interface PanelSnapshot {
   readonly runBlockedReason: string | null;
   /** Significance level for the badges. */
   readonly alpha: number;
+  /** EPGM below which a significant change is reported as negligible. */
+  readonly effectThreshold: number;
   /** Multiple-testing adjustment of the p-values shown when several models are compared. */
   readonly adjustment: 'none' | 'holm' | 'bh';
   /**
@@ -125,6 +127,7 @@ export function isHostMessage(x: unknown): x is HostMessage {
     typeof s.readOnly === 'boolean' &&
     typeof s.canRun === 'boolean' &&
     typeof s.alpha === 'number' &&
+    typeof s.effectThreshold === 'number' &&
     typeof s.adjustment === 'string' &&
     ADJUSTMENTS.includes(s.adjustment) &&
     stringOrNull(s.error) &&

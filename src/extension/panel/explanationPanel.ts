@@ -46,6 +46,7 @@ const EMPTY: PanelSnapshot = {
   canRun: true,
   runBlockedReason: null,
   alpha: 0.01,
+  effectThreshold: 0.05,
   adjustment: 'holm',
   restore: null,
 };
@@ -414,7 +415,7 @@ export class ExplanationPanel implements vscode.Disposable {
 /** Settings and trust as the panel shows them. */
 function settingsSnapshot(): Pick<
   PanelSnapshot,
-  'canRun' | 'runBlockedReason' | 'alpha' | 'adjustment'
+  'canRun' | 'runBlockedReason' | 'alpha' | 'effectThreshold' | 'adjustment'
 > {
   const config = vscode.workspace.getConfiguration('propsweep');
   const trusted = vscode.workspace.isTrusted;
@@ -424,6 +425,7 @@ function settingsSnapshot(): Pick<
       ? null
       : 'This workspace is in restricted mode: PropSweep shows results but runs no models or editors. Trust the workspace to run explanations.',
     alpha: config.get<number>('alpha', 0.01),
+    effectThreshold: config.get<number>('effectThreshold', 0.05),
     adjustment: config.get<'none' | 'holm' | 'bh'>('adjustment', 'holm'),
   };
 }

@@ -24,7 +24,12 @@ export function renderScores(
   openTables: ReadonlySet<string>,
   handlers: ScoreHandlers,
 ): HTMLElement {
-  const ctx = adjustmentContext(result.models, snapshot.adjustment, snapshot.alpha);
+  const ctx = adjustmentContext(
+    result.models,
+    snapshot.adjustment,
+    snapshot.alpha,
+    snapshot.effectThreshold,
+  );
   const stale = new Map(snapshot.stale.map((s) => [s.model, s.reason]));
   const head = el('div', { class: 'section-head' }, el('h2', {}, 'Scores'));
   if (result.models.length > 1)
@@ -52,7 +57,7 @@ export function renderScores(
         'div',
         { class: 'card-head' },
         el('h3', { title: model.path }, model.name),
-        badge(score.verdict, score.significant ? 'good' : 'neutral'),
+        badge(score.verdict, score.relevant ? 'good' : 'neutral'),
         staleReason === undefined ? null : badge('stale', 'warn', staleReason),
       ),
       staleReason === undefined ? null : el('p', { class: 'warning' }, `Stale: ${staleReason}`),

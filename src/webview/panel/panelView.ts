@@ -199,7 +199,12 @@ export class PanelView {
     try {
       const shown = this.shownKeys();
       const models = result.models.map((m) => m.name);
-      const ctx = adjustmentContext(result.models, snapshot.adjustment, snapshot.alpha);
+      const ctx = adjustmentContext(
+        result.models,
+        snapshot.adjustment,
+        snapshot.alpha,
+        snapshot.effectThreshold,
+      );
       const several = models.length > 1;
       const legend = [
         ...this.outputs

@@ -25,6 +25,8 @@ export interface ModelScore {
   /** The p-value the verdict uses: adjusted when an adjustment applies, else the raw one. */
   readonly pShown: number;
   readonly significant: boolean;
+  /** Significant and at least the effect threshold: a change worth acting on. */
+  readonly relevant: boolean;
   /** "significant at α = 0.01 (Holm)" and the like. */
   readonly verdict: string;
   readonly rows: readonly ScoreRow[];
@@ -34,6 +36,8 @@ export interface ModelScore {
 /** How the p-values of a panel are adjusted: which method over how many tests. */
 export interface AdjustmentContext {
   readonly alpha: number;
+  /** EPGM below which a significant change is reported as negligible (shared/METHOD.md). */
+  readonly effectThreshold: number;
   readonly method: AdjustmentMethod;
   /** Adjusted p per model, or null per model when no adjustment applies. */
   readonly adjusted: readonly (number | null)[];
@@ -44,12 +48,14 @@ export function adjustmentContext(
   models: readonly ModelRecord[],
   method: AdjustmentMethod,
   alpha: number,
+  effectThreshold = 0,
 ): AdjustmentContext {
   if (models.length < 2 || method === 'none') {
-    return { alpha, method: 'none', adjusted: models.map(() => null) };
+    return { alpha, effectThreshold, method: 'none', adjusted: models.map(() => null) };
   }
   return {
     alpha,
+    effectThreshold,
     method,
     // A p outside [0, 1] (a damaged file) counts as 1: the panel still renders.
     adjusted: adjustPValues(
@@ -67,7 +73,13 @@ export function scoreModel(model: ModelRecord, i: number, ctx: AdjustmentContext
   const significant = pShown <= ctx.alpha;
   const method =
     ctx.method === 'none' || adjusted === null ? '' : ` (${ctx.method === 'bh' ? 'BH' : 'Holm'})`;
-  const verdict = `${significant ? 'significant' : 'not significant'} at α = ${formatNumber(ctx.alpha)}${method}`;
+  // A significant p alone is not relevance: a smooth but tiny change is significant too.
+  const relevant = significant && m.epgm >= ctx.effectThreshold;
+  const negligible =
+    significant && !relevant
+      ? `, negligible effect (EPGM < ${formatNumber(ctx.effectThreshold)})`
+      : '';
+  const verdict = `${significant ? 'significant' : 'not significant'} at α = ${formatNumber(ctx.alpha)}${method}${negligible}`;
   const name = (c: number): string => outputName(model.labels, c);
   const rows: ScoreRow[] = [
     {
@@ -109,6 +121,7 @@ export function scoreModel(model: ModelRecord, i: number, ctx: AdjustmentContext
     name: model.name,
     pShown,
     significant,
+    relevant,
     verdict,
     rows,
     warnings: [...m.warnings, ...model.notes],

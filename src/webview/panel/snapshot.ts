@@ -72,6 +72,7 @@ export function normaliseSnapshot(raw: PanelSnapshot): PanelSnapshot {
     canRun: bool(s.canRun, false),
     runBlockedReason: strOrNull(s.runBlockedReason),
     alpha: num(s.alpha, 0.01) > 0 && num(s.alpha, 0.01) < 1 ? num(s.alpha, 0.01) : 0.01,
+    effectThreshold: Math.max(0, num(s.effectThreshold, 0.05)),
     adjustment,
     restore: restoreOf(s.restore),
   };

@@ -47,6 +47,7 @@ test('panel messages are validated in both directions', () => {
     canRun: false,
     runBlockedReason: 'restricted',
     alpha: 0.01,
+    effectThreshold: 0.05,
     adjustment: 'holm',
     restore: { resultPath: '/x.propsweep.json' },
   };

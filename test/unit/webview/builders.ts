@@ -113,6 +113,7 @@ export function snapshot(r: ResultFile | null = result()): PanelSnapshot {
     canRun: true,
     runBlockedReason: null,
     alpha: 0.01,
+    effectThreshold: 0.05,
     adjustment: 'holm',
     restore: null,
   };

@@ -94,3 +94,23 @@ void test('per-output rows are sorted by EPGM, largest first', () => {
     { label: 'a', epgm: 0.1, totalVariation: 0.1, first: 0.2, last: 0.1 },
   ]);
 });
+
+void test('significant but below the effect threshold reads as a negligible effect (METHOD.md)', () => {
+  // The unbiased demo model under fur colour: p = 0.0008, EPGM 0.0014 (significant, tiny).
+  const tiny = model({ measure: measure({ p_value: 0.0008, epgm: 0.0014 }) });
+  const ctx = adjustmentContext([tiny], 'none', 0.01, 0.05);
+  const score = scoreModel(tiny, 0, ctx);
+  assert.equal(score.significant, true);
+  assert.equal(score.relevant, false);
+  assert.equal(score.verdict, 'significant at α = 0.01, negligible effect (EPGM < 0.05)');
+  const large = model({ measure: measure({ p_value: 0.0008, epgm: 0.95 }) });
+  const big = scoreModel(large, 0, adjustmentContext([large], 'none', 0.01, 0.05));
+  assert.equal(big.relevant, true);
+  assert.equal(big.verdict, 'significant at α = 0.01');
+  // Not significant is never relevant, however large the EPGM.
+  const noisy = model({ measure: measure({ p_value: 0.4, epgm: 0.95 }) });
+  assert.equal(
+    scoreModel(noisy, 0, adjustmentContext([noisy], 'none', 0.01, 0.05)).relevant,
+    false,
+  );
+});
