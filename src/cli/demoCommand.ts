@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 import { MEASURE_DEFAULTS } from '../extension/measures';
+import { pngDataUris } from '../extension/share/dataUris';
 import { renderReport, type ReportEntry, type SummaryRow } from '../extension/share/reportHtml';
 import { writeAtomic } from '../extension/store/frameCache';
 import type { ExplainRun } from '../shared/childProtocol';
@@ -108,11 +109,8 @@ export async function demoCommand(argv: string[], childPath: string): Promise<st
           flips: m.measure.flips,
         });
       }
-      const frameUris = await Promise.all(
-        value.result.frames.map(
-          async (f) =>
-            `data:image/png;base64,${(await readFile(join(dirname(value.resultPath), f.file))).toString('base64')}`,
-        ),
+      const frameUris = await pngDataUris(
+        value.result.frames.map((f) => join(dirname(value.resultPath), f.file)),
       );
       entries.push({ title: `${image}: ${property}`, result: value.result, frameUris });
     }

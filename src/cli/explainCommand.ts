@@ -7,6 +7,7 @@ import { MEASURE_DEFAULTS } from '../extension/measures';
 import type { ExplainRun, ModelSpec, PreprocessOverrides, RunValue } from '../shared/childProtocol';
 import { numberFlag, parse, UsageError } from './args';
 import { ProgressBar } from './progress';
+import { formatNumber } from '../shared/format';
 
 /** Help text of `propsweep explain`. */
 export const EXPLAIN_HELP = `Usage: propsweep explain --image IMG --model A.onnx [--model B.onnx ...] --editor ID [options]
@@ -213,7 +214,7 @@ function explainTable(value: Extract<RunValue, { kind: 'explain' }>): string {
   for (const m of result.models) {
     const p = m.measure;
     lines.push(
-      `  ${m.name.padEnd(20)} ${num(p.epgm).padStart(10)} ${num(p.p_value).padStart(10)} ${String(p.flips ?? '-').padStart(6)}  ${m.provider}`,
+      `  ${m.name.padEnd(20)} ${formatNumber(p.epgm).padStart(10)} ${formatNumber(p.p_value).padStart(10)} ${String(p.flips ?? '-').padStart(6)}  ${m.provider}`,
     );
   }
   lines.push('');
@@ -298,11 +299,4 @@ function triple(text: string, flag: string): [number, number, number] {
     );
   }
   return [a, b, c];
-}
-
-function num(x: number): string {
-  if (x === 0) return '0';
-  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5
-    ? Number(x.toPrecision(4)).toString()
-    : x.toExponential(3);
 }

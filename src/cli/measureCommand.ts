@@ -6,6 +6,7 @@ import { checkLabels, parseMeasureFile, type MeasureFile } from '../extension/pi
 import { toMeasureJson } from '../extension/pipeline/measureJson';
 import { runPermutationTest } from '../extension/pipeline/permutationPool';
 import { numberFlag, parse, UsageError } from './args';
+import { formatNumber } from '../shared/format';
 
 /** Help text of `propsweep measure`. */
 export const MEASURE_HELP = `Usage: propsweep measure --input FILE.json [options]
@@ -114,27 +115,28 @@ function report(
     result.statistic.kind === 'output' ? name(result.statistic.output) : 'whole prediction vector';
   const lines = [
     `propsweep measure ${input}`,
-    `  path             ${result.steps} steps, ${result.outputs} output${result.outputs === 1 ? '' : 's'}, strengths ${num(result.strengths[0] ?? 0)} .. ${num(result.strengths.at(-1) ?? 0)}${result.periodic ? ` (periodic, period ${result.period ?? ''})` : ''}`,
-    `  EPGM             ${num(result.epgm)}  ${what}, ${units}`,
+    `  path             ${result.steps} steps, ${result.outputs} output${result.outputs === 1 ? '' : 's'}, strengths ${formatNumber(result.strengths[0] ?? 0)} .. ${formatNumber(result.strengths.at(-1) ?? 0)}${result.periodic ? ` (periodic, period ${result.period ?? ''})` : ''}`,
+    `  EPGM             ${formatNumber(result.epgm)}  ${what}, ${units}`,
   ];
   if (result.outputs > 1) {
     const top = result.epgmPerOutput.map((v, c) => ({ v, c })).sort((a, b) => b.v - a.v);
-    for (const { v, c } of top.slice(0, 8)) lines.push(`    ${name(c).padEnd(14)} ${num(v)}`);
+    for (const { v, c } of top.slice(0, 8))
+      lines.push(`    ${name(c).padEnd(14)} ${formatNumber(v)}`);
     if (top.length > 8) lines.push(`    ... ${top.length - 8} more outputs (--json lists all)`);
   }
-  lines.push(`  total variation  ${num(result.totalVariation)}`);
+  lines.push(`  total variation  ${formatNumber(result.totalVariation)}`);
   const kind = test.exact
     ? `all ${test.permutations} orders, exact`
     : `${test.permutations} permutations, seed ${test.seed}`;
   lines.push(
-    `  shuffle test     p = ${num(test.pValue)} (${kind}; null mean ${num(test.nullMean)}, path ${test.direction} than chance)`,
-    `                   ${test.significant ? 'significant' : 'not significant'} at alpha = ${test.alpha}; reference-style p = ${num(test.pValueLegacy)}`,
+    `  shuffle test     p = ${formatNumber(test.pValue)} (${kind}; null mean ${formatNumber(test.nullMean)}, path ${test.direction} than chance)`,
+    `                   ${test.significant ? 'significant' : 'not significant'} at alpha = ${test.alpha}; reference-style p = ${formatNumber(test.pValueLegacy)}`,
   );
   if (flips === null)
     lines.push('  flips            not counted (no class boundary for a single score)');
   else {
     const where = flips.flips
-      .map((f) => `${name(f.from)} -> ${name(f.to)} at strength ${num(f.strength)}`)
+      .map((f) => `${name(f.from)} -> ${name(f.to)} at strength ${formatNumber(f.strength)}`)
       .join('; ');
     lines.push(`  flips            ${flips.count}${flips.count > 0 ? `: ${where}` : ''}`);
     lines.push(
@@ -143,11 +145,4 @@ function report(
   }
   for (const warning of result.warnings) lines.push(`  warning: ${warning}`);
   return lines.join('\n');
-}
-
-function num(x: number): string {
-  if (x === 0) return '0';
-  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5
-    ? Number(x.toPrecision(4)).toString()
-    : x.toExponential(3);
 }

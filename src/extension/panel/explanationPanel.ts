@@ -15,6 +15,7 @@ import {
 } from '../../shared/protocol';
 import { ChildRunError } from '../inference/childClient';
 import type { ChildService } from '../inference/childService';
+import { pngDataUris } from '../share/dataUris';
 import { markdownSnippet } from '../share/markdown';
 import { renderReport } from '../share/reportHtml';
 import { loadResult, saveResultTo, staleModels, type LoadedResult } from '../store/resultFiles';
@@ -327,12 +328,7 @@ export class ExplanationPanel implements vscode.Disposable {
       filters: { HTML: ['html'] },
     });
     if (target === undefined) return;
-    const { readFile } = await import('node:fs/promises');
-    const uris = await Promise.all(
-      loaded.framePaths.map(
-        async (p) => `data:image/png;base64,${(await readFile(p)).toString('base64')}`,
-      ),
-    );
+    const uris = await pngDataUris(loaded.framePaths);
     await writeFile(
       target.fsPath,
       renderReport(this.snapshot.title, [

@@ -1,4 +1,5 @@
 import type { ResultFile } from '../../shared/resultFile';
+import { formatNumber } from '../../shared/format';
 
 /**
  * A Markdown snippet for a pull-request comment: what was edited, the score table per model, and
@@ -26,13 +27,15 @@ export function markdownSnippet(
         ? 'n/a'
         : s.flip_details.length === 0
           ? '0'
-          : `${s.flip_details.length} (${s.flip_details.map((f) => `${name(f.from)}→${name(f.to)} at ${fmt(f.strength)}`).join(', ')})`;
+          : `${s.flip_details.length} (${s.flip_details.map((f) => `${name(f.from)}→${name(f.to)} at ${formatNumber(f.strength)}`).join(', ')})`;
     const source =
       s.source_class === null
         ? '—'
         : `${name(s.source_class)}${s.source_class_lost === true ? ' (lost)' : ''}`;
-    const p = `${fmt(s.p_value)}${s.significant ? ' *' : ''}`;
-    lines.push(`| ${cell(m.name)} | ${fmt(s.epgm)} | ${p} | ${cell(flips)} | ${cell(source)} |`);
+    const p = `${formatNumber(s.p_value)}${s.significant ? ' *' : ''}`;
+    lines.push(
+      `| ${cell(m.name)} | ${formatNumber(s.epgm)} | ${p} | ${cell(flips)} | ${cell(source)} |`,
+    );
   }
   const test = result.models[0]?.measure;
   if (test !== undefined) {
@@ -56,11 +59,4 @@ export function markdownSnippet(
 /** Text safe inside a Markdown table cell. */
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
-}
-
-function fmt(x: number): string {
-  if (x === 0) return '0';
-  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5
-    ? Number(x.toPrecision(4)).toString()
-    : x.toExponential(2);
 }

@@ -1,4 +1,5 @@
 import type { ModelRecord, ResultFile } from '../../shared/resultFile';
+import { formatNumber } from '../../shared/format';
 
 /** One explanation to put in a report, with its frames as data: URIs (the report is one file). */
 export interface ReportEntry {
@@ -51,7 +52,7 @@ function summaryTable(rows: readonly SummaryRow[]): string {
   const body = rows
     .map(
       (r) =>
-        `<tr><td>${esc(r.model)}</td><td>${esc(r.image)}</td><td>${esc(r.property)}</td><td class="num">${fmt(r.epgm)}</td><td class="num">${fmt(r.p_value)}</td><td class="num">${r.flips ?? '—'}</td></tr>`,
+        `<tr><td>${esc(r.model)}</td><td>${esc(r.image)}</td><td>${esc(r.property)}</td><td class="num">${formatNumber(r.epgm)}</td><td class="num">${formatNumber(r.p_value)}</td><td class="num">${r.flips ?? '—'}</td></tr>`,
     )
     .join('');
   return `<section><h2>Summary</h2><table class="summary"><thead><tr><th>model</th><th>image</th><th>property</th><th>EPGM</th><th>p</th><th>flips</th></tr></thead><tbody>${body}</tbody></table></section>`;
@@ -65,7 +66,7 @@ function entry({ title, result, frameUris }: ReportEntry): string {
   const strip = frameUris
     .map(
       (uri, k) =>
-        `<figure><img src="${esc(uri)}" alt="step ${k}"><figcaption>${fmt(frames[k]?.strength ?? k)}</figcaption></figure>`,
+        `<figure><img src="${esc(uri)}" alt="step ${k}"><figcaption>${formatNumber(frames[k]?.strength ?? k)}</figcaption></figure>`,
     )
     .join('');
   return `<section class="entry">
@@ -84,17 +85,17 @@ function modelCard(model: ModelRecord, result: ResultFile): string {
   const rows: [string, string][] = [
     [
       'EPGM',
-      `${fmt(m.epgm)} ${m.statistic === 'output' ? `(${name(m.output ?? 0)})` : '(whole prediction vector)'}`,
+      `${formatNumber(m.epgm)} ${m.statistic === 'output' ? `(${name(m.output ?? 0)})` : '(whole prediction vector)'}`,
     ],
     [
       'p-value',
-      `${fmt(m.p_value)} (${m.exact ? `all ${m.n_permutations} orders` : `${m.n_permutations} permutations, seed ${m.seed}`})`,
+      `${formatNumber(m.p_value)} (${m.exact ? `all ${m.n_permutations} orders` : `${m.n_permutations} permutations, seed ${m.seed}`})`,
     ],
     [
       'flips',
       m.flips === null
         ? 'not counted'
-        : `${m.flips}${flips.map((f) => `; ${name(f.from)} → ${name(f.to)} at ${fmt(f.strength)}`).join('')}`,
+        : `${m.flips}${flips.map((f) => `; ${name(f.from)} → ${name(f.to)} at ${formatNumber(f.strength)}`).join('')}`,
     ],
     [
       'source class',
@@ -102,7 +103,7 @@ function modelCard(model: ModelRecord, result: ResultFile): string {
         ? '—'
         : `${name(m.source_class)}${m.source_class_lost === true ? ' (lost)' : ' (kept)'}`,
     ],
-    ['total variation', fmt(m.total_variation)],
+    ['total variation', formatNumber(m.total_variation)],
     [
       'provider',
       model.provider +
@@ -160,21 +161,14 @@ function chart(model: ModelRecord, result: ResultFile): string {
     .join('');
   return `<svg viewBox="0 0 ${w} ${h}" class="chart" role="img" aria-label="prediction versus strength">
 <line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" class="axis"/><line x1="${pad}" y1="${pad}" x2="${pad}" y2="${h - pad}" class="axis"/>
-<text x="${pad}" y="${h - 8}" class="tick">${fmt(x0)}</text><text x="${w - pad}" y="${h - 8}" class="tick" text-anchor="end">${fmt(x1)}</text>
-<text x="4" y="${sy(hi) + 4}" class="tick">${fmt(hi)}</text><text x="4" y="${sy(lo)}" class="tick">${fmt(lo)}</text>
+<text x="${pad}" y="${h - 8}" class="tick">${formatNumber(x0)}</text><text x="${w - pad}" y="${h - 8}" class="tick" text-anchor="end">${formatNumber(x1)}</text>
+<text x="4" y="${sy(hi) + 4}" class="tick">${formatNumber(hi)}</text><text x="4" y="${sy(lo)}" class="tick">${formatNumber(lo)}</text>
 ${flips}${lines}<text x="${pad + 4}" y="${pad - 10}" class="tick">${legend}</text></svg>`;
 }
 
 /** HTML-escapes text and attribute values. */
 export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function fmt(x: number): string {
-  if (x === 0) return '0';
-  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5
-    ? Number(x.toPrecision(4)).toString()
-    : x.toExponential(3);
 }
 
 const STYLE = `

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { stableStringify, type ResultFile } from '../../shared/resultFile';
+import { pngDataUris } from '../share/dataUris';
 import { renderReport } from '../share/reportHtml';
 
 /** What was written, all inside `dir`. */
@@ -36,13 +37,12 @@ export async function writeResult(
       ...f,
       file: `${framesName}/${String(k).padStart(3, '0')}.png`,
     }));
-    const uris: string[] = [];
     for (const [k, frame] of frames.entries()) {
       const from = framePaths[k];
       if (from === undefined) throw new Error(`frame ${k} has no image`);
       await copyFile(from, join(temp, frame.file));
-      uris.push(`data:image/png;base64,${(await readFile(from)).toString('base64')}`);
     }
+    const uris = await pngDataUris(framePaths);
     const saved: ResultFile = { ...result, frames };
     await writeFile(join(temp, `${name}.propsweep.json`), stableStringify(saved));
     await writeFile(

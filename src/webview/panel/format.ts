@@ -1,16 +1,9 @@
 // Number and text formatting for the panel and its PNG export. Pure: no DOM, runs in Node tests.
+import { formatNumber } from '../../shared/format';
 import type { MeasureJson } from '../../shared/result';
 
-/** Four significant digits in plain notation, three in exponent notation for very small or large values. */
-export function formatNumber(x: number): string {
-  if (Number.isNaN(x)) return '—';
-  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1e-3 && a < 1e5) return Number(x.toPrecision(4)).toString();
-  const [mantissa = '0', exponent = '0'] = x.toExponential(2).split('e');
-  return `${Number(mantissa).toString()}e${Number(exponent).toString()}`;
-}
+/** The project's number format, shared with the CLI and the reports. */
+export { formatNumber };
 
 /** Three significant digits, for the large numbers of a score card: 0.001499 -> "0.0015". */
 export function formatShort(x: number): string {
