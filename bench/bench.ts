@@ -22,11 +22,11 @@ function emit(record: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(record)}\n`);
 }
 
-/** Median, minimum and first (cold, JIT included) wall times of `runs` calls, in ms. */
+/** Median, minimum, 90th percentile and first (cold, JIT included) wall times of `runs` calls, in ms. */
 async function time(
   runs: number,
   fn: () => unknown,
-): Promise<{ ms_median: number; ms_min: number; ms_first: number }> {
+): Promise<{ ms_median: number; ms_min: number; ms_p90: number; ms_first: number }> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
@@ -39,6 +39,7 @@ async function time(
   return {
     ms_median: round(times[Math.floor(times.length / 2)] ?? NaN),
     ms_min: round(times[0] ?? NaN),
+    ms_p90: round(times[Math.floor(times.length * 0.9)] ?? NaN),
     ms_first: round(first),
   };
 }
@@ -57,14 +58,8 @@ function softmaxPath(steps: number, outputs: number): number[][] {
   });
 }
 
-async function main(): Promise<void> {
-  emit({
-    bench: 'machine',
-    node: process.version,
-    cores: availableParallelism(),
-    cpu: cpus()[0]?.model ?? 'unknown',
-  });
-
+/** The shuffle test: one output, and 1,000 outputs on an even and an uneven grid. */
+async function permutation(): Promise<void> {
   // One output, 101 steps, 10,000 permutations: the reference's loop takes ~480 ms here.
   const single = Array.from({ length: 101 }, (_, i) => 1 / (1 + Math.exp(-(i - 50) / 8)));
   emit({
@@ -74,7 +69,7 @@ async function main(): Promise<void> {
     permutations: 10_000,
     threads: 1,
     target_ms: 5,
-    ...(await time(30, () => measure({ predictions: single }, { permutations: 10_000 }))),
+    ...(await time(100, () => measure({ predictions: single }, { permutations: 10_000 }))),
   });
 
   // 1,000 outputs, aggregate statistic: evenly spaced strengths (every parametric editor) and an
@@ -193,9 +188,27 @@ async function pipeline(): Promise<void> {
   await classifier.dispose();
 }
 
-main()
-  .then(activation)
-  .then(pipeline)
+/** `npm run bench -- permutation activation`: only the named groups; all of them by default. */
+const groups = { permutation, activation, pipeline } as const;
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(name in groups));
+if (unknown.length > 0) {
+  console.error(
+    `unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(groups).join(', ')}`,
+  );
+  process.exit(2);
+}
+emit({
+  bench: 'machine',
+  node: process.version,
+  cores: availableParallelism(),
+  cpu: cpus()[0]?.model ?? 'unknown',
+});
+const chosen = Object.entries(groups).filter(
+  ([name]) => asked.length === 0 || asked.includes(name),
+);
+chosen
+  .reduce<Promise<void>>((done, [, run]) => done.then(run), Promise.resolve())
   .catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;

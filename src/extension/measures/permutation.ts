@@ -1,6 +1,7 @@
 import { MeasureInputError } from './errors';
 import type { Stencil } from './gradient';
 import { at } from './grid';
+import { KERNEL_MAX_COUNT, loadKernel, releaseKernel } from './kernel/kernel';
 import type { Matrix } from './matrix';
 import { MAX_BELOW, Rng } from './rng';
 
@@ -129,22 +130,28 @@ export function sampleNull(
   seed: number,
 ): Float64Array {
   const out = new Float64Array(permutations);
-  for (let chunk = 0; chunk * CHUNK_SIZE < permutations; chunk++) {
-    sampleNullChunk(
-      prep,
-      seed,
-      chunk,
-      Math.min(CHUNK_SIZE, permutations - chunk * CHUNK_SIZE),
-      out,
-      chunk * CHUNK_SIZE,
-    );
+  try {
+    for (let chunk = 0; chunk * CHUNK_SIZE < permutations; chunk++) {
+      sampleNullChunk(
+        prep,
+        seed,
+        chunk,
+        Math.min(CHUNK_SIZE, permutations - chunk * CHUNK_SIZE),
+        out,
+        chunk * CHUNK_SIZE,
+      );
+    }
+  } finally {
+    releaseKernel();
   }
   return out;
 }
 
 /**
  * `count` statistics of random orders from chunk number `chunk`, whose generator is seeded by
- * (seed, chunk) alone: any worker can compute any chunk and the results are the same.
+ * (seed, chunk) alone: any worker can compute any chunk and the results are the same. Runs in the
+ * WebAssembly kernel (kernel/permutation.wat) when it can, which gives exactly the numbers of
+ * sampleNullChunkReference about four times faster.
  */
 export function sampleNullChunk(
   prep: PreparedStatistic,
@@ -154,10 +161,22 @@ export function sampleNullChunk(
   out: Float64Array,
   offset: number,
 ): void {
-  if (prep.n > MAX_BELOW)
-    throw new MeasureInputError(
-      `the path has ${prep.n} steps; at most ${MAX_BELOW} can be shuffled.`,
-    );
+  checkShuffleSize(prep.n);
+  const kernel = count <= KERNEL_MAX_COUNT ? loadKernel(prep) : null;
+  if (kernel !== null) kernel.sample(seed, chunk, count, out, offset);
+  else sampleNullChunkReference(prep, seed, chunk, count, out, offset);
+}
+
+/** sampleNullChunk in TypeScript: the readable definition, and the fallback without WebAssembly. */
+export function sampleNullChunkReference(
+  prep: PreparedStatistic,
+  seed: number,
+  chunk: number,
+  count: number,
+  out: Float64Array,
+  offset: number,
+): void {
+  checkShuffleSize(prep.n);
   const rng = new Rng(seed, chunk);
   // Each shuffle starts from the previous order: a shuffle of a shuffled order is uniform too.
   if (prep.cols === 1) {
@@ -174,6 +193,11 @@ export function sampleNullChunk(
     shuffle(perm, rng);
     out[offset + p] = evaluateIndexed(prep, perm);
   }
+}
+
+function checkShuffleSize(n: number): void {
+  if (n > MAX_BELOW)
+    throw new MeasureInputError(`the path has ${n} steps; at most ${MAX_BELOW} can be shuffled.`);
 }
 
 /**
@@ -330,10 +354,17 @@ function evaluate(prep: PreparedStatistic, perm: Int32Array, values: Float64Arra
 function evaluateScalar(prep: PreparedStatistic, v: Float64Array): number {
   const { centralFrom, centralTo, centralWeight, pairPos, pairWeight, triplePos, tripleCoef } =
     prep.stencil.kernel;
-  let central = 0;
-  for (let k = centralFrom; k < centralTo; k++)
-    central += Math.abs((v[k + 1] as number) - (v[k - 1] as number));
-  let sum = central * centralWeight;
+  // Two interleaved partial sums (steps from, from + 2, ... and from + 1, ...), as the kernel's
+  // SIMD lanes add them.
+  let even = 0;
+  let odd = 0;
+  let k = centralFrom;
+  for (; k + 1 < centralTo; k += 2) {
+    even += Math.abs((v[k + 1] as number) - (v[k - 1] as number));
+    odd += Math.abs((v[k + 2] as number) - (v[k] as number));
+  }
+  if (k < centralTo) even += Math.abs((v[k + 1] as number) - (v[k - 1] as number));
+  let sum = (even + odd) * centralWeight;
   for (let r = 0; r < pairWeight.length; r++) {
     const i = pairPos[2 * r] as number;
     const j = pairPos[2 * r + 1] as number;
@@ -371,27 +402,52 @@ function evaluateIndexed(prep: PreparedStatistic, perm: Int32Array): number {
     const c0 = tripleCoef[q] as number;
     const c1 = tripleCoef[q + 1] as number;
     const c2 = tripleCoef[q + 2] as number;
-    let s = 0;
-    for (let c = 0; c < cols; c++) {
-      s += Math.abs(
+    // Two interleaved partial sums (even and odd columns), the order of the kernel's SIMD lanes.
+    let even = 0;
+    let odd = 0;
+    let c = 0;
+    for (; c + 1 < cols; c += 2) {
+      even += Math.abs(
+        c0 * (data[r0 + c] as number) +
+          c1 * (data[r1 + c] as number) +
+          c2 * (data[r2 + c] as number),
+      );
+      odd += Math.abs(
+        c0 * (data[r0 + c + 1] as number) +
+          c1 * (data[r1 + c + 1] as number) +
+          c2 * (data[r2 + c + 1] as number),
+      );
+    }
+    if (c < cols) {
+      even += Math.abs(
         c0 * (data[r0 + c] as number) +
           c1 * (data[r1 + c] as number) +
           c2 * (data[r2 + c] as number),
       );
     }
-    sum += s;
+    sum += even + odd;
   }
   return sum * prep.scale;
 }
 
-/** sum_c |y_ic - y_jc|, from the table when there is one. */
+/**
+ * sum_c |y_ic - y_jc|, from the table when there is one, otherwise in two interleaved partial sums
+ * (even and odd columns) as the kernel's SIMD lanes add them.
+ */
 function rowDistance(prep: PreparedStatistic, i: number, j: number): number {
   const { distances, cols, data } = prep;
   if (distances !== null) return distances[i * prep.n + j] as number;
-  let d = 0;
-  for (let c = 0; c < cols; c++)
-    d += Math.abs((data[j * cols + c] as number) - (data[i * cols + c] as number));
-  return d;
+  const ri = i * cols;
+  const rj = j * cols;
+  let even = 0;
+  let odd = 0;
+  let c = 0;
+  for (; c + 1 < cols; c += 2) {
+    even += Math.abs((data[rj + c] as number) - (data[ri + c] as number));
+    odd += Math.abs((data[rj + c + 1] as number) - (data[ri + c + 1] as number));
+  }
+  if (c < cols) even += Math.abs((data[rj + c] as number) - (data[ri + c] as number));
+  return even + odd;
 }
 
 /** D[i][j] = sum_c |y_ic - y_jc|, symmetric with a zero diagonal. */

@@ -1,5 +1,6 @@
 // Worker thread of the permutation pool: computes the chunks it is given and answers once.
-// Pure JavaScript arithmetic only, so it can always finish its chunk and is never terminated mid-run.
+// Pure arithmetic only (TypeScript or the WebAssembly kernel), so it always finishes its chunk and
+// is never terminated mid-run.
 import { parentPort } from 'node:worker_threads';
 
 import { CHUNK_SIZE, sampleNullChunk } from '../measures/permutation';

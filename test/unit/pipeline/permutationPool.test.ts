@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { analyse, permutationTest } from '../../../src/extension/measures';
-import { estimateCost, runPermutationTest } from '../../../src/extension/pipeline/permutationPool';
+import {
+  estimateCost,
+  PARALLEL_THRESHOLD,
+  runPermutationTest,
+} from '../../../src/extension/pipeline/permutationPool';
 import { distFile } from '../helpers';
 
 /** A softmax path over many outputs, large enough that the pool uses its workers. */
@@ -20,11 +24,11 @@ const uneven = (n: number): number[] => Array.from({ length: n }, (_, k) => k + 
 
 test('workers give exactly the p-value and null of one thread (chunks seeded by index)', async () => {
   const analysis = analyse(
-    { predictions: manyOutputs(41, 300), strengths: uneven(41) },
+    { predictions: manyOutputs(41, 1000), strengths: uneven(41) },
     { permutations: 5000, seed: 11 },
   );
   assert.ok(
-    estimateCost(analysis.prepared, 5000) > 5e7,
+    estimateCost(analysis.prepared, 5000) > PARALLEL_THRESHOLD,
     'the case must be large enough to use workers',
   );
   const single = permutationTest(analysis.prepared, analysis.testOptions);
@@ -37,7 +41,7 @@ test('workers give exactly the p-value and null of one thread (chunks seeded by 
 
 test('an aborted pool rejects with AbortError and never reports a partial result', async () => {
   const analysis = analyse(
-    { predictions: manyOutputs(41, 300), strengths: uneven(41) },
+    { predictions: manyOutputs(41, 1000), strengths: uneven(41) },
     { permutations: 20000 },
   );
   const controller = new AbortController();
@@ -54,5 +58,5 @@ test('an aborted pool rejects with AbortError and never reports a partial result
 
 test('small tests stay on the calling thread', () => {
   const analysis = analyse({ predictions: [0.1, 0.4, 0.5, 0.9, 0.95] }, { permutations: 100 });
-  assert.ok(estimateCost(analysis.prepared, 100) < 5e7);
+  assert.ok(estimateCost(analysis.prepared, 100) < PARALLEL_THRESHOLD);
 });
