@@ -132,6 +132,8 @@ export const blurEditor: DescribedEditor = parametricEditor({
   title: 'Blur: Gaussian blur of growing width',
   needsMask: false,
   parameterName: 'sigma (pixels)',
+  // A wide kernel on a large image costs more than decoding the cached frame.
+  cheap: false,
   params: [
     {
       name: 'sigma',

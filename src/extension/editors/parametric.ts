@@ -21,6 +21,8 @@ export interface ParametricDefinition {
   readonly title: string;
   readonly needsMask: boolean;
   readonly parameterName: string;
+  /** See ImageEditor.cheap; true unless a frame costs more than decoding a PNG (blur). */
+  readonly cheap?: boolean;
   readonly params: readonly ParamSpec[];
   /** Checks that involve several parameters, after each has been checked on its own. */
   readonly check?: (params: EditorParams) => void;
@@ -47,6 +49,7 @@ export function parametricEditor(definition: ParametricDefinition): DescribedEdi
     identityAtZero: true,
     needsMask: definition.needsMask,
     parameterName: definition.parameterName,
+    cheap: definition.cheap ?? true,
     params: specs,
     resolveParams,
     ...(periodOf === undefined

@@ -339,6 +339,7 @@ export const sequenceEditor: DescribedEditor = {
   identityAtZero: false,
   needsMask: false,
   parameterName: 'recorded strength',
+  cheap: false,
   params: SPECS,
   resolveParams: resolveSequenceParams,
   periodOf: (params) => optionalNumberParam(resolveSequenceParams(params), 'period'),

@@ -38,6 +38,12 @@ export interface ImageEditor {
   readonly needsMask: boolean;
   /** Name and unit of the parameter that the strength maps to ("factor", "degrees", "alpha"). */
   readonly parameterName: string;
+  /**
+   * Whether rendering a frame costs less than decoding its cached PNG (per-pixel edits in
+   * TypeScript). The pipeline then renders cached frames again and takes only their files from
+   * the cache; otherwise (blur, recorded sequences, model-based editors) it decodes them.
+   */
+  readonly cheap: boolean;
   /** Checks and completes the parameters (defaults filled in); throws EditorInputError. */
   resolveParams(params: EditorParams): EditorParams;
   /**

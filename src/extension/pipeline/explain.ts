@@ -73,12 +73,35 @@ export interface Explanation {
 
 /**
  * Edits once, classifies many: every classifier sees the same edited images, which come from the
- * content-addressed cache when an earlier run made them.
+ * content-addressed cache when an earlier run made them. New frames are encoded as PNG once every
+ * classifier has run, while the measures are computed: on a small machine, encoding during
+ * inference would slow ONNX Runtime's threads down by more than it saves.
  */
 export async function explain(request: ExplainRequest): Promise<Explanation> {
   const started = performance.now();
-  const { frames, framePaths: written, parameters } = await editPath(request);
+  const path = await editPath(request);
+  const { frames, parameters } = path;
   const edited = performance.now();
+  const outputs: { readonly outputs: readonly Float32Array[]; readonly ms: number }[] = [];
+  const total = request.classifiers.length;
+  for (const [i, { name, classifier }] of request.classifiers.entries()) {
+    request.signal?.throwIfAborted();
+    request.onProgress?.({
+      phase: 'classify',
+      done: i,
+      total,
+      message: `Classifying ${frames.length} images with ${name}`,
+    });
+    const before = performance.now();
+    outputs.push({
+      outputs: await classifier.predict(frames, request.signal),
+      ms: performance.now() - before,
+    });
+  }
+  request.signal?.throwIfAborted();
+  const written = path.writeFrames();
+  // Awaited below; should a measure throw first, the writes still finish without an unhandled rejection.
+  written.catch(() => undefined);
   const { steps, quality } = request.imaging.assessEdit(
     request.source.image,
     frames,
@@ -93,21 +116,12 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
   }));
   const models: ModelRecord[] = [];
   for (const [i, { name, classifier }] of request.classifiers.entries()) {
-    request.signal?.throwIfAborted();
-    const total = request.classifiers.length;
-    request.onProgress?.({
-      phase: 'classify',
-      done: i,
-      total,
-      message: `Classifying ${frames.length} images with ${name}`,
-    });
-    const before = performance.now();
-    const outputs = await classifier.predict(frames, request.signal);
-    const inferenceMs = performance.now() - before;
+    const run = outputs[i];
+    if (run === undefined) break;
     request.onProgress?.({ phase: 'measure', done: i, total, message: `Measuring ${name}` });
-    models.push(await measureModel(request, name, classifier, outputs, inferenceMs));
+    models.push(await measureModel(request, name, classifier, run.outputs, run.ms));
   }
-  const framePaths = await written();
+  const framePaths = await written;
   const finished = performance.now();
   return {
     framePaths,
@@ -141,15 +155,16 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
   };
 }
 
-/** The edited path: frames now; their cached PNG files once the background writes finish. */
+/** The edited path: its frames now; their PNG files in the cache once `writeFrames` is done. */
 interface EditedPath {
   readonly frames: RgbImage[];
   readonly parameters: number[];
-  readonly framePaths: () => Promise<string[]>;
+  /** Encodes and stores the frames the cache lacks; resolves to every frame's cached file. */
+  readonly writeFrames: () => Promise<string[]>;
 }
 
 async function editPath(request: ExplainRequest): Promise<EditedPath> {
-  const { imaging, strengths, signal } = request;
+  const { imaging, strengths, signal, editor } = request;
   // Without a cache (recorded sequences), frames go to a scratch folder for this run only.
   const cache =
     request.cache ?? new FrameCache(await mkdtemp(join(tmpdir(), 'propsweep-frames-')), 0);
@@ -157,7 +172,7 @@ async function editPath(request: ExplainRequest): Promise<EditedPath> {
     FrameCache.key({
       sourceSha256: request.source.sha256,
       maskSha256: request.mask?.sha256 ?? null,
-      editor: request.editor.id,
+      editor: editor.id,
       params: request.params,
       strength,
       seed: request.seed,
@@ -167,15 +182,21 @@ async function editPath(request: ExplainRequest): Promise<EditedPath> {
   const framePaths = new Array<string>(strengths.length).fill('');
   const parameters = new Array<number>(strengths.length).fill(NaN);
   const hits = await Promise.all(keys.map((key) => cache.lookup(key)));
+  hits.forEach((hit, k) => {
+    if (hit === undefined) return;
+    framePaths[k] = hit.path;
+    parameters[k] = hit.parameter;
+  });
   const missing = hits.flatMap((hit, k) => (hit === undefined ? [k] : []));
-  await Promise.all(
-    hits.map(async (hit, k) => {
-      if (hit === undefined) return;
-      frames[k] = await imaging.decodePng(hit.path);
-      framePaths[k] = hit.path;
-      parameters[k] = hit.parameter;
-    }),
-  );
+  // A cheap editor renders every frame again (faster than decoding PNGs); the others decode hits.
+  const render = editor.cheap ? strengths.map((_, k) => k) : missing;
+  if (!editor.cheap) {
+    await Promise.all(
+      hits.map(async (hit, k) => {
+        if (hit !== undefined) frames[k] = await imaging.decodePng(hit.path);
+      }),
+    );
+  }
   const total = strengths.length;
   let done = total - missing.length;
   request.onProgress?.({
@@ -184,12 +205,7 @@ async function editPath(request: ExplainRequest): Promise<EditedPath> {
     total,
     message: done > 0 ? `${done} of ${total} edited images cached` : `Editing ${total} images`,
   });
-  // PNG encoding runs on sharp's threads while the editor, and then the classifiers, work. A
-  // failed write is kept, not thrown, so a run stopped early leaves no unhandled rejection.
-  const writes: Promise<void>[] = [];
-  const failures: unknown[] = [];
-  if (missing.length > 0) {
-    const wanted = missing.map((k) => strengths[k] ?? 0);
+  if (render.length > 0) {
     const input = {
       source: request.source.image,
       mask: request.mask?.image,
@@ -197,44 +213,45 @@ async function editPath(request: ExplainRequest): Promise<EditedPath> {
       seed: request.seed,
     };
     let i = 0;
-    for await (const frame of request.editor.edit(input, wanted, signal)) {
+    for await (const frame of editor.edit(
+      input,
+      render.map((k) => strengths[k] ?? 0),
+      signal,
+    )) {
       signal?.throwIfAborted();
-      const k = missing[i++];
+      const k = render[i++];
       if (k === undefined) break;
       frames[k] = frame.image;
-      parameters[k] = frame.parameter;
-      writes.push(
-        imaging
-          .encodePng(frame.image)
-          .then((png) => cache.store(keys[k] ?? '', png, frame.parameter))
-          .then(
-            (path) => {
-              framePaths[k] = path;
-            },
-            (error: unknown) => {
-              failures.push(error);
-            },
-          ),
-      );
-      request.onProgress?.({
-        phase: 'edit',
-        done: ++done,
-        total,
-        message: `Edited ${done} of ${total} images`,
-      });
+      if (hits[k] === undefined) {
+        parameters[k] = frame.parameter;
+        request.onProgress?.({
+          phase: 'edit',
+          done: ++done,
+          total,
+          message: `Edited ${done} of ${total} images`,
+        });
+      }
     }
-    if (i !== missing.length) {
+    if (i !== render.length) {
       throw new Error(
-        `The ${request.editor.id} editor returned ${i} images for ${missing.length} strengths.`,
+        `The ${editor.id} editor returned ${i} images for ${render.length} strengths.`,
       );
     }
   }
   return {
     frames: frames.map((f) => f ?? request.source.image),
     parameters,
-    framePaths: async () => {
-      await Promise.all(writes);
-      if (failures.length > 0) throw failures[0];
+    // PNG encoding runs on sharp's threads. Every write is awaited before a failure is reported,
+    // so no write is left running (or rejecting) behind a failed run.
+    writeFrames: async () => {
+      const writes = missing.map(async (k) => {
+        const frame = frames[k];
+        if (frame === undefined) return;
+        const png = await imaging.encodePng(frame);
+        framePaths[k] = await cache.store(keys[k] ?? '', png, parameters[k] ?? NaN);
+      });
+      const failed = (await Promise.allSettled(writes)).find((w) => w.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
       return framePaths;
     },
   };

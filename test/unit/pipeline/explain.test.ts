@@ -19,13 +19,14 @@ import { distFile } from '../helpers';
 const source: RgbImage = { width: 2, height: 1, data: new Uint8Array([0, 0, 0, 0, 0, 0]) };
 
 /** Brightens every pixel to 200 * t; counts the strengths it was asked for. */
-function fakeEditor(calls: number[][]): ImageEditor {
+function fakeEditor(calls: number[][], cheap = false): ImageEditor {
   return {
     id: 'fake',
     title: 'Fake brightening',
     identityAtZero: true,
     needsMask: false,
     parameterName: 'level',
+    cheap,
     resolveParams: (p) => p,
     async *edit(input, strengths) {
       calls.push([...strengths]);
@@ -163,4 +164,71 @@ test('an aborted run stops between steps and rejects with AbortError', async () 
     },
   });
   await assert.rejects(run, { name: 'AbortError' });
+});
+
+test('a cheap editor renders cached frames again instead of decoding them, and writes only new ones', async () => {
+  const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
+  const calls: number[][] = [];
+  const io = { encoded: 0, decoded: 0 };
+  const counting: PipelineImaging = {
+    ...imaging,
+    encodePng: (image) => {
+      io.encoded++;
+      return imaging.encodePng(image);
+    },
+    decodePng: (path) => {
+      io.decoded++;
+      return imaging.decodePng(path);
+    },
+  };
+  const cheapRequest = (strengths: number[]): ExplainRequest => ({
+    ...request(calls, [], cache, strengths),
+    editor: fakeEditor(calls, true),
+    imaging: counting,
+  });
+  const first = await explain(cheapRequest([0, 0.5, 1]));
+  assert.deepEqual(io, { encoded: 3, decoded: 0 });
+  const second = await explain(cheapRequest([0, 0.25, 0.5, 1]));
+  assert.deepEqual(calls, [
+    [0, 0.5, 1],
+    [0, 0.25, 0.5, 1],
+  ]);
+  assert.deepEqual(io, { encoded: 4, decoded: 0 }, 'one new frame written, nothing decoded');
+  assert.deepEqual(
+    [second.framePaths[0], second.framePaths[2], second.framePaths[3]],
+    first.framePaths,
+    'cached frames keep their files',
+  );
+  assert.deepEqual(second.result.models[0]?.predictions[3], first.result.models[0]?.predictions[2]);
+  assert.deepEqual(
+    second.result.frames.map((f) => f.parameter),
+    [0, 50, 100, 200],
+  );
+});
+
+test('frames are written after every classifier has run, never during inference', async () => {
+  const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
+  const events: string[] = [];
+  const base = request([], [], cache, [0, 0.5, 1]);
+  await explain({
+    ...base,
+    imaging: {
+      ...imaging,
+      encodePng: (image) => {
+        events.push('encode');
+        return imaging.encodePng(image);
+      },
+    },
+    classifiers: base.classifiers.map(({ name, classifier }) => ({
+      name,
+      classifier: {
+        ...classifier,
+        predict: (images, signal) => {
+          events.push(`predict ${name}`);
+          return classifier.predict(images, signal);
+        },
+      },
+    })),
+  });
+  assert.deepEqual(events, ['predict linear', 'predict square', 'encode', 'encode', 'encode']);
 });
