@@ -2,7 +2,7 @@
 // property and classifiers, run, and read the panel; save the result, reopen it from the explorer
 // and see the same numbers; cancel a run; and Restricted Mode runs nothing.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
@@ -82,8 +82,16 @@ describe('PropSweep in VS Code: Explain Property', { timeout: 600_000 }, () => {
       assert.ok(
         existsSync(join(wb.workspace, 'explanations', 'dark-cat-colour-light.propsweep.json')),
       );
+      const saved = JSON.parse(
+        readFileSync(
+          join(wb.workspace, 'explanations', 'dark-cat-colour-light.propsweep.json'),
+          'utf8',
+        ),
+      ) as { frames: { file: string }[] };
+      assert.equal(saved.frames.length, 11);
       assert.ok(
-        existsSync(join(wb.workspace, 'explanations', 'dark-cat-colour-light.frames', '010.png')),
+        saved.frames.every((f) => existsSync(join(wb.workspace, 'explanations', f.file))),
+        'every saved frame is beside the result',
       );
       await wb.page
         .locator('.explorer-folders-view .monaco-list-row')

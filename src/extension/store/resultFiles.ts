@@ -1,6 +1,5 @@
-import { copyFile, mkdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 import {
   RESULT_LIMITS,
@@ -8,7 +7,8 @@ import {
   validateResultFile,
   type ResultFile,
 } from '../../shared/resultFile';
-import { hashFile, writeAtomic } from './frameCache';
+import { hashFile } from './frameCache';
+import { publishResult } from './publish';
 
 /** A result file that cannot be shown: the message says why and what to do. */
 export class ResultFileError extends Error {
@@ -91,27 +91,17 @@ export async function staleModels(
 
 /**
  * Copies a result (its JSON and frames) into `folder`, rewriting the paths of the source image,
- * mask and models so they stay right from the new place. Returns the new JSON's path.
+ * mask and models so they stay right from the new place (see publishResult for how it is kept
+ * whole). Returns the new JSON's path.
  */
 export async function saveResultTo(
   loaded: LoadedResult,
   folder: string,
   name: string,
 ): Promise<string> {
-  await mkdir(folder, { recursive: true });
   const from = dirname(loaded.path);
   const move = (p: string): string => portable(folder, isAbsolute(p) ? p : resolve(from, p));
-  const framesName = `${name}.frames`;
-  const temp = join(folder, `.propsweep-${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await mkdir(join(temp, framesName), { recursive: true });
-    const frames = await Promise.all(
-      loaded.result.frames.map(async (frame, k) => {
-        const file = `${framesName}/${String(k).padStart(3, '0')}.png`;
-        await copyFile(loaded.framePaths[k] ?? '', join(temp, file));
-        return { ...frame, file };
-      }),
-    );
+  const { resultPath } = await publishResult(folder, name, loaded.framePaths, ({ frameFiles }) => {
     const saved: ResultFile = {
       ...loaded.result,
       image: { ...loaded.result.image, path: move(loaded.result.image.path) },
@@ -120,16 +110,11 @@ export async function saveResultTo(
           ? null
           : { ...loaded.result.mask, path: move(loaded.result.mask.path) },
       models: loaded.result.models.map((m) => ({ ...m, path: move(m.path) })),
-      frames,
+      frames: loaded.result.frames.map((frame, k) => ({ ...frame, file: frameFiles[k] ?? '' })),
     };
-    await rm(join(folder, framesName), { recursive: true, force: true });
-    await rename(join(temp, framesName), join(folder, framesName));
-    const target = join(folder, `${name}.propsweep.json`);
-    await writeAtomic(target, stableStringify(saved));
-    return target;
-  } finally {
-    await rm(temp, { recursive: true, force: true });
-  }
+    return { json: stableStringify(saved) };
+  });
+  return resultPath;
 }
 
 function isInside(folder: string, path: string): boolean {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
-import { validateResultFile } from '../../../src/shared/resultFile';
+import { validateResultFile, type ResultFile } from '../../../src/shared/resultFile';
 import { cli, ROOT } from '../../unit/helpers';
 
 const demo = join(ROOT, 'models', 'demo');
@@ -86,9 +86,12 @@ describe('propsweep explain', () => {
     );
     assert.ok(json.edit_quality.masked && json.edit_quality.clean);
     // The result folder: a valid, reviewable file with its frames beside it, and a report.
-    const saved = JSON.parse(readFileSync(json.result_file, 'utf8')) as unknown;
+    const saved = JSON.parse(readFileSync(json.result_file, 'utf8')) as ResultFile;
     assert.deepEqual(validateResultFile(saved), []);
-    assert.equal(readdirSync(join(out, 'dark-cat-recolor.frames')).length, 11);
+    const versions = readdirSync(join(out, 'dark-cat-recolor.frames'));
+    assert.equal(versions.length, 1, 'one version of the frames');
+    assert.equal(readdirSync(join(out, 'dark-cat-recolor.frames', versions[0] ?? '')).length, 11);
+    assert.ok(saved.frames.every((f) => existsSync(join(out, f.file))));
     assert.match(readFileSync(json.report, 'utf8'), /dark-cats/);
     assert.ok(!readdirSync(out).some((n) => n.endsWith('.tmp')));
     // The same run again edits nothing: every frame comes from the cache, same numbers.
