@@ -3,7 +3,10 @@
 // kind of path (one output or many; even, uneven and periodic grids; with and without the table of
 // row distances; every batch size of the shuffle's draws).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
 import fc from 'fast-check';
@@ -29,6 +32,7 @@ import {
   type PreparedStatistic,
 } from '../../../src/extension/measures/permutation';
 import { assembleKernel, kernelModuleSource, MODULE_PATH } from '../../../scripts/kernel/assemble';
+import { distFile, ROOT } from '../helpers';
 
 interface Path {
   readonly steps: number;
@@ -194,4 +198,36 @@ void test('a chunk larger than the kernel takes falls back to the reference, sam
   sampleNullChunkReference(prep, 8, 0, count, reference, 0);
   assert.deepEqual(viaDispatch, reference);
   assert.throws(() => loadKernel(prep)?.sample(8, 0, count, viaDispatch, 0), RangeError);
+});
+
+void test('without WebAssembly (node --jitless) the CLI falls back to the reference: same output', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'propsweep-jitless-'));
+  const rng = new Rng(3, 0);
+  const input = join(dir, 'uneven.json');
+  let s = 0;
+  writeFileSync(
+    input,
+    JSON.stringify({
+      strengths: Array.from({ length: 31 }, () => (s += 0.2 + rng.nextFloat())),
+      predictions: Array.from({ length: 31 }, () => {
+        const e = Array.from({ length: 7 }, () => Math.exp(3 * rng.nextFloat()));
+        const sum = e.reduce((a, b) => a + b, 0);
+        return e.map((v) => v / sum);
+      }),
+    }),
+  );
+  for (const file of [input, join(ROOT, 'examples', 'sine-legacy.json')]) {
+    const run = (flags: string[]): string => {
+      const r = spawnSync(
+        process.execPath,
+        [...flags, distFile('cli.js'), 'measure', '--input', file, '--json'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    assert.equal(run(['--jitless']), run([]), file);
+  }
 });
