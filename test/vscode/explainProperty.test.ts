@@ -57,6 +57,7 @@ describe('PropSweep in VS Code: Explain Property', { timeout: 600_000 }, () => {
       await waitForResult(panel);
       t.diagnostic(`panel: ${await wb.screenshotWebview('explained')}`);
       t.diagnostic(`window: ${await wb.screenshot('window')}`);
+      t.diagnostic(`whole panel: ${await wb.screenshotWebviewWhole('explained-whole')}`);
 
       // The filmstrip has one frame per step; the chart has data points; the cards have numbers.
       assert.equal(await panel.locator('.thumb').count(), 11);

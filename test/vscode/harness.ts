@@ -497,6 +497,23 @@ export class Workbench {
   }
 
   /**
+   * Saves a screenshot of our whole webview, chart and score cards included: the window is made
+   * tall enough for the panel not to scroll, then restored. docs/panel.png (the README's picture)
+   * is this screenshot of the demo run.
+   */
+  async screenshotWebviewWhole(name: string, extensionId = EXTENSION_ID): Promise<string> {
+    const before = this.page.viewportSize() ?? { width: 1440, height: 900 };
+    await this.page.setViewportSize({ width: before.width, height: 2600 });
+    try {
+      // Let the workbench lay out again and the chart redraw at its new size.
+      await this.page.waitForTimeout(1500);
+      return await this.screenshotWebview(name, extensionId);
+    } finally {
+      await this.page.setViewportSize(before);
+    }
+  }
+
+  /**
    * Closes the browser and kills code-server with everything it started; keeps the logs (and a
    * `failure.png` when `failed`) in the artifacts folder. Safe to call twice.
    */
