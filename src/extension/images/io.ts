@@ -1,7 +1,7 @@
 // Reading images and masks from disk and writing frames. sharp does PNG, JPEG and WebP; BMP goes
 // through bmp.ts because sharp's prebuilt libvips has no BMP loader. Every failure is an
 // ImageInputError that names the file and says what to do.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -58,6 +58,19 @@ export async function readImage(path: string, options: ReadOptions = {}): Promis
   return { image: flattenOnWhite(raw), format, notes };
 }
 
+/**
+ * readImage, with the sha256 of exactly the bytes it decoded: a file replaced between decoding
+ * and hashing can never give pixels and a digest that disagree.
+ */
+export async function readImageHashed(
+  path: string,
+  options: ReadOptions = {},
+): Promise<ReadImageResult & { readonly sha256: string }> {
+  const { raw, format, notes, bytes } = await decodeFile(path, options);
+  if (hasTransparency(raw)) notes.push('has transparent pixels: flattened onto white');
+  return { image: flattenOnWhite(raw), format, notes, sha256: sha256Hex(bytes) };
+}
+
 /** Reads an image like readImage but keeps its alpha channel apart instead of flattening it. */
 export async function readImageWithAlpha(
   path: string,
@@ -80,13 +93,32 @@ export async function readMask(
     readonly maxPixels?: number | undefined;
   },
 ): Promise<GrayImage> {
-  const { raw } = await decodeFile(path, { maxPixels: size.maxPixels });
+  return (await readMaskHashed(path, size)).image;
+}
+
+/** readMask, with the sha256 of exactly the bytes it decoded (see readImageHashed). */
+export async function readMaskHashed(
+  path: string,
+  size: {
+    readonly width: number;
+    readonly height: number;
+    readonly maxPixels?: number | undefined;
+  },
+): Promise<{ readonly image: GrayImage; readonly sha256: string }> {
+  const { raw, bytes } = await decodeFile(path, { maxPixels: size.maxPixels });
   if (raw.width !== size.width || raw.height !== size.height) {
     throw new ImageInputError(
       `${path}: the mask is ${raw.width}x${raw.height} but the image is ${size.width}x${size.height}; the mask must be the image's size. Export the mask from the same image, or resize it to ${size.width}x${size.height} with nearest-neighbour scaling.`,
     );
   }
-  return hasTransparency(raw) ? alphaOf(raw) : luminanceOf(raw);
+  return {
+    image: hasTransparency(raw) ? alphaOf(raw) : luminanceOf(raw),
+    sha256: sha256Hex(bytes),
+  };
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** Reads only the header: the upright size and format, for checking many files quickly. */
@@ -157,7 +189,7 @@ export async function resizeImage(
 async function decodeFile(
   path: string,
   options: ReadOptions,
-): Promise<{ raw: RawImage; format: ImageFormat; notes: string[] }> {
+): Promise<{ raw: RawImage; format: ImageFormat; notes: string[]; bytes: Uint8Array }> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (!Number.isInteger(maxPixels) || maxPixels < 1) {
     throw new RangeError(`maxPixels must be a whole number >= 1, got ${maxPixels}.`);
@@ -165,7 +197,7 @@ async function decodeFile(
   const bytes = await readBytes(path);
   const format = formatOf(path, bytes);
   if (format === 'bmp') {
-    return { raw: withPath(path, () => decodeBmp(bytes, { maxPixels })), format, notes: [] };
+    return { raw: withPath(path, () => decodeBmp(bytes, { maxPixels })), format, notes: [], bytes };
   }
   const meta = await metadataOf(path, format, bytes);
   const { width, height } = meta.autoOrient;
@@ -195,6 +227,7 @@ async function decodeFile(
     },
     format,
     notes: conversionNotes(meta),
+    bytes,
   };
 }
 

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { basename, relative, sep } from 'node:path';
 
 import { assessEdit } from '../editors/quality';
@@ -6,11 +5,11 @@ import { editorById, intendedRegion } from '../editors/registry';
 import { loadSequence } from '../editors/sequence';
 import { EditorInputError, type EditorParams, type ImageEditor } from '../editors/types';
 import type { GrayImage, RgbImage } from '../images/image';
-import { encodePng, readImage, readMask } from '../images/io';
+import { encodePng, readImage, readImageHashed, readMaskHashed } from '../images/io';
 import { loadClassifier } from '../models/onnxClassifier';
 import type { Classifier } from '../models/types';
 import { explain, type LoadedImage, type PipelineImaging } from '../pipeline/explain';
-import { FrameCache, sha256 } from '../store/frameCache';
+import { FrameCache } from '../store/frameCache';
 import { writeResult } from '../store/resultWriter';
 import type { ExplainRun, RunProgress, RunValue } from '../../shared/childProtocol';
 
@@ -125,16 +124,16 @@ function imagingFor(editor: ImageEditor, params: EditorParams): PipelineImaging 
 async function loadSource(
   path: string,
 ): Promise<LoadedImage<RgbImage> & { notes: readonly string[] }> {
-  const [{ image, notes }, bytes] = await Promise.all([readImage(path), readFile(path)]);
-  return { image, path, sha256: sha256(bytes), notes };
+  const { image, notes, sha256 } = await readImageHashed(path);
+  return { image, path, sha256, notes };
 }
 
 async function loadMask(path: string, source: RgbImage): Promise<LoadedImage<GrayImage>> {
-  const [image, bytes] = await Promise.all([
-    readMask(path, { width: source.width, height: source.height }),
-    readFile(path),
-  ]);
-  return { image, path, sha256: sha256(bytes) };
+  const { image, sha256 } = await readMaskHashed(path, {
+    width: source.width,
+    height: source.height,
+  });
+  return { image, path, sha256 };
 }
 
 /**

@@ -133,8 +133,3 @@ export function hashFile(path: string): Promise<string> {
       });
   });
 }
-
-/** sha256 of bytes, hex. */
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}

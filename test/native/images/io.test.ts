@@ -1,6 +1,7 @@
 // Reading and writing image files through sharp (and the BMP decoder): formats, conversions with
 // their notes, masks, and a clear ImageInputError naming the file for every bad input.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -10,8 +11,10 @@ import {
   encodePng,
   probeImage,
   readImage,
+  readImageHashed,
   readImageWithAlpha,
   readMask,
+  readMaskHashed,
   resizeImage,
   writePngAtomic,
 } from '../../../src/extension/images/io';
@@ -324,4 +327,26 @@ void test('resizeImage gives the requested size and keeps a flat colour flat', a
   const resized = await resizeImage(solid(8, 6, [40, 90, 200]), 3, 5);
   assert.deepEqual(resized, solid(3, 5, [40, 90, 200]));
   await assert.rejects(resizeImage(solid(2, 2, [0, 0, 0]), 0, 2), RangeError);
+});
+
+void test('the hashed readers give the pixels of readImage and readMask and the sha256 of the file', async () => {
+  const image = randomRgb(6, 4, 3);
+  const digest = (path: string): string =>
+    createHash('sha256').update(readFileSync(path)).digest('hex');
+  for (const [name, bytes] of [
+    ['hashed.png', await encodeAs(image, 'png')],
+    ['hashed.jpg', await encodeAs(image, 'jpeg')],
+  ] as const) {
+    const path = dir.file(name, bytes);
+    const read = await readImageHashed(path);
+    assert.deepEqual(read.image, (await readImage(path)).image);
+    assert.equal(read.sha256, digest(path));
+  }
+  const maskPath = dir.file(
+    'hashed-mask.png',
+    pngBytes(6, 4, 8, 0, new Array<number>(24).fill(255)),
+  );
+  const mask = await readMaskHashed(maskPath, { width: 6, height: 4 });
+  assert.deepEqual(mask.image, await readMask(maskPath, { width: 6, height: 4 }));
+  assert.equal(mask.sha256, digest(maskPath));
 });
