@@ -176,6 +176,15 @@ void test('switching between statistics reloads the kernel (no stale layout)', (
   const b = prepared({ steps: 30, outputs: 5, grid: 'even', edgeOrder: 2 });
   const c = prepared({ steps: 57, outputs: 4, grid: 'uneven', edgeOrder: 1 });
   for (const prep of [a, b, a, c, b, c, a]) assertSameChunk(prep, 1, 2, 64);
+  // A sampler taken before another statistic was loaded still samples its own.
+  const early = loadKernel(c);
+  assert.ok(early);
+  assertSameChunk(b, 1, 2, 64);
+  const fast = new Float64Array(64);
+  const reference = new Float64Array(64);
+  early.sample(9, 4, 64, fast, 0);
+  sampleNullChunkReference(c, 9, 4, 64, reference, 0);
+  assert.deepEqual(fast, reference);
 });
 
 void test('sampleNull (all chunks) gives the reference null distribution', () => {

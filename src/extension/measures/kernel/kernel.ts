@@ -48,8 +48,36 @@ export function kernelAvailable(): boolean {
  * Lays `prep` out in the kernel's memory (once per statistic; the last one stays loaded) and
  * returns a sampler for it, or null when WebAssembly is unavailable or the problem does not fit
  * in its 4 GiB memory: the caller then uses the TypeScript reference, which gives the same numbers.
+ * A sampler stays valid when other statistics are loaded meanwhile: it lays its own out again.
  */
 export function loadKernel(prep: PreparedStatistic): KernelSampler | null {
+  if (ready(prep) === null) return null;
+  return {
+    sample(seed, chunk, count, out, offset) {
+      if (count > KERNEL_MAX_COUNT)
+        throw new RangeError(
+          `the kernel samples at most ${String(KERNEL_MAX_COUNT)} orders a call`,
+        );
+      const loaded = ready(prep);
+      if (loaded === null)
+        throw new Error('The WebAssembly kernel cannot hold this test any more.');
+      const { exports, order, outAt } = loaded;
+      // A chunk always starts from the path's own order (sampleRows resets the indices itself).
+      if (prep.cols === 1) {
+        new Float64Array(exports.memory.buffer, order, prep.n).set(prep.data);
+        exports.sampleValues(HEADER, seed, chunk, count);
+      } else {
+        exports.sampleRows(HEADER, seed, chunk, count);
+      }
+      out.set(new Float64Array(exports.memory.buffer, outAt, count), offset);
+    },
+  };
+}
+
+/** The kernel with `prep` laid out in its memory, and where its order and output live. */
+function ready(
+  prep: PreparedStatistic,
+): { exports: KernelExports; order: number; outAt: number } | null {
   const state = instantiate();
   if (state === null) return null;
   const { exports } = state;
@@ -59,21 +87,7 @@ export function loadKernel(prep: PreparedStatistic): KernelSampler | null {
     state.loaded = prep;
   }
   const header = new Int32Array(exports.memory.buffer, HEADER, 14);
-  const order = header[2] ?? 0;
-  const outAt = header[5] ?? 0;
-  return {
-    sample(seed, chunk, count, out, offset) {
-      if (count > KERNEL_MAX_COUNT)
-        throw new RangeError(
-          `the kernel samples at most ${String(KERNEL_MAX_COUNT)} orders a call`,
-        );
-      // A chunk always starts from the path's own order (sampleRows resets the indices itself).
-      if (prep.cols === 1) new Float64Array(exports.memory.buffer, order, prep.n).set(prep.data);
-      if (prep.cols === 1) exports.sampleValues(HEADER, seed, chunk, count);
-      else exports.sampleRows(HEADER, seed, chunk, count);
-      out.set(new Float64Array(exports.memory.buffer, outAt, count), offset);
-    },
-  };
+  return { exports, order: header[2] ?? 0, outAt: header[5] ?? 0 };
 }
 
 /** Drops a kernel whose memory grew large, so that a long-lived process gives it back. */
