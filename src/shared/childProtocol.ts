@@ -6,6 +6,9 @@ import { validateResultFile, type ResultFile } from './resultFile';
 /** Bumped whenever a message changes shape; the child announces it in `child/ready`. */
 export const CHILD_PROTOCOL_VERSION = 2;
 
+/** The argument that asks the child to run below normal priority (InferenceChild.start). */
+export const BACKGROUND_FLAG = '--background';
+
 /** The measurement options that cross the process boundary. */
 export interface MeasureRequestOptions {
   readonly legacy?: boolean;

@@ -46,6 +46,7 @@ export async function measurePredictions(
           stderr: (text) => {
             log.warn(text.trimEnd());
           },
+          background: true,
         });
         try {
           return await child.measure(

@@ -1,9 +1,11 @@
 // The inference child process. Heavy work runs here, never in the extension host: onnxruntime's
 // run() blocks its thread, and a worker thread terminated mid-run aborts the whole process, so the
 // host forks this process, cancels cooperatively between steps, and SIGKILLs it as a hard cancel.
+import { constants, setPriority } from 'node:os';
 import { join } from 'node:path';
 
 import {
+  BACKGROUND_FLAG,
   CHILD_PROTOCOL_VERSION,
   isHostToChild,
   type ChildError,
@@ -20,6 +22,18 @@ import { checkLabels } from '../pipeline/measureFile';
 import { toMeasureJson } from '../pipeline/measureJson';
 import { runPermutationTest } from '../pipeline/permutationPool';
 import { runExplain } from './explainRun';
+import { throttleProgress } from './progressThrottle';
+
+// Started by VS Code: yield to the editor under load. Threads started from here on (ONNX Runtime's,
+// libuv's, sharp's, the permutation workers) inherit the priority; an idle machine still gives
+// this process every core.
+if (process.argv.includes(BACKGROUND_FLAG)) {
+  try {
+    setPriority(constants.priority.PRIORITY_BELOW_NORMAL);
+  } catch {
+    // Not permitted here: run at normal priority.
+  }
+}
 
 const send = (message: ChildToHost): void => {
   process.send?.(message);
@@ -32,6 +46,9 @@ async function handle(request: Exclude<HostToChild, { type: 'run/cancel' }>): Pr
   const controller = new AbortController();
   running.set(request.id, controller);
   const { signal } = controller;
+  const progress = throttleProgress((p) => {
+    send({ type: 'run/progress', id: request.id, ...p });
+  });
   try {
     const value: RunValue =
       request.type === 'measure/run'
@@ -40,14 +57,16 @@ async function handle(request: Exclude<HostToChild, { type: 'run/cancel' }>): Pr
             workerPath,
             signal,
             progress: (p) => {
-              send({ type: 'run/progress', id: request.id, ...p });
+              progress.report(p);
             },
             log: (message) => {
               process.stderr.write(`${message}\n`);
             },
           });
+    progress.flush();
     send({ type: 'run/result', id: request.id, ok: true, value });
   } catch (error) {
+    progress.cancel();
     send({ type: 'run/result', id: request.id, ok: false, error: describe(error, signal) });
   } finally {
     running.delete(request.id);

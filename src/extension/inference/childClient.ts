@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 
 import {
+  BACKGROUND_FLAG,
   CHILD_PROTOCOL_VERSION,
   isChildToHost,
   type ChildError,
@@ -63,13 +64,17 @@ export class InferenceChild {
     });
   }
 
-  /** Forks `childPath` and waits for its `child/ready`. */
+  /**
+   * Forks `childPath` and waits for its `child/ready`. `background`: the child runs below normal
+   * priority (VS Code starts it so; the command line does not), so that the editor stays
+   * responsive while models and the shuffle test use every core.
+   */
   static start(
     childPath: string,
-    options: { stderr?: (text: string) => void; timeoutMs?: number } = {},
+    options: { stderr?: (text: string) => void; timeoutMs?: number; background?: boolean } = {},
   ): Promise<InferenceChild> {
     // The child is a bundled script: it needs none of the parent's loader or inspector flags.
-    const child = fork(childPath, [], {
+    const child = fork(childPath, options.background === true ? [BACKGROUND_FLAG] : [], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
       execArgv: [],

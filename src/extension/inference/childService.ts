@@ -16,7 +16,7 @@ export class ChildService {
   async get(): Promise<InferenceChild> {
     const current = this.child === undefined ? undefined : await this.child.catch(() => undefined);
     if (current !== undefined && current.alive) return current;
-    this.child = InferenceChild.start(this.childPath, { stderr: this.log });
+    this.child = InferenceChild.start(this.childPath, { stderr: this.log, background: true });
     this.child.catch(() => {
       this.child = undefined;
     });

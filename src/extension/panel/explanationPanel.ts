@@ -19,6 +19,7 @@ import { pngDataUris } from '../share/dataUris';
 import { markdownSnippet } from '../share/markdown';
 import { renderReport } from '../share/reportHtml';
 import { loadResult, saveResultTo, staleModels, type LoadedResult } from '../store/resultFiles';
+import { ReadyWatchdog } from './readyWatchdog';
 
 /** What every panel needs from the extension. */
 export interface PanelServices {
@@ -52,6 +53,12 @@ const EMPTY: PanelSnapshot = {
   restore: null,
 };
 
+/** The view type of the live panel (package.json's onWebviewPanel activation). */
+const VIEW_TYPE = 'propsweep.explanation';
+
+/** How long a new webview may take to ask for its snapshot before it counts as stuck. */
+const READY_TIMEOUT_MS = 10_000;
+
 /**
  * One panel: a live explanation (runs, re-runs, save, export) or a saved result opened from a
  * file (read-only). The webview asks for its snapshot with `panel/ready`; every change sends the
@@ -61,36 +68,76 @@ export class ExplanationPanel implements vscode.Disposable {
   /** The live panel that Explain Property reuses: a new run there supersedes the running one. */
   private static live: ExplanationPanel | undefined;
 
+  private panel: vscode.WebviewPanel;
   private snapshot: PanelSnapshot;
   private loaded: LoadedResult | undefined;
   private request: RunRequest | undefined;
   private running: AbortController | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Listeners of the current webview (a stuck one is replaced, see reopenIfStuck). */
+  private readonly webviewDisposables: vscode.Disposable[] = [];
+  private readonly watchdog: ReadyWatchdog;
   private disposed = false;
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private readonly services: PanelServices,
     readOnly: boolean,
+    /** Whether this panel is ours to open again (not a custom editor's or a restored one). */
+    private readonly reopenable: boolean,
   ) {
+    this.panel = panel;
     this.snapshot = { ...EMPTY, ...settingsSnapshot(), readOnly };
-    panel.webview.options = { enableScripts: true, localResourceRoots: this.roots() };
-    panel.webview.html = html(panel.webview, services.extensionUri);
+    this.watchdog = new ReadyWatchdog(
+      READY_TIMEOUT_MS,
+      () => this.panel.visible,
+      () => {
+        this.reopen();
+      },
+    );
+    this.attachWebview(panel);
     this.disposables.push(
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.update(settingsSnapshot());
+      }),
+    );
+  }
+
+  private attachWebview(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.webview.options = { enableScripts: true, localResourceRoots: this.roots() };
+    panel.webview.html = html(panel.webview, this.services.extensionUri);
+    this.webviewDisposables.push(
       panel.webview.onDidReceiveMessage((message: unknown) => {
         if (isWebviewMessage(message)) void this.receive(message);
         else
-          services.log.warn(
+          this.services.log.warn(
             `Ignored a malformed message from the panel: ${JSON.stringify(message).slice(0, 200)}`,
           );
       }),
       panel.onDidDispose(() => {
         this.dispose();
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => {
-        this.update(settingsSnapshot());
-      }),
     );
+    if (this.reopenable) this.watchdog.arm();
+  }
+
+  /** Opens a stuck live panel again (see ReadyWatchdog), in the same place, with the same state. */
+  private reopen(): void {
+    if (this.disposed) return;
+    this.services.log.warn(
+      `The PropSweep panel did not load within ${String(READY_TIMEOUT_MS / 1000)} s; opening it again.`,
+    );
+    const stuck = this.panel;
+    for (const d of this.webviewDisposables.splice(0)) d.dispose();
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      stuck.title,
+      { viewColumn: stuck.viewColumn ?? vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true },
+    );
+    this.attachWebview(panel);
+    stuck.dispose();
   }
 
   /** The live panel beside the active editor, created when there is none. */
@@ -100,12 +147,12 @@ export class ExplanationPanel implements vscode.Disposable {
       return ExplanationPanel.live;
     }
     const panel = vscode.window.createWebviewPanel(
-      'propsweep.explanation',
+      VIEW_TYPE,
       'PropSweep',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       { enableScripts: true },
     );
-    ExplanationPanel.live = new ExplanationPanel(panel, services, false);
+    ExplanationPanel.live = new ExplanationPanel(panel, services, false, true);
     return ExplanationPanel.live;
   }
 
@@ -115,7 +162,7 @@ export class ExplanationPanel implements vscode.Disposable {
     services: PanelServices,
     readOnly: boolean,
   ): ExplanationPanel {
-    const attached = new ExplanationPanel(panel, services, readOnly);
+    const attached = new ExplanationPanel(panel, services, readOnly, false);
     if (!readOnly) ExplanationPanel.live ??= attached;
     return attached;
   }
@@ -235,9 +282,11 @@ export class ExplanationPanel implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.watchdog.dispose();
     this.running?.abort();
     if (ExplanationPanel.live === this) ExplanationPanel.live = undefined;
-    for (const d of this.disposables.splice(0)) d.dispose();
+    for (const d of [...this.disposables.splice(0), ...this.webviewDisposables.splice(0)])
+      d.dispose();
     this.panel.dispose();
   }
 
@@ -245,6 +294,7 @@ export class ExplanationPanel implements vscode.Disposable {
     try {
       switch (message.type) {
         case 'panel/ready':
+          this.watchdog.ready();
           await this.post({
             type: 'panel/snapshot',
             version: PANEL_PROTOCOL_VERSION,

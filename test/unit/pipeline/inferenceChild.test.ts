@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
 import { ChildRunError, InferenceChild } from '../../../src/extension/inference/childClient';
@@ -76,4 +77,30 @@ describe('the inference child process', () => {
       (e: unknown) => e instanceof ChildRunError && e.kind === 'crashed',
     );
   });
+  test(
+    'started for VS Code it runs below normal priority; started for the command line, not',
+    {
+      skip: process.platform !== 'linux' && 'reads /proc',
+    },
+    async () => {
+      // Field 19 of /proc/PID/stat is the nice value of the main thread (later threads inherit it).
+      const niceOf = (pid: number | undefined): number => {
+        const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      };
+      const background = await InferenceChild.start(distFile('inferenceChild.js'), {
+        background: true,
+      });
+      const foreground = await InferenceChild.start(distFile('inferenceChild.js'));
+      try {
+        assert.equal(niceOf(background.pid), 10);
+        assert.equal(niceOf(foreground.pid), 0);
+        const result = await background.measure({ predictions: twoClassPath(15), options: {} });
+        assert.equal(result.n_steps, 15, 'a background child works as any other');
+      } finally {
+        background.dispose();
+        foreground.dispose();
+      }
+    },
+  );
 });
