@@ -73,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ),
     vscode.commands.registerCommand('propsweep.explainDemo', () => explainDemo(explain)),
     vscode.commands.registerCommand('propsweep.measurePredictions', (uri?: vscode.Uri) =>
-      measurePredictions(context, log, uri),
+      measurePredictions(children, log, uri),
     ),
     vscode.workspace.registerTextDocumentContentProvider(MeasureDocuments.scheme, measureDocuments),
     vscode.commands.registerCommand('propsweep.showLog', () => {

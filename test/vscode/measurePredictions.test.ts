@@ -42,6 +42,11 @@ describe('PropSweep in VS Code: measure a predictions file', { timeout: 240_000 
       assert.ok(Math.abs(Number(p) - EXPECTED.p) < 1e-12, `p-value ${p}, expected 1/10001`);
 
       const groups = await editorGroups(wb);
+      // A read-only document of ours, not an untitled one that asks to be saved on closing.
+      assert.ok(
+        groups.flat().some((tab) => /^PropSweep \d+ - two-class-flip\.json\.md$/.test(tab)),
+        `no read-only measurement tab; tabs: ${JSON.stringify(groups)}`,
+      );
       const json = groups.findIndex((tabs) => tabs.includes('two-class-flip.json'));
       const result = await resultGroup(wb);
       assert.ok(json >= 0, `two-class-flip.json is not open; groups: ${JSON.stringify(groups)}`);

@@ -3,17 +3,18 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 
 import { MeasureInputError } from '../measures';
-import { ChildRunError, InferenceChild } from '../inference/childClient';
+import { ChildRunError } from '../inference/childClient';
+import type { ChildService } from '../inference/childService';
 import { parseMeasureFile } from '../pipeline/measureFile';
 import type { MeasureJson } from '../../shared/result';
 
 /**
  * PropSweep: Measure Property Gradient of a Predictions File. Reads `{strengths?, predictions,
  * labels?}` (what a training script can dump for a path it edited itself), measures it in the
- * inference child process and shows the result beside the editor.
+ * inference child process and shows the result beside the editor, as a read-only document.
  */
 export async function measurePredictions(
-  context: vscode.ExtensionContext,
+  children: ChildService,
   log: vscode.LogOutputChannel,
   uri: vscode.Uri | undefined,
 ): Promise<void> {
@@ -42,13 +43,8 @@ export async function measurePredictions(
         const subscription = token.onCancellationRequested(() => {
           controller.abort();
         });
-        const child = await InferenceChild.start(context.asAbsolutePath('dist/inferenceChild.js'), {
-          stderr: (text) => {
-            log.warn(text.trimEnd());
-          },
-          background: true,
-        });
         try {
+          const child = await children.get();
           return await child.measure(
             { ...file, options },
             {
@@ -59,7 +55,6 @@ export async function measurePredictions(
             },
           );
         } finally {
-          child.dispose();
           subscription.dispose();
         }
       },
@@ -67,10 +62,9 @@ export async function measurePredictions(
     log.info(
       `${name}: EPGM ${result.epgm}, p = ${result.p_value} (${result.n_permutations} permutations, seed ${result.seed}), flips ${result.flips ?? 'n/a'}`,
     );
-    const doc = await vscode.workspace.openTextDocument({
-      language: 'markdown',
-      content: measureMarkdown(name, result),
-    });
+    const doc = await vscode.workspace.openTextDocument(
+      measureDocuments.add(name, measureMarkdown(name, result)),
+    );
     await vscode.window.showTextDocument(doc, {
       viewColumn: vscode.ViewColumn.Beside,
       preview: true,
