@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { MEASURE_DEFAULTS } from '../extension/measures';
 import { pngDataUris } from '../extension/share/dataUris';
 import { renderReport, type ReportEntry, type SummaryRow } from '../extension/share/reportHtml';
-import { writeAtomic } from '../extension/store/frameCache';
+import { writeAtomic } from '../extension/store/atomic';
 import type { ExplainRun } from '../shared/childProtocol';
 import { stableStringify } from '../shared/resultFile';
 import { numberFlag, parse, UsageError } from './args';

@@ -1,9 +1,8 @@
-// Reading images and masks from disk and writing frames. sharp does PNG, JPEG and WebP; BMP goes
+// Reading images and masks from disk and encoding frames. sharp does PNG, JPEG and WebP; BMP goes
 // through bmp.ts because sharp's prebuilt libvips has no BMP loader. Every failure is an
 // ImageInputError that names the file and says what to do.
-import { createHash, randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 
 import type { Metadata } from 'sharp';
 
@@ -142,29 +141,6 @@ export async function encodePng(image: RgbImage): Promise<Buffer> {
   return loadSharp()(data, { raw: { width, height, channels: 3 } })
     .png()
     .toBuffer();
-}
-
-let tempCounter = 0;
-
-/**
- * Writes `image` as a PNG at `path` through a temporary file in the same folder and a rename, so
- * a run interrupted mid-write leaves either the old file or the new one, never half a frame.
- */
-export async function writePngAtomic(path: string, image: RgbImage): Promise<void> {
-  const png = await encodePng(image);
-  // Same folder, so the rename never crosses file systems; pid, counter and random bytes keep
-  // concurrent writers (two runs, two windows) from sharing a temporary name.
-  const temp = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}-${++tempCounter}-${randomBytes(4).toString('hex')}.tmp`,
-  );
-  try {
-    await writeFile(temp, png);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }
 
 /** Resizes to exactly `width` x `height` (aspect ratio not kept), Lanczos-3. */

@@ -1,7 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+
+import { writeAtomic } from './atomic';
 
 /** Everything that determines an edited frame's pixels. */
 export interface FrameKey {
@@ -106,18 +108,6 @@ export class FrameCache {
       removed++;
     }
     return { removed, bytes };
-  }
-}
-
-/** Writes a temporary file in the same folder and renames it over `path`. */
-export async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
   }
 }
 

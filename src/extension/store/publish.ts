@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { writeAtomic } from './frameCache';
+import { writeAtomic } from './atomic';
 
 /** What a published result's files are called, relative to its folder. */
 export interface PublishedNames {
@@ -34,30 +34,40 @@ export async function publishResult(
   name: string,
   framePaths: readonly string[],
   content: (names: PublishedNames) => PublishedContent | Promise<PublishedContent>,
+  /** Sees every frame's bytes as they are copied (each frame is read once). */
+  onFrame?: (index: number, bytes: Uint8Array) => void,
 ): Promise<{ readonly resultPath: string; readonly names: PublishedNames }> {
   await mkdir(folder, { recursive: true });
   const framesRoot = `${name}.frames`;
-  const version = await digestFiles(framePaths);
-  const framesDir = `${framesRoot}/${version}`;
-  const frameFiles = framePaths.map((_, k) => `${framesDir}/${String(k).padStart(3, '0')}.png`);
-  const names = { framesDir, frameFiles };
-  if (!(await exists(join(folder, framesDir)))) {
-    const temp = join(folder, `.propsweep-${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      await mkdir(temp, { recursive: true });
-      await Promise.all(
-        framePaths.map((from, k) =>
-          copyFile(from, join(temp, `${String(k).padStart(3, '0')}.png`)),
-        ),
-      );
-      await mkdir(join(folder, framesRoot), { recursive: true });
-      await rename(temp, join(folder, framesDir));
-    } catch (error) {
-      // Another writer may have published the same frames meanwhile; theirs are as good.
-      if (!(await exists(join(folder, framesDir)))) throw error;
-    } finally {
-      await rm(temp, { recursive: true, force: true });
+  const temp = join(folder, `.propsweep-${randomBytes(6).toString('hex')}.tmp`);
+  let names: PublishedNames;
+  let version: string;
+  try {
+    // One pass: each frame is read, added to the digest and written into the folder-to-be.
+    await mkdir(temp);
+    const hash = createHash('sha256');
+    for (const [k, path] of framePaths.entries()) {
+      if (path === '') throw new Error(`frame ${k} has no image`);
+      const bytes = await readFile(path);
+      hash.update(`${String(bytes.length)}:`).update(bytes);
+      await writeFile(join(temp, frameFile(k)), bytes);
+      onFrame?.(k, bytes);
     }
+    version = hash.digest('hex').slice(0, 16);
+    const framesDir = `${framesRoot}/${version}`;
+    names = { framesDir, frameFiles: framePaths.map((_, k) => `${framesDir}/${frameFile(k)}`) };
+    // A folder of this version is complete already (folders only ever appear by renaming).
+    if (!(await exists(join(folder, framesDir)))) {
+      await mkdir(join(folder, framesRoot), { recursive: true });
+      try {
+        await rename(temp, join(folder, framesDir));
+      } catch (error) {
+        // Another writer may have published the same frames meanwhile; theirs are as good.
+        if (!(await exists(join(folder, framesDir)))) throw error;
+      }
+    }
+  } finally {
+    await rm(temp, { recursive: true, force: true });
   }
   const { json, extras = [] } = await content(names);
   for (const extra of extras) await writeAtomic(join(folder, extra.name), extra.contents);
@@ -72,15 +82,8 @@ export async function publishResult(
   return { resultPath, names };
 }
 
-/** The first 16 hex digits of sha256 over every file's length and bytes, in order. */
-async function digestFiles(paths: readonly string[]): Promise<string> {
-  const hash = createHash('sha256');
-  for (const [k, path] of paths.entries()) {
-    if (path === '') throw new Error(`frame ${k} has no image`);
-    const bytes = await readFile(path);
-    hash.update(`${String(bytes.length)}:`).update(bytes);
-  }
-  return hash.digest('hex').slice(0, 16);
+function frameFile(k: number): string {
+  return `${String(k).padStart(3, '0')}.png`;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
 import { stableStringify, type ResultFile } from '../../shared/resultFile';
-import { pngDataUris } from '../share/dataUris';
+import { pngDataUri } from '../share/dataUris';
 import { renderReport } from '../share/reportHtml';
 import { publishResult } from './publish';
 
@@ -31,23 +31,32 @@ export async function writeResult(
       `the result has ${result.frames.length} frames but ${framePaths.length} images`,
     );
   }
-  const uris = await pngDataUris(framePaths);
+  // The report embeds the frames: their bytes come from the one read that copies them.
+  const uris: string[] = [];
   let saved = result;
-  const { resultPath, names } = await publishResult(dir, name, framePaths, ({ frameFiles }) => {
-    saved = {
-      ...result,
-      frames: result.frames.map((f, k) => ({ ...f, file: frameFiles[k] ?? '' })),
-    };
-    return {
-      json: stableStringify(saved),
-      extras: [
-        {
-          name: 'report.html',
-          contents: renderReport(title, [{ title, result: saved, frameUris: uris }]),
-        },
-      ],
-    };
-  });
+  const { resultPath, names } = await publishResult(
+    dir,
+    name,
+    framePaths,
+    ({ frameFiles }) => {
+      saved = {
+        ...result,
+        frames: result.frames.map((f, k) => ({ ...f, file: frameFiles[k] ?? '' })),
+      };
+      return {
+        json: stableStringify(saved),
+        extras: [
+          {
+            name: 'report.html',
+            contents: renderReport(title, [{ title, result: saved, frameUris: uris }]),
+          },
+        ],
+      };
+    },
+    (k, bytes) => {
+      uris[k] = pngDataUri(bytes);
+    },
+  );
   return {
     result: saved,
     resultPath,

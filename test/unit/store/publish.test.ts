@@ -1,5 +1,6 @@
 // Publishing a result: the JSON and its frames always match, whatever fails and whenever.
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import {
   mkdirSync,
   mkdtempSync,
@@ -10,7 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 
 import { publishResult } from '../../../src/extension/store/publish';
 
@@ -46,7 +47,18 @@ function read(folder: string): { label: string; contents: string[] } {
 
 test('frames go into NAME.frames/VERSION, named in the JSON, with the extras beside it', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'propsweep-publish-'));
-  const { resultPath, names } = await publish(folder, frames('a', 'b', 'c'), 'first');
+  const seen: string[] = [];
+  const { resultPath, names } = await publishResult(
+    folder,
+    'cat',
+    frames('a', 'b', 'c'),
+    ({ frameFiles }) => ({
+      json: JSON.stringify({ label: 'first', frames: frameFiles }),
+      extras: [{ name: 'report.html', contents: '<p>first</p>' }],
+    }),
+    (k, bytes) => seen.push(`${k}:${new TextDecoder().decode(bytes)}`),
+  );
+  assert.deepEqual(seen, ['0:a', '1:b', '2:c'], 'every frame handed over once, in order');
   assert.equal(resultPath, join(folder, 'cat.propsweep.json'));
   assert.match(names.framesDir, /^cat\.frames\/[0-9a-f]{16}$/);
   assert.deepEqual(
@@ -113,4 +125,21 @@ test('a failure before the switch leaves the previous result whole', async () =>
   });
   assert.deepEqual(read(folder), { label: 'kept', contents: ['a', 'b', 'c'] });
   assert.ok(!readdirSync(folder).some((n) => n.endsWith('.tmp')), 'no temporary folder left');
+});
+
+test('a failure of the switch itself (the JSON rename) leaves the previous result whole', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'propsweep-publish-'));
+  await publish(folder, frames('a', 'b', 'c'), 'kept');
+  const rename = fs.rename.bind(fs);
+  mock.method(fs, 'rename', async (from: string, to: string) => {
+    if (to.endsWith('.propsweep.json'))
+      throw Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+    await rename(from, to);
+  });
+  try {
+    await assert.rejects(publish(folder, frames('x', 'y', 'z'), 'never'), { code: 'ENOSPC' });
+  } finally {
+    mock.restoreAll();
+  }
+  assert.deepEqual(read(folder), { label: 'kept', contents: ['a', 'b', 'c'] });
 });
