@@ -22,6 +22,17 @@ function emit(record: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(record)}\n`);
 }
 
+/** x rounded to a thousandth (of a millisecond, or of a ratio). */
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** The value at quantile q (0.5: the median) of xs, which it sorts. */
+function quantile(xs: number[], q: number): number {
+  xs.sort((a, b) => a - b);
+  return xs[Math.floor(xs.length * q)] ?? NaN;
+}
+
 /** Median, minimum, 90th percentile and first (cold, JIT included) wall times of `runs` calls, in ms. */
 async function time(
   runs: number,
@@ -34,12 +45,10 @@ async function time(
     times.push(performance.now() - start);
   }
   const first = times[0] ?? NaN;
-  times.sort((a, b) => a - b);
-  const round = (x: number): number => Math.round(x * 1000) / 1000;
   return {
-    ms_median: round(times[Math.floor(times.length / 2)] ?? NaN),
-    ms_min: round(times[0] ?? NaN),
-    ms_p90: round(times[Math.floor(times.length * 0.9)] ?? NaN),
+    ms_median: round(quantile(times, 0.5)),
+    ms_min: round(quantile(times, 0)),
+    ms_p90: round(quantile(times, 0.9)),
     ms_first: round(first),
   };
 }
@@ -106,13 +115,12 @@ function activation(): void {
     });
     if (out.status !== 0) throw new Error(`activation benchmark failed: ${out.stderr}`);
     return Number(out.stdout.trim());
-  }).sort((a, b) => a - b);
-  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  });
   emit({
     bench: 'activation',
     target_ms: 50,
-    ms_median: round(times[3] ?? NaN),
-    ms_min: round(times[0] ?? NaN),
+    ms_median: round(quantile(times, 0.5)),
+    ms_min: round(quantile(times, 0)),
     note: 'require(dist/extension.js) + activate() with a stand-in vscode module',
   });
 }
@@ -179,10 +187,6 @@ async function pipeline(): Promise<void> {
       await run(cache === 'cold' ? new FrameCache(mkdtempSync(join(dir, 'cold-'))) : warmCache);
       pairs.push({ raw: rawMs, explain: performance.now() - explainStart });
     }
-    const median = (xs: number[]): number =>
-      xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-    const round = (x: number, digits: number): number =>
-      Math.round(x * 10 ** digits) / 10 ** digits;
     emit({
       bench: 'explain-vs-inference',
       editor: 'brightness',
@@ -190,10 +194,25 @@ async function pipeline(): Promise<void> {
       images: steps,
       permutations: 10_000,
       pairs: pairs.length,
-      ms_median: round(median(pairs.map((p) => p.explain)), 3),
-      raw_inference_ms: round(median(pairs.map((p) => p.raw)), 3),
-      ratio: round(median(pairs.map((p) => p.explain / p.raw)), 3),
-      ratio_max: round(Math.max(...pairs.map((p) => p.explain / p.raw)), 3),
+      ms_median: round(
+        quantile(
+          pairs.map((p) => p.explain),
+          0.5,
+        ),
+      ),
+      raw_inference_ms: round(
+        quantile(
+          pairs.map((p) => p.raw),
+          0.5,
+        ),
+      ),
+      ratio: round(
+        quantile(
+          pairs.map((p) => p.explain / p.raw),
+          0.5,
+        ),
+      ),
+      ratio_max: round(Math.max(...pairs.map((p) => p.explain / p.raw))),
       target_ratio: 1.15,
     });
   }

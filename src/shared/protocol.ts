@@ -50,6 +50,26 @@ export interface PanelSnapshot {
   readonly restore: { readonly resultPath: string } | null;
 }
 
+/** A panel with nothing in it yet (the settings' defaults until they are read). */
+export const EMPTY_SNAPSHOT: PanelSnapshot = {
+  title: 'PropSweep',
+  state: 'idle',
+  progress: null,
+  error: null,
+  result: null,
+  frameUris: [],
+  sourceUri: null,
+  readOnly: false,
+  stale: [],
+  savedPath: null,
+  canRun: true,
+  runBlockedReason: null,
+  alpha: 0.01,
+  effectThreshold: 0.05,
+  adjustment: 'holm',
+  restore: null,
+};
+
 /** Webview to host. */
 export type WebviewMessage =
   | { readonly type: 'panel/ready' }

@@ -10,6 +10,7 @@ import {
   isWebviewMessage,
   PANEL_PROTOCOL_VERSION,
   type HostMessage,
+  EMPTY_SNAPSHOT,
   type PanelSnapshot,
   type WebviewMessage,
 } from '../../shared/protocol';
@@ -33,25 +34,6 @@ export interface PanelServices {
 
 /** An explanation to run: everything but what the child adds. */
 export type RunRequest = Omit<ExplainRun, 'type'>;
-
-const EMPTY: PanelSnapshot = {
-  title: 'PropSweep',
-  state: 'idle',
-  progress: null,
-  error: null,
-  result: null,
-  frameUris: [],
-  sourceUri: null,
-  readOnly: false,
-  stale: [],
-  savedPath: null,
-  canRun: true,
-  runBlockedReason: null,
-  alpha: 0.01,
-  effectThreshold: 0.05,
-  adjustment: 'holm',
-  restore: null,
-};
 
 /** The view type of the live panel (package.json's onWebviewPanel activation). */
 const VIEW_TYPE = 'propsweep.explanation';
@@ -87,7 +69,7 @@ export class ExplanationPanel implements vscode.Disposable {
     private readonly reopenable: boolean,
   ) {
     this.panel = panel;
-    this.snapshot = { ...EMPTY, ...settingsSnapshot(), readOnly };
+    this.snapshot = { ...EMPTY_SNAPSHOT, ...settingsSnapshot(), readOnly };
     this.watchdog = new ReadyWatchdog(
       READY_TIMEOUT_MS,
       () => this.panel.visible,

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import type { RgbImage } from '../../../src/extension/images/image';
 import { ModelInputError } from '../../../src/extension/models/types';
 
+export { solid } from '../images/builders';
+
 /** What a refusal must say: the file it is about, and patterns for what happened and what to do. */
 export interface Refusal {
   readonly names: string;
@@ -29,17 +31,6 @@ export function assertRefuses(fn: () => unknown, expected: Refusal): void {
 /** Asserts that `promise` rejects with a ModelInputError naming the file and matching every pattern. */
 export async function assertRejects(promise: Promise<unknown>, expected: Refusal): Promise<void> {
   await assert.rejects(promise, (error: unknown) => check(error, expected));
-}
-
-/** An image of one colour. */
-export function solid(
-  width: number,
-  height: number,
-  rgb: readonly [number, number, number],
-): RgbImage {
-  const data = new Uint8Array(width * height * 3);
-  for (let i = 0; i < data.length; i++) data[i] = rgb[i % 3] ?? 0;
-  return { width, height, data };
 }
 
 /** An image whose pixel colour is `colour(x, y)`. */

@@ -1,6 +1,6 @@
 // Builders for the webview tests: small results whose every number is written here, so the
 // expected values in the tests can be checked by hand (not a test file: no `.test.ts` suffix).
-import type { PanelSnapshot } from '../../../src/shared/protocol';
+import { EMPTY_SNAPSHOT, type PanelSnapshot } from '../../../src/shared/protocol';
 import type { MeasureJson } from '../../../src/shared/result';
 import type { ModelRecord, ResultFile } from '../../../src/shared/resultFile';
 
@@ -100,21 +100,10 @@ export function result(models: readonly ModelRecord[] = [model()]): ResultFile {
 /** A snapshot of a finished run showing `r`. */
 export function snapshot(r: ResultFile | null = result()): PanelSnapshot {
   return {
+    ...EMPTY_SNAPSHOT,
     title: 'cat',
     state: 'done',
-    progress: null,
-    error: null,
     result: r,
     frameUris: r === null ? [] : r.frames.map((f) => `https://file.test/${f.file}`),
-    sourceUri: null,
-    readOnly: false,
-    stale: [],
-    savedPath: null,
-    canRun: true,
-    runBlockedReason: null,
-    alpha: 0.01,
-    effectThreshold: 0.05,
-    adjustment: 'holm',
-    restore: null,
   };
 }
