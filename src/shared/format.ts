@@ -1,4 +1,6 @@
-// How numbers read everywhere: CLI tables, the HTML report, Markdown snippets and the panel.
+// How numbers and test descriptions read everywhere: CLI tables, the HTML report, Markdown
+// snippets and the panel. Pure: no DOM, no Node.
+import type { MeasureJson } from './result';
 
 /** Four significant digits in plain notation, three in exponent notation for very small or large values. */
 export function formatNumber(x: number): string {
@@ -9,4 +11,58 @@ export function formatNumber(x: number): string {
   if (a >= 1e-3 && a < 1e5) return Number(x.toPrecision(4)).toString();
   const [mantissa = '0', exponent = '0'] = x.toExponential(2).split('e');
   return `${Number(mantissa).toString()}e${Number(exponent).toString()}`;
+}
+
+/** Three significant digits, for the large numbers of a score card: 0.001499 -> "0.0015". */
+export function formatShort(x: number): string {
+  if (!Number.isFinite(x) || x === 0) return formatNumber(x);
+  const a = Math.abs(x);
+  if (a >= 1e-3 && a < 1e5) return Number(x.toPrecision(3)).toString();
+  return formatNumber(x);
+}
+
+/** A fraction 0..1 as a percentage with three significant digits: 0.0327 -> "3.27 %". */
+export function formatPercent(fraction: number): string {
+  if (!Number.isFinite(fraction)) return '—';
+  if (fraction === 0) return '0 %';
+  return `${formatNumber(Number((fraction * 100).toPrecision(3)))} %`;
+}
+
+/** A probability with three decimals; below 0.001 in exponent notation so tiny values stay visible. */
+export function formatProbability(p: number): string {
+  if (!Number.isFinite(p)) return '—';
+  if (p !== 0 && Math.abs(p) < 1e-3) return formatNumber(p);
+  return p.toFixed(3);
+}
+
+/** An integer with thousands separators (10000 -> "10,000"), independent of the locale. */
+export function formatCount(n: number): string {
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** How the p-value was obtained: every order enumerated, or K seeded permutations. */
+export function describeTest(m: MeasureJson): string {
+  return m.exact
+    ? `exact: all ${formatCount(m.n_permutations)} orders`
+    : `${formatCount(m.n_permutations)} permutations, seed ${m.seed}`;
+}
+
+/** The full name of a multiple-testing adjustment. */
+export function adjustmentName(adjustment: 'none' | 'holm' | 'bh'): string {
+  switch (adjustment) {
+    case 'holm':
+      return 'Holm';
+    case 'bh':
+      return 'Benjamini-Hochberg';
+    case 'none':
+      return 'none';
+  }
+}
+
+/** The name of output c: its label, or "output c" when the model has none. */
+export function outputName(labels: readonly string[], c: number): string {
+  const label = labels[c];
+  return label === undefined || label === '' ? `output ${c}` : label;
 }

@@ -1,5 +1,7 @@
 import type { ModelRecord, ResultFile } from '../../shared/resultFile';
 import { formatNumber } from '../../shared/format';
+import { EMPTY_SNAPSHOT } from '../../shared/protocol';
+import { adjustmentContext, scoreModel } from '../../shared/scores';
 
 /** One explanation to put in a report, with its frames as data: URIs (the report is one file). */
 export interface ReportEntry {
@@ -74,50 +76,32 @@ function entry({ title, result, frameUris }: ReportEntry): string {
 <p class="muted">${esc(editor.title)} (${esc(editor.id)}${params === '' ? '' : `: ${esc(params)}`}), ${frames.length} steps, seed ${editor.seed}; image sha256 ${esc(result.image.sha256.slice(0, 12))}</p>
 ${quality.clean ? '' : `<p class="warning">${esc(quality.message ?? 'The edit changed pixels outside the edited region.')}</p>`}
 <div class="strip">${strip}</div>
-<div class="models">${result.models.map((m) => modelCard(m, result)).join('')}</div>
+<div class="models">${result.models.map((m, i) => modelCard(m, i, result)).join('')}</div>
 </section>`;
 }
 
-function modelCard(model: ModelRecord, result: ResultFile): string {
-  const m = model.measure;
-  const name = (c: number): string => model.labels[c] ?? `output ${c}`;
-  const flips = m.flip_details ?? [];
-  const rows: [string, string][] = [
-    [
-      'EPGM',
-      `${formatNumber(m.epgm)} ${m.statistic === 'output' ? `(${name(m.output ?? 0)})` : '(whole prediction vector)'}`,
-    ],
-    [
-      'p-value',
-      `${formatNumber(m.p_value)} (${m.exact ? `all ${m.n_permutations} orders` : `${m.n_permutations} permutations, seed ${m.seed}`})`,
-    ],
-    [
-      'flips',
-      m.flips === null
-        ? 'not counted'
-        : `${m.flips}${flips.map((f) => `; ${name(f.from)} → ${name(f.to)} at ${formatNumber(f.strength)}`).join('')}`,
-    ],
-    [
-      'source class',
-      m.source_class === null
-        ? '—'
-        : `${name(m.source_class)}${m.source_class_lost === true ? ' (lost)' : ' (kept)'}`,
-    ],
-    ['total variation', formatNumber(m.total_variation)],
-    [
-      'provider',
-      model.provider +
-        (model.fallbackReason === null ? '' : ` (fell back: ${model.fallbackReason})`),
-    ],
-  ];
-  const badge = m.significant
-    ? `<span class="badge sig">significant at α = ${m.alpha}</span>`
-    : `<span class="badge">not significant at α = ${m.alpha}</span>`;
-  const warnings = [...m.warnings, ...model.notes]
-    .map((w) => `<p class="warning">${esc(w)}</p>`)
+/**
+ * The score card of one model: the panel's rows and verdict (src/shared/scores.ts) under the
+ * defaults of a new panel, so a reviewer reading the report sees what the panel shows.
+ */
+function modelCard(model: ModelRecord, i: number, result: ResultFile): string {
+  const ctx = adjustmentContext(
+    result.models,
+    EMPTY_SNAPSHOT.adjustment,
+    model.measure.alpha,
+    EMPTY_SNAPSHOT.effectThreshold,
+  );
+  const score = scoreModel(model, i, ctx);
+  const badge = `<span class="badge${score.relevant ? ' sig' : ''}">${esc(score.verdict)}</span>`;
+  const rows = score.rows
+    .map(
+      (r) =>
+        `<tr><th>${esc(r.key)}</th><td>${esc(r.value)}${r.detail === '' ? '' : ` <span class="muted">(${esc(r.detail)})</span>`}</td></tr>`,
+    )
     .join('');
+  const warnings = score.warnings.map((w) => `<p class="warning">${esc(w)}</p>`).join('');
   return `<div class="card"><h3>${esc(model.name)}</h3>${badge}
-<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
+<table>${rows}</table>
 ${chart(model, result)}${warnings}<p class="muted">sha256 ${esc(model.sha256.slice(0, 12))}</p></div>`;
 }
 

@@ -15,7 +15,7 @@ import {
   type ScriptableContext,
 } from 'chart.js';
 
-import { formatNumber, formatProbability } from '../panel/format';
+import { formatNumber, formatProbability } from '../../shared/format';
 import { dashPattern, type FlipMarker, type Series } from '../panel/series';
 import { nearestStep } from '../panel/steps';
 import type { ChartTheme } from '../panel/theme';

@@ -1,7 +1,7 @@
 // The edited path as a row of thumbnails with their strengths, and a scrubber (a plain range
 // input) under it. Click, scrub or use the arrow keys to select a step; frames where a model's
 // prediction flips are marked.
-import { formatNumber } from '../panel/format';
+import { formatNumber } from '../../shared/format';
 import { el } from './dom';
 
 /** Thumbnails and scrubber of the path. */

@@ -2,7 +2,7 @@
 // error, or "cancelled"), the actions (Save, Re-run, Export), and banners for a workspace where
 // nothing may run and for models whose file changed since the result was made.
 import type { PanelSnapshot } from '../../shared/protocol';
-import { formatCount, formatNumber } from '../panel/format';
+import { formatCount, formatNumber } from '../../shared/format';
 import { badge, button, el } from './dom';
 
 /** What the header's buttons do. */

@@ -1,7 +1,7 @@
 // The chart's legend, in HTML beside the canvas: one entry per output (colour; click to show or
 // hide its lines), one per model when there are several (dash style; click to hide), a "show all"
 // toggle and a way back to the top outputs. Outputs are listed by how much they move.
-import { formatNumber } from '../panel/format';
+import { formatNumber } from '../../shared/format';
 import { dashPattern, DEFAULT_SHOWN, type OutputInfo } from '../panel/series';
 import type { ChartTheme } from '../panel/theme';
 import { el, lineSwatch } from './dom';

@@ -3,7 +3,7 @@
 // score card as text, on the theme's background. Drawn twice: once to measure the height, once
 // for real.
 import type { ChartTheme } from '../panel/theme';
-import type { ModelScore } from '../panel/scores';
+import type { ModelScore } from '../../shared/scores';
 import { wrapText } from '../panel/textLayout';
 import { loadReadableImage } from './images';
 

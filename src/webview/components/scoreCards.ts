@@ -4,8 +4,8 @@
 import type { PanelSnapshot } from '../../shared/protocol';
 import type { ModelRecord, ResultFile } from '../../shared/resultFile';
 import type { Adjustment as AdjustmentMethod } from '../../shared/adjust';
-import { formatNumber, formatProbability, formatShort } from '../panel/format';
-import { adjustmentContext, perOutputRows, scoreModel } from '../panel/scores';
+import { formatNumber, formatProbability, formatShort } from '../../shared/format';
+import { adjustmentContext, perOutputRows, scoreModel } from '../../shared/scores';
 import { badge, el } from './dom';
 
 /** Rows of the per-output table before the rest are summarised. */

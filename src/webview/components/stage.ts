@@ -4,7 +4,7 @@
 // region, and what each model predicts there.
 import type { ResultFile } from '../../shared/resultFile';
 import { DIFFERENCE_GAIN, absoluteDifference } from '../panel/difference';
-import { formatNumber, formatPercent, formatProbability } from '../panel/format';
+import { formatNumber, formatPercent, formatProbability } from '../../shared/format';
 import { predictionsAtStep } from '../panel/series';
 import { VIEW_MODES, type ViewMode } from '../panel/uiState';
 import { el } from './dom';

@@ -12,8 +12,8 @@ import { renderLegend } from '../components/legend';
 import { renderPanelPng } from '../components/pngExport';
 import { renderScores } from '../components/scoreCards';
 import { Stage } from '../components/stage';
-import { adjustmentName, formatCount, formatNumber } from './format';
-import { adjustmentContext, scoreModel } from './scores';
+import { adjustmentName, formatCount, formatNumber } from '../../shared/format';
+import { adjustmentContext, scoreModel } from '../../shared/scores';
 import {
   buildSeries,
   collectOutputs,

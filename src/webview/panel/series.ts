@@ -3,7 +3,7 @@
 // flip markers. Colours follow the output and dashes follow the model, so "cat" is one colour in
 // every model and each model has one dash style. Pure: runs in Node tests.
 import type { ModelRecord, ResultFile } from '../../shared/resultFile';
-import { outputName } from './format';
+import { outputName } from '../../shared/format';
 
 /** Number of distinct chart colours (the --vscode-charts-* palette). */
 export const PALETTE_SIZE = 6;

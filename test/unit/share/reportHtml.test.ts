@@ -32,3 +32,32 @@ test('the report is self-contained, escapes every string and shows the scores', 
     new RegExp(`EPGM</th><td>${String(result.models[0]?.measure.epgm).slice(0, 4)}`),
   );
 });
+
+test('the report gives the verdict the panel gives: Holm over the models, negligible effects said', () => {
+  const base = sampleResult();
+  const model = base.models[0];
+  assert.ok(model !== undefined);
+  const tiny = {
+    ...model,
+    name: 'tiny-effect',
+    measure: { ...model.measure, epgm: 0.001, p_value: 0.0001 },
+  };
+  const large = { ...model, name: 'large-effect', measure: { ...model.measure, p_value: 0.0001 } };
+  const html = renderReport('two models', [
+    { title: 'path', result: { ...base, models: [tiny, large] }, frameUris: [] },
+  ]);
+  const cardOf = (name: string): string =>
+    html.slice(
+      html.indexOf(`<h3>${name}</h3>`),
+      html.indexOf('</div>', html.indexOf(`<h3>${name}</h3>`)),
+    );
+  assert.match(
+    cardOf('tiny-effect'),
+    /<span class="badge">significant at α = 0\.01 \(Holm\), negligible effect \(EPGM &#60; 0\.05\)<\/span>/,
+  );
+  assert.match(
+    cardOf('large-effect'),
+    /<span class="badge sig">significant at α = 0\.01 \(Holm\)<\/span>/,
+  );
+  assert.match(cardOf('large-effect'), /adjusted p<\/th><td>2e-4/);
+});

@@ -10,7 +10,7 @@ import {
   formatProbability,
   formatShort,
   outputName,
-} from '../../../src/webview/panel/format';
+} from '../../../src/shared/format';
 import { measure } from './builders';
 
 void test('formatNumber: four significant digits in plain range, exponent outside', () => {

@@ -6,7 +6,7 @@ import {
   flipsText,
   perOutputRows,
   scoreModel,
-} from '../../../src/webview/panel/scores';
+} from '../../../src/shared/scores';
 import { measure, model } from './builders';
 
 void test('one model: no adjustment, the raw p decides', () => {

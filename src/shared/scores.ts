@@ -1,8 +1,9 @@
-// The score card of one model as text rows, shared by the panel's cards and the PNG export:
+// The score card of one model as text rows, shared by the panel's cards, its PNG export and the
+// HTML report:
 // effect size (EPGM), p-value with its test and the adjusted p, the significance verdict at the
 // panel's alpha, flips, the source class at both ends, provider and warnings. Pure: runs in Node.
-import type { ModelRecord } from '../../shared/resultFile';
-import { adjustPValues, type Adjustment as AdjustmentMethod } from '../../shared/adjust';
+import type { ModelRecord } from './resultFile';
+import { adjustPValues, type Adjustment as AdjustmentMethod } from './adjust';
 import {
   adjustmentName,
   describeTest,
