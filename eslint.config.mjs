@@ -7,12 +7,12 @@ import tseslint from 'typescript-eslint';
 const natives = [
   {
     name: 'onnxruntime-node',
-    message: 'Load natives through src/extension/inference/natives.ts.',
+    message: 'Load natives through src/extension/natives/natives.ts.',
     allowTypeImports: true,
   },
   {
     name: 'sharp',
-    message: 'Load natives through src/extension/inference/natives.ts.',
+    message: 'Load natives through src/extension/natives/natives.ts.',
     allowTypeImports: true,
   },
 ];

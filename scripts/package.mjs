@@ -226,7 +226,7 @@ function ignoreFileFor(target, spec) {
 
 /** Copies what the VSIX takes from the checkout and installs production deps for one platform. */
 function stageFor(stage, spec) {
-  for (const path of ['package.json', 'package-lock.json', '.npmrc', 'README.md', 'LICENSE']) {
+  for (const path of ['package.json', 'package-lock.json', 'README.md', 'LICENSE']) {
     if (existsSync(join(root, path))) cpSync(join(root, path), join(stage, path));
   }
   for (const path of ['dist', 'media', 'models/demo']) {

@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 
 import type { Metadata } from 'sharp';
 
-import { loadSharp } from '../inference/natives';
+import { loadSharp } from '../natives/natives';
 import { decodeBmp, pixelLimitMessage, readBmpHeader } from './bmp';
 import { ImageInputError } from './errors';
 import { READABLE_FORMATS, sniffFormat, type ImageFormat } from './formats';

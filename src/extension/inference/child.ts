@@ -21,7 +21,7 @@ import { ModelInputError } from '../models/types';
 import { checkLabels } from '../pipeline/measureFile';
 import { toMeasureJson } from '../pipeline/measureJson';
 import { runPermutationTest } from '../pipeline/permutationPool';
-import { runExplain } from './explainRun';
+import { runExplain } from '../pipeline/explainRun';
 import { throttleProgress } from './progressThrottle';
 
 // Started by VS Code: yield to the editor under load. Threads started from here on (ONNX Runtime's,

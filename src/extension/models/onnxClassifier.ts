@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import type * as Ort from 'onnxruntime-node';
 
 import { checkImageShape, type RgbImage } from '../images/image';
-import { loadOrt } from '../inference/natives';
+import { loadOrt } from '../natives/natives';
 import { fromFloat16Array, toFloat16Array } from './float16';
 import {
   checkFeed,

@@ -4,7 +4,7 @@
 // classifiers were trained with; `sources` lets the caller say which defaults it assumed, because
 // a silently wrong mean/std still produces confident-looking answers.
 import type { RgbImage } from '../images/image';
-import { loadSharp } from '../inference/natives';
+import { loadSharp } from '../natives/natives';
 import { writeImageTensor } from './pixels';
 import {
   fieldExample,

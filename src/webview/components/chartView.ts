@@ -16,9 +16,9 @@ import {
 } from 'chart.js';
 
 import { formatNumber, formatProbability } from '../../shared/format';
-import { dashPattern, type FlipMarker, type Series } from '../panel/series';
-import { nearestStep } from '../panel/steps';
-import type { ChartTheme } from '../panel/theme';
+import { dashPattern, type FlipMarker, type Series } from '../model/series';
+import { nearestStep } from '../model/steps';
+import type { ChartTheme } from '../model/theme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip);
 

@@ -2,8 +2,8 @@
 // hide its lines), one per model when there are several (dash style; click to hide), a "show all"
 // toggle and a way back to the top outputs. Outputs are listed by how much they move.
 import { formatNumber } from '../../shared/format';
-import { dashPattern, DEFAULT_SHOWN, type OutputInfo } from '../panel/series';
-import type { ChartTheme } from '../panel/theme';
+import { dashPattern, DEFAULT_SHOWN, type OutputInfo } from '../model/series';
+import type { ChartTheme } from '../model/theme';
 import { el, lineSwatch } from './dom';
 
 /** Entries listed before the rest are summarised in one line. */

@@ -2,9 +2,9 @@
 // thumbnails with their strengths, the chart (chart.js's own image) with its legend, and every
 // score card as text, on the theme's background. Drawn twice: once to measure the height, once
 // for real.
-import type { ChartTheme } from '../panel/theme';
+import type { ChartTheme } from '../model/theme';
 import type { ModelScore } from '../../shared/scores';
-import { wrapText } from '../panel/textLayout';
+import { wrapText } from '../model/textLayout';
 import { loadReadableImage } from './images';
 
 /** Everything the PNG shows. */

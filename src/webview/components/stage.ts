@@ -3,10 +3,10 @@
 // step's numbers: strength, editor parameter, how much the edit changed inside and outside its
 // region, and what each model predicts there.
 import type { ResultFile } from '../../shared/resultFile';
-import { DIFFERENCE_GAIN, absoluteDifference } from '../panel/difference';
+import { DIFFERENCE_GAIN, absoluteDifference } from '../model/difference';
 import { formatNumber, formatPercent, formatProbability } from '../../shared/format';
-import { predictionsAtStep } from '../panel/series';
-import { VIEW_MODES, type ViewMode } from '../panel/uiState';
+import { predictionsAtStep } from '../model/series';
+import { VIEW_MODES, type ViewMode } from '../model/uiState';
 import { el } from './dom';
 import { loadReadableImage, pixelsOf } from './images';
 

@@ -24,11 +24,11 @@ import {
   toggleOutput,
   valueAxis,
   type OutputInfo,
-} from './series';
-import { normaliseSnapshot, restoreOf } from './snapshot';
-import { clampStep, initialStep, stepForKey } from './steps';
-import { chartTheme, themeKindOf, type ChartTheme } from './theme';
-import { parseUiState, reconcileUiState, type UiState, type ViewMode } from './uiState';
+} from '../model/series';
+import { normaliseSnapshot, restoreOf } from '../model/snapshot';
+import { clampStep, initialStep, stepForKey } from '../model/steps';
+import { chartTheme, themeKindOf, type ChartTheme } from '../model/theme';
+import { parseUiState, reconcileUiState, type UiState, type ViewMode } from '../model/uiState';
 import type { VsCodeApi } from './vscodeApi';
 
 /** Device pixels per CSS pixel of the PNG export: sharp on high-density screens and in documents. */

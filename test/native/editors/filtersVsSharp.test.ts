@@ -4,7 +4,7 @@ import { test } from 'node:test';
 
 import { blurEditor, rotationEditor } from '../../../src/extension/editors/global';
 import type { RgbImage } from '../../../src/extension/images/image';
-import { loadSharp } from '../../../src/extension/inference/natives';
+import { loadSharp } from '../../../src/extension/natives/natives';
 import { collect, randomRgb } from '../../unit/images/builders';
 
 /** A smooth test pattern with detail on several scales. */

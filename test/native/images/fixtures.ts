@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { loadSharp } from '../../../src/extension/inference/natives';
+import { loadSharp } from '../../../src/extension/natives/natives';
 import type { RgbImage } from '../../../src/extension/images/image';
 
 /** A temporary folder removed by `dispose`. */

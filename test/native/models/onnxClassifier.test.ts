@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type * as Ort from 'onnxruntime-node';
 
 import type { RgbImage } from '../../../src/extension/images/image';
-import { loadOrt } from '../../../src/extension/inference/natives';
+import { loadOrt } from '../../../src/extension/natives/natives';
 import {
   loadClassifier,
   loadClassifierWith,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { absoluteDifference, DIFFERENCE_GAIN } from '../../../src/webview/panel/difference';
-import { wrapText } from '../../../src/webview/panel/textLayout';
+import { absoluteDifference, DIFFERENCE_GAIN } from '../../../src/webview/model/difference';
+import { wrapText } from '../../../src/webview/model/textLayout';
 
 void test('difference: |frame - source| x 4 per channel, clipped, opaque', () => {
   assert.equal(DIFFERENCE_GAIN, 4);

@@ -13,7 +13,7 @@ import {
   shownOutputKeys,
   toggleOutput,
   valueAxis,
-} from '../../../src/webview/panel/series';
+} from '../../../src/webview/model/series';
 import { measure, model, result } from './builders';
 
 /** A model with `n` outputs "c0".."c{n-1}" whose per-output EPGM is given. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import type { PanelSnapshot } from '../../../src/shared/protocol';
-import { normaliseSnapshot, restoreOf } from '../../../src/webview/panel/snapshot';
+import { normaliseSnapshot, restoreOf } from '../../../src/webview/model/snapshot';
 import { snapshot } from './builders';
 
 void test('a well-formed snapshot comes through unchanged', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { clampStep, initialStep, nearestStep, stepForKey } from '../../../src/webview/panel/steps';
+import { clampStep, initialStep, nearestStep, stepForKey } from '../../../src/webview/model/steps';
 import { measure, model, result } from './builders';
 
 void test('clampStep keeps a step on the path', () => {

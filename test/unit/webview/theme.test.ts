@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { chartTheme, themeKindOf } from '../../../src/webview/panel/theme';
+import { chartTheme, themeKindOf } from '../../../src/webview/model/theme';
 
 void test('the theme kind comes from the body classes VS Code sets', () => {
   assert.equal(themeKindOf(['vscode-light']), 'light');

@@ -6,7 +6,7 @@ import {
   parseUiState,
   reconcileUiState,
   type UiState,
-} from '../../../src/webview/panel/uiState';
+} from '../../../src/webview/model/uiState';
 import { model, result } from './builders';
 
 void test('a stored state round-trips through JSON (what setState keeps)', () => {

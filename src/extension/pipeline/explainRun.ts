@@ -8,7 +8,7 @@ import type { GrayImage, RgbImage } from '../images/image';
 import { encodePng, readImage, readImageHashed, readMaskHashed } from '../images/io';
 import { loadClassifier } from '../models/onnxClassifier';
 import type { Classifier } from '../models/types';
-import { explain, type LoadedImage, type PipelineImaging } from '../pipeline/explain';
+import { explain, type LoadedImage, type PipelineImaging } from './explain';
 import { FrameCache } from '../store/frameCache';
 import { writeResult } from '../store/resultWriter';
 import type { ExplainRun, RunProgress, RunValue } from '../../shared/childProtocol';
