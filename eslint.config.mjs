@@ -16,7 +16,190 @@ const natives = [
     allowTypeImports: true,
   },
 ];
+const vscode = (message) => [{ name: 'vscode', message }];
 const nodeBuiltins = [{ group: ['node:*'], message: 'This layer must stay free of Node APIs.' }];
+
+/**
+ * Folder boundaries: the layout is the pipeline (shared/STYLE.md rule 1, README "Layout").
+ * Each folder of src/extension lists the folders of ours it may import; a relative import that
+ * names any other folder of ours (or src/extension/extension.ts, the host's root) fails the lint.
+ *   natives, measures   nothing of ours: the loader, and the pure maths.
+ *   images              natives, shared.
+ *   editors             images, natives, shared, and measures' seeded Rng (measures/rng) alone.
+ *   models              images, natives, shared.
+ *   share               images (frames are checked before they are embedded), shared.
+ *   store               share (the writer renders the report), images, shared.
+ *   pipeline            everything above: the only place where editors, models and measures meet.
+ *   inference           pipeline, shared: the child process answers requests by running the
+ *                       pipeline; its client is what the host and the CLI talk to.
+ *   panel               inference, share, store, shared; commands' types (the settings it shows).
+ *   commands            panel, inference, store, shared; measures' input error and pipeline's
+ *                       predictions-file parser (a file is read in the host before it is sent).
+ * src/shared imports neither side; src/webview imports no extension code, and its pure model/
+ * imports no components or panel. src/cli and extension.ts are roots and import any folder.
+ */
+const EXTENSION_FOLDERS = [
+  'commands',
+  'editors',
+  'images',
+  'inference',
+  'measures',
+  'models',
+  'natives',
+  'panel',
+  'pipeline',
+  'share',
+  'store',
+];
+/** Import patterns that reach one of `names` (a folder or a file of ours), from anywhere. */
+const ours = (...names) => names.flatMap((name) => [`**/${name}`, `**/${name}/**`]);
+/** Patterns for every folder of src/extension but `allowed`, plus the host's root and other sides. */
+const outside = (...allowed) =>
+  ours(...EXTENSION_FOLDERS.filter((f) => !allowed.includes(f)), 'extension', 'webview', 'cli');
+/** measures, or any file in it but rng.ts. */
+const MEASURES_BUT_RNG = '(^|/)measures(/(?!rng$).*)?$';
+
+/**
+ * One no-restricted-imports block. A file takes the rule from the last block that matches it, so
+ * each block states everything its files must not import, the natives included (but in natives/).
+ */
+const boundary = (files, { paths = [], patterns = [], loadsNatives = false }) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { paths: [...paths, ...(loadsNatives ? [] : natives)], patterns },
+    ],
+  },
+});
+const layer = (folder, message, forbidden, more = {}) =>
+  boundary([`src/extension/${folder}/**/*.ts`], {
+    paths: vscode(`${folder} runs outside VS Code.`),
+    ...more,
+    patterns: [{ group: forbidden, message }, ...(more.patterns ?? [])],
+  });
+
+/** The boundaries of every folder of src (see above). */
+const boundaries = [
+  layer(
+    'natives',
+    'The native loader imports nothing of ours.',
+    [...outside('natives'), ...ours('shared')],
+    { loadsNatives: true },
+  ),
+  layer(
+    'measures',
+    'measures are pure maths and import nothing of ours outside measures.',
+    [...outside('measures'), ...ours('shared')],
+    { patterns: nodeBuiltins },
+  ),
+  layer('images', 'images import only natives and shared.', outside('images', 'natives')),
+  layer(
+    'editors',
+    'editors import only images, natives, shared and measures/rng; the pipeline composes them.',
+    outside('editors', 'images', 'natives', 'measures'),
+    {
+      patterns: [
+        {
+          regex: MEASURES_BUT_RNG,
+          message: 'editors take only the seeded Rng from measures (measures/rng).',
+        },
+      ],
+    },
+  ),
+  layer(
+    'models',
+    'models import only images, natives and shared; the pipeline composes them.',
+    outside('models', 'images', 'natives'),
+  ),
+  layer(
+    'share',
+    'share renders saved results and imports only images and shared.',
+    outside('share', 'images'),
+  ),
+  layer(
+    'store',
+    'store imports only share, images and shared.',
+    outside('store', 'share', 'images'),
+  ),
+  layer(
+    'pipeline',
+    'The pipeline is called by the inference child and the CLI, never the other way round.',
+    ours('inference', 'panel', 'commands', 'extension', 'webview', 'cli'),
+  ),
+  layer(
+    'inference',
+    'The inference child runs the pipeline: move the work (and its error types) into pipeline/.',
+    outside('inference', 'pipeline'),
+  ),
+  boundary(['src/extension/panel/**/*.ts'], {
+    patterns: [
+      {
+        group: outside('panel', 'inference', 'share', 'store', 'commands'),
+        message: 'The panel shows results: it runs work through the inference child.',
+      },
+      {
+        group: ours('commands'),
+        message: 'The panel may take only types from commands.',
+        allowTypeImports: true,
+      },
+    ],
+  }),
+  boundary(['src/extension/commands/**/*.ts'], {
+    patterns: [
+      {
+        group: outside('commands', 'panel', 'inference', 'store', 'measures', 'pipeline'),
+        message: 'Commands run work through the panel or the inference child, not in the host.',
+      },
+    ],
+  }),
+  boundary(['src/extension/*.ts'], {
+    patterns: [
+      {
+        group: ours('webview', 'cli'),
+        message: 'The host does not import the webview or the CLI.',
+      },
+    ],
+  }),
+  boundary(['src/shared/**/*.ts'], {
+    paths: vscode('Only the extension host imports vscode.'),
+    patterns: [
+      {
+        group: ours('extension', 'webview', 'cli'),
+        message: 'shared is imported by both sides and imports neither.',
+      },
+      ...nodeBuiltins,
+    ],
+  }),
+  ...[
+    ['src/webview/**/*.ts', []],
+    ['src/webview/components/**/*.ts', ours('panel')],
+    ['src/webview/model/**/*.ts', ours('components', 'panel')],
+  ].map(([files, inner]) =>
+    boundary([files], {
+      paths: vscode('Only the extension host imports vscode.'),
+      patterns: [
+        {
+          group: ours('extension', 'cli'),
+          message: 'The webview imports shared, never extension code.',
+        },
+        ...(inner.length > 0
+          ? [
+              {
+                group: inner,
+                message:
+                  'webview/model is pure (no DOM components); components do not import the panel.',
+              },
+            ]
+          : []),
+        ...nodeBuiltins,
+      ],
+    }),
+  ),
+  boundary(['src/cli/**/*.ts', 'bench/**/*.ts'], {
+    paths: vscode('The CLI and the maths run without VS Code.'),
+  }),
+];
 
 export default tseslint.config(
   { ignores: ['dist/', 'out/', 'node_modules/', 'demo-output/', '.test-artifacts/', 'models/'] },
@@ -68,48 +251,12 @@ export default tseslint.config(
     // The maths is pure: numbers in, numbers out; a seeded Rng is passed in.
     files: ['src/extension/measures/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'vscode', message: 'measures are pure.' }, ...natives],
-          patterns: nodeBuiltins,
-        },
-      ],
       'no-restricted-properties': [
         'error',
         { object: 'Math', property: 'random', message: 'Pass a seeded Rng instead.' },
       ],
     },
   },
-  {
-    // Shared types are imported by the host and the webview: neither vscode nor Node.
-    files: ['src/shared/**/*.ts', 'src/webview/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'vscode', message: 'Only the extension host imports vscode.' },
-            ...natives,
-          ],
-          patterns: nodeBuiltins,
-        },
-      ],
-    },
-  },
-  {
-    files: ['src/cli/**/*.ts', 'bench/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'vscode', message: 'The CLI and the maths run without VS Code.' },
-            ...natives,
-          ],
-        },
-      ],
-    },
-  },
+  ...boundaries,
   prettier,
 );

@@ -1,8 +1,16 @@
-// Multiple-testing adjustments for a panel that runs several tests at once. Pure: shared by the
-// measures, the CLI and the webview.
+// Multiple-testing adjustments for a panel that runs several tests at once. Pure, and the one
+// definition: the host's settings, the webview's score cards, the reports and the CLI use it.
 
-/** holm: family-wise error rate; bh: false discovery rate; none: the p-values as they are. */
-export type Adjustment = 'holm' | 'bh' | 'none';
+/** none: the p-values as they are; holm: family-wise error rate; bh: false discovery rate. */
+export const ADJUSTMENTS = ['none', 'holm', 'bh'] as const;
+
+/** One of ADJUSTMENTS (package.json's propsweep.adjustment enum lists the same, in this order). */
+export type Adjustment = (typeof ADJUSTMENTS)[number];
+
+/** Whether `value` names an adjustment. */
+export function isAdjustment(value: unknown): value is Adjustment {
+  return (ADJUSTMENTS as readonly unknown[]).includes(value);
+}
 
 /**
  * Holm's step-down adjustment (controls the family-wise error rate):

@@ -4,8 +4,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 
+import { hasImageExtension } from '../../shared/imageExtensions';
 import { ImageInputError } from '../images/errors';
-import { IMAGE_EXTENSIONS, READABLE_FORMATS } from '../images/formats';
+import { READABLE_FORMATS } from '../images/formats';
 import { probeImage, readImage } from '../images/io';
 import {
   optionalNumberParam,
@@ -142,7 +143,7 @@ async function listFolder(
     }
     throw error;
   }
-  const images = names.filter((n) => IMAGE_EXTENSIONS.includes(extname(n).toLowerCase()));
+  const images = names.filter(hasImageExtension);
   const skipped = names.filter((n) => !images.includes(n));
   const notes: string[] = [];
   if (skipped.length > 0) {

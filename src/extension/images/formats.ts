@@ -8,9 +8,6 @@ export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'bmp';
 /** Formats propsweep reads, for messages. */
 export const READABLE_FORMATS = 'PNG, JPEG, WebP or BMP';
 
-/** File-name extensions of the readable formats (lower case, with the dot). */
-export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg', '.webp', '.bmp'];
-
 /** The format of `bytes`, or a description of what it is instead ("a GIF image", "text"). */
 export function sniffFormat(bytes: Uint8Array): { format: ImageFormat } | { other: string } {
   const starts = (...sig: number[]): boolean => sig.every((b, i) => bytes[i] === b);

@@ -1,3 +1,4 @@
+import type { ExecutionProvider } from '../../shared/executionProviders';
 import type { RgbImage } from '../images/image';
 
 /**
@@ -22,9 +23,6 @@ export interface PreprocessConfig {
 
 /** Where a preprocessing value came from, so the output can state defaults it assumed. */
 export type ConfigSource = 'sidecar' | 'flag' | 'default';
-
-/** What the user asked for: a provider to try first and the CPU fallback. */
-export type ExecutionProvider = 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
 
 /** A loaded classifier, described for results and reports. */
 export interface ClassifierInfo {

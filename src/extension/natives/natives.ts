@@ -15,7 +15,7 @@ export class NativeLoadError extends Error {
 export function loadOrt(): typeof Ort {
   ort ??= load(
     'onnxruntime-node',
-    'npm ci (with onnxruntime-node-install=skip in .npmrc for CPU-only machines)',
+    'npm ci (CPU inference needs nothing else; for cuda see README "Install scripts")',
   ) as typeof Ort;
   return ort;
 }

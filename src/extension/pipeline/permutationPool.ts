@@ -2,15 +2,14 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 import type { Analysis } from '../measures';
+import { CHUNK_SIZE } from '../measures/nullDistribution';
 import {
-  CHUNK_SIZE,
   isExact,
-  observedStatistic,
   permutationTest,
   summarizeNull,
   type PermutationTest,
-  type PreparedStatistic,
 } from '../measures/permutation';
+import { observedStatistic, type PreparedStatistic } from '../measures/preparedStatistic';
 import type { WorkerReply, WorkerRequest } from './permutationProtocol';
 
 /** Where the worker script is and how many threads may run it. */

@@ -1,4 +1,4 @@
-import type { PreparedStatistic } from '../measures/permutation';
+import type { PreparedStatistic } from '../measures/preparedStatistic';
 
 /** Messages between the permutation pool and its worker threads. */
 export interface WorkerRequest {

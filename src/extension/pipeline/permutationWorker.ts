@@ -3,7 +3,7 @@
 // is never terminated mid-run.
 import { parentPort } from 'node:worker_threads';
 
-import { CHUNK_SIZE, sampleNullChunk } from '../measures/permutation';
+import { CHUNK_SIZE, sampleNullChunk } from '../measures/nullDistribution';
 import type { WorkerReply, WorkerRequest } from './permutationProtocol';
 
 const port = parentPort;

@@ -25,12 +25,14 @@ import {
 } from '../../../src/extension/measures/kernel/kernel';
 import {
   CHUNK_SIZE,
-  prepareStatistic,
   sampleNull,
   sampleNullChunk,
   sampleNullChunkReference,
+} from '../../../src/extension/measures/nullDistribution';
+import {
+  prepareStatistic,
   type PreparedStatistic,
-} from '../../../src/extension/measures/permutation';
+} from '../../../src/extension/measures/preparedStatistic';
 import { assembleKernel, kernelModuleSource, MODULE_PATH } from '../../../scripts/kernel/assemble';
 import { distFile, ROOT } from '../helpers';
 

@@ -20,13 +20,15 @@ import {
 import {
   CHUNK_SIZE,
   enumerateNull,
-  isExact,
-  observedStatistic,
   sampleNull,
   sampleNullChunk,
+} from '../../../src/extension/measures/nullDistribution';
+import {
+  isExact,
   summarizeNull,
   type PermutationOptions,
 } from '../../../src/extension/measures/permutation';
+import { observedStatistic } from '../../../src/extension/measures/preparedStatistic';
 import { allOrders, assertAllClose, assertClose, methodSine } from './helpers';
 
 const OPTIONS: PermutationOptions = { permutations: 1000, seed: 0, alpha: 0.01 };

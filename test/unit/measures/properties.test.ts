@@ -7,8 +7,6 @@ import fc from 'fast-check';
 
 import {
   analyse,
-  benjaminiHochberg,
-  holm,
   makeGrid,
   makeStencil,
   measure,
@@ -16,7 +14,8 @@ import {
   toMatrix,
   type EdgeOrder,
 } from '../../../src/extension/measures';
-import { observedStatistic } from '../../../src/extension/measures/permutation';
+import { observedStatistic } from '../../../src/extension/measures/preparedStatistic';
+import { benjaminiHochberg, holm } from '../../../src/shared/adjust';
 import { assertAllClose, assertClose, meanAbs } from './helpers';
 
 const PARAMS = { seed: 20_240_601, numRuns: 100 } as const;

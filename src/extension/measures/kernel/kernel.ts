@@ -1,4 +1,4 @@
-import type { PreparedStatistic } from '../permutation';
+import type { PreparedStatistic } from '../preparedStatistic';
 import { PERMUTATION_KERNEL_BASE64 } from './permutationWasm';
 
 /** What permutation.wat exports. */

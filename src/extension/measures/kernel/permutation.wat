@@ -1,6 +1,6 @@
 ;; The inner loop of the shuffle test (shared/METHOD.md) in WebAssembly.
 ;;
-;; It computes exactly what sampleNullChunkReference in ../permutation.ts computes, bit for bit:
+;; It computes exactly what sampleNullChunkReference in ../nullDistribution.ts computes, bit for bit:
 ;; the same generator (xoshiro128** seeded by (seed, chunk)), the same batched Fisher-Yates
 ;; draws, the same stencil arithmetic in the same order. The TypeScript is the readable
 ;; reference; this is the fast path (test/unit/measures/kernel.test.ts compares the two).
@@ -76,7 +76,7 @@
         (br $draw))))
 
   ;; Fisher-Yates over n slots of 8 bytes at $a (doubles or row indices alike), from the last
-  ;; slot down, with the batched draws of shuffle() in ../permutation.ts and its three loops:
+  ;; slot down, with the batched draws of shuffle() in ../shuffle.ts and its three loops:
   ;; three indices per draw while (i+1) i (i-1) <= 2^32, then two while (i+1) i <= 2^32 (and
   ;; i < 2^21), then one. Every batch is exact: a draw whose low word falls below
   ;; (2^32 - bound) mod bound is rejected (Lemire's multiply-and-reject). Each loop repeats the
@@ -217,7 +217,7 @@
     (global.set $s2 (local.get $x2))
     (global.set $s3 (local.get $x3)))
 
-  ;; evaluateScalar in ../permutation.ts: the statistic of one output whose values, in the order
+  ;; evaluateScalar in ../preparedStatistic.ts: the statistic of one output whose values, in the order
   ;; to evaluate, are the doubles at $v.
   (func $evaluateValues (param $h i32) (param $v i32) (result f64)
     (local $k i32) (local $end i32) (local $p i32) (local $c i32)
@@ -279,7 +279,7 @@
         (br $row)))
     (f64.mul (local.get $sum) (f64.load offset=64 (local.get $h))))
 
-  ;; rowDistance in ../permutation.ts: sum_c |y_jc - y_ic|, looked up when there is a table,
+  ;; rowDistance in ../preparedStatistic.ts: sum_c |y_jc - y_ic|, looked up when there is a table,
   ;; otherwise added in two lanes (even and odd columns), in the reference's order.
   (func $rowDistance (param $h i32) (param $i i32) (param $j i32) (result f64)
     (local $table i32) (local $cols i32) (local $pi i32) (local $pj i32) (local $end i32)
@@ -310,7 +310,7 @@
         (f64.abs (f64.sub (f64.load (local.get $pj)) (f64.load (local.get $pi))))))))
     (f64.add (local.get $d) (f64x2.extract_lane 1 (local.get $acc))))
 
-  ;; evaluateIndexed in ../permutation.ts: the statistic with step k taken from row order[k].
+  ;; evaluateIndexed in ../preparedStatistic.ts: the statistic with step k taken from row order[k].
   (func $evaluateRows (param $h i32) (result f64)
     (local $order i32) (local $k i32) (local $p i32) (local $c i32) (local $end i32)
     (local $cols i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $last i32)

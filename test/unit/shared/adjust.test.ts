@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { adjustPValues, benjaminiHochberg, holm } from '../../../src/extension/measures';
-import { assertAllClose } from './helpers';
+import { adjustPValues, benjaminiHochberg, holm } from '../../../src/shared/adjust';
+import { assertAllClose } from '../measures/helpers';
 
 const P = [0.01, 0.04, 0.03, 0.005, 0.2];
 
