@@ -6,6 +6,7 @@ import { MEASURE_DEFAULTS } from '../extension/measures';
 import { pngDataUris } from '../extension/share/dataUris';
 import { renderReport, type ReportEntry, type SummaryRow } from '../extension/share/reportHtml';
 import { writeAtomic } from '../extension/store/atomic';
+import { DEFAULT_CACHE_MAX_MB, pruneCache } from '../extension/store/frameCache';
 import type { ExplainRun } from '../shared/childProtocol';
 import { stableStringify } from '../shared/resultFile';
 import { numberFlag, parse, UsageError } from './args';
@@ -117,6 +118,7 @@ export async function demoCommand(argv: string[], childPath: string): Promise<st
   }).finally(() => {
     bar.finish();
   });
+  await pruneCache(resolve(values.cache ?? defaultCacheDir()), DEFAULT_CACHE_MAX_MB);
   rows.sort(
     (a, b) =>
       a.model.localeCompare(b.model) ||

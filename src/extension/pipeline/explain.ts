@@ -1,7 +1,3 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import type { StepChange } from '../editors/quality';
 import type { EditorParams, ImageEditor } from '../editors/types';
 import type { GrayImage, RgbImage } from '../images/image';
@@ -9,7 +5,9 @@ import { analyse, complete, type EdgeOrder } from '../measures';
 import type { Classifier } from '../models/types';
 import type { EditQuality, FrameRecord, ModelRecord, ResultFile } from '../../shared/resultFile';
 import { RESULT_FILE_VERSION } from '../../shared/resultFile';
+import { isDecodablePngFile } from '../share/pngCheck';
 import { FrameCache } from '../store/frameCache';
+import { FILE_CONCURRENCY, mapLimited } from '../store/limited';
 import { toMeasureJson } from './measureJson';
 import { runPermutationTest } from './permutationPool';
 
@@ -24,6 +22,8 @@ export interface LoadedImage<T> {
 export interface PipelineImaging {
   encodePng(image: RgbImage): Promise<Uint8Array>;
   decodePng(path: string): Promise<RgbImage>;
+  /** Whether a cached frame's file is whole, for editors that render instead of decoding (a PNG check by default). */
+  isIntact?: ((path: string) => Promise<boolean>) | undefined;
   assessEdit(
     source: RgbImage,
     frames: readonly RgbImage[],
@@ -56,8 +56,8 @@ export interface ExplainRequest {
     readonly edgeOrder?: EdgeOrder | undefined;
     readonly period?: number | undefined;
   };
-  /** Where edited frames are kept between runs; null to edit every frame into a scratch folder. */
-  readonly cache: FrameCache | null;
+  /** Where edited frames are kept between runs (a scratch folder when they must not be reused). */
+  readonly cache: FrameCache;
   readonly imaging: PipelineImaging;
   /** dist/permutationWorker.js, for large shuffle tests. */
   readonly workerPath: string;
@@ -164,10 +164,7 @@ interface EditedPath {
 }
 
 async function editPath(request: ExplainRequest): Promise<EditedPath> {
-  const { imaging, strengths, signal, editor } = request;
-  // Without a cache (recorded sequences), frames go to a scratch folder for this run only.
-  const cache =
-    request.cache ?? new FrameCache(await mkdtemp(join(tmpdir(), 'propsweep-frames-')), 0);
+  const { imaging, strengths, signal, editor, cache } = request;
   const keys = strengths.map((strength) =>
     FrameCache.key({
       sourceSha256: request.source.sha256,
@@ -181,22 +178,32 @@ async function editPath(request: ExplainRequest): Promise<EditedPath> {
   const frames = new Array<RgbImage | undefined>(strengths.length);
   const framePaths = new Array<string>(strengths.length).fill('');
   const parameters = new Array<number>(strengths.length).fill(NaN);
-  const hits = await Promise.all(keys.map((key) => cache.lookup(key)));
-  hits.forEach((hit, k) => {
-    if (hit === undefined) return;
-    framePaths[k] = hit.path;
-    parameters[k] = hit.parameter;
+  // A few files at a time: a long path would otherwise open every frame at once (EMFILE).
+  const hits = await mapLimited(keys, FILE_CONCURRENCY, (key) => cache.lookup(key));
+  // A cheap editor renders every frame again (faster than decoding PNGs), so only the files'
+  // integrity is checked; the others decode their hits. An entry that fails (truncated, corrupt)
+  // is dropped and made again, never published.
+  const usable = await mapLimited(hits, FILE_CONCURRENCY, async (hit, k) => {
+    if (hit === undefined) return false;
+    if (editor.cheap) return (imaging.isIntact ?? isDecodablePngFile)(hit.path);
+    try {
+      frames[k] = await imaging.decodePng(hit.path);
+      return true;
+    } catch {
+      return false;
+    }
   });
-  const missing = hits.flatMap((hit, k) => (hit === undefined ? [k] : []));
-  // A cheap editor renders every frame again (faster than decoding PNGs); the others decode hits.
-  const render = editor.cheap ? strengths.map((_, k) => k) : missing;
-  if (!editor.cheap) {
-    await Promise.all(
-      hits.map(async (hit, k) => {
-        if (hit !== undefined) frames[k] = await imaging.decodePng(hit.path);
-      }),
-    );
+  const missing: number[] = [];
+  for (const [k, hit] of hits.entries()) {
+    if (hit !== undefined && usable[k] === true) {
+      framePaths[k] = hit.path;
+      parameters[k] = hit.parameter;
+    } else {
+      if (hit !== undefined) await cache.remove(keys[k] ?? '');
+      missing.push(k);
+    }
   }
+  const render = editor.cheap ? strengths.map((_, k) => k) : missing;
   const total = strengths.length;
   let done = total - missing.length;
   request.onProgress?.({
@@ -212,6 +219,7 @@ async function editPath(request: ExplainRequest): Promise<EditedPath> {
       params: request.params,
       seed: request.seed,
     };
+    const rendered = new Set(missing);
     let i = 0;
     for await (const frame of editor.edit(
       input,
@@ -222,7 +230,7 @@ async function editPath(request: ExplainRequest): Promise<EditedPath> {
       const k = render[i++];
       if (k === undefined) break;
       frames[k] = frame.image;
-      if (hits[k] === undefined) {
+      if (rendered.has(k)) {
         parameters[k] = frame.parameter;
         request.onProgress?.({
           phase: 'edit',
@@ -241,17 +249,15 @@ async function editPath(request: ExplainRequest): Promise<EditedPath> {
   return {
     frames: frames.map((f) => f ?? request.source.image),
     parameters,
-    // PNG encoding runs on sharp's threads. Every write is awaited before a failure is reported,
-    // so no write is left running (or rejecting) behind a failed run.
+    // PNG encoding runs on sharp's threads, a few frames at a time (see FILE_CONCURRENCY). Every
+    // write is awaited before a failure is reported, so no write is left running behind a run.
     writeFrames: async () => {
-      const writes = missing.map(async (k) => {
+      await mapLimited(missing, FILE_CONCURRENCY, async (k) => {
         const frame = frames[k];
         if (frame === undefined) return;
         const png = await imaging.encodePng(frame);
         framePaths[k] = await cache.store(keys[k] ?? '', png, parameters[k] ?? NaN);
       });
-      const failed = (await Promise.allSettled(writes)).find((w) => w.status === 'rejected');
-      if (failed !== undefined) throw failed.reason;
       return framePaths;
     },
   };

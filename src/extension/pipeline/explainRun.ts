@@ -1,4 +1,6 @@
-import { basename, relative, sep } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, relative, sep } from 'node:path';
 
 import { assessEdit } from '../editors/quality';
 import { editorById, intendedRegion } from '../editors/registry';
@@ -9,9 +11,12 @@ import { encodePng, readImage, readImageHashed, readMaskHashed } from '../images
 import { loadClassifier } from '../models/onnxClassifier';
 import type { Classifier } from '../models/types';
 import { explain, type LoadedImage, type PipelineImaging } from './explain';
+import { storageError } from '../store/errors';
 import { FrameCache } from '../store/frameCache';
+import { checkWritable, removeCreated } from '../store/outputFolder';
 import { writeResult } from '../store/resultWriter';
 import type { ExplainRun, RunProgress, RunValue } from '../../shared/childProtocol';
+import { runSizeProblem } from '../../shared/limits';
 
 /** What the child provides to an explain run. */
 export interface ExplainContext {
@@ -29,10 +34,35 @@ export async function runExplain(
   request: ExplainRun,
   context: ExplainContext,
 ): Promise<Extract<RunValue, { kind: 'explain' }>> {
+  // Before any work: an output folder that cannot be written fails now, not after inference.
+  const created = await checkWritable(request.outDir);
+  const scratch = await mkdtemp(join(tmpdir(), 'propsweep-frames-'));
+  try {
+    return await explainInto(request, context, scratch);
+  } catch (error) {
+    // Nothing of a failed run stays: publishResult removed its temporaries and partial frames,
+    // and the folder goes too if it was made for this run.
+    await removeCreated(request.outDir, created);
+    throw storageError(error, request.outDir) ?? error;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function explainInto(
+  request: ExplainRun,
+  context: ExplainContext,
+  scratch: string,
+): Promise<Extract<RunValue, { kind: 'explain' }>> {
   const { signal } = context;
   const editor = editorById(request.editor);
   const params = editor.resolveParams(request.params);
   const recorded = editor.strengthsFor !== undefined;
+  // Recorded frames are files already, and a cache key cannot see them change on disk: they go
+  // through a scratch cache of this run only.
+  const cache = new FrameCache(recorded ? scratch : request.cacheDir);
+  await cache.claim();
+  await checkWritable(cache.dir);
   // A recorded sequence is its own source: its first frame is the reference image.
   const sourcePath = recorded
     ? ((await loadSequence(params)).frames[0]?.path ?? request.image)
@@ -59,6 +89,13 @@ export async function runExplain(
       });
       classifiers.push({ name: spec.name ?? basename(spec.path, '.onnx'), classifier });
     }
+    const tooLarge = runSizeProblem({
+      steps: strengths.length,
+      width: source.image.width,
+      height: source.image.height,
+      outputs: classifiers.map(({ classifier }) => classifier.info.outputs),
+    });
+    if (tooLarge !== null) throw new EditorInputError(`${basename(sourcePath)}: ${tooLarge}`);
     const { result, framePaths } = await explain({
       source: {
         image: source.image,
@@ -78,8 +115,7 @@ export async function runExplain(
         edgeOrder: request.edgeOrder,
         period,
       },
-      // Recorded frames are files already, and a cache key cannot see them change on disk.
-      cache: recorded ? null : new FrameCache(request.cacheDir),
+      cache,
       imaging: imagingFor(editor, params),
       workerPath: context.workerPath,
       signal,

@@ -16,7 +16,7 @@ export interface WrittenResult {
 
 /**
  * Writes `NAME.propsweep.json`, its frames in `NAME.frames/VERSION/` and a self-contained
- * `report.html` into `dir` (see publishResult: a failed, cancelled or killed write leaves the
+ * `NAME.report.html` into `dir` (see publishResult: a failed, cancelled or killed write leaves the
  * previous result whole, and a reader never finds a result whose frames are missing).
  */
 export async function writeResult(
@@ -47,20 +47,27 @@ export async function writeResult(
         json: stableStringify(saved),
         extras: [
           {
-            name: 'report.html',
+            name: reportName(name),
             contents: renderReport(title, [{ title, result: saved, frameUris: uris }]),
           },
         ],
       };
     },
-    (k, bytes) => {
-      uris[k] = pngDataUri(bytes);
+    {
+      onFrame: (k, bytes) => {
+        uris[k] = pngDataUri(bytes);
+      },
     },
   );
   return {
     result: saved,
     resultPath,
-    reportPath: join(dir, 'report.html'),
+    reportPath: join(dir, reportName(name)),
     framesDir: join(dir, names.framesDir),
   };
+}
+
+/** The HTML report of result NAME, beside it: one per result, so results in one folder keep theirs. */
+export function reportName(name: string): string {
+  return `${name}.report.html`;
 }

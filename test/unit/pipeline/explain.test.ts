@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -9,10 +9,12 @@ import type { RgbImage } from '../../../src/extension/images/image';
 import type { Classifier } from '../../../src/extension/models/types';
 import {
   explain,
+  type Explanation,
   type ExplainRequest,
   type PipelineImaging,
 } from '../../../src/extension/pipeline/explain';
 import { FrameCache } from '../../../src/extension/store/frameCache';
+import { FILE_CONCURRENCY } from '../../../src/extension/store/limited';
 import { validateResultFile } from '../../../src/shared/resultFile';
 import { distFile } from '../helpers';
 
@@ -86,6 +88,15 @@ const imaging: PipelineImaging = {
       d: number[];
     };
     return Promise.resolve({ width: w, height: h, data: Uint8Array.from(d) });
+  },
+  // The fake's files are JSON: whole when they parse.
+  isIntact: (path) => {
+    try {
+      JSON.parse(readFileSync(path, 'utf8'));
+      return Promise.resolve(true);
+    } catch {
+      return Promise.resolve(false);
+    }
   },
   assessEdit: (src, frames) => ({
     steps: frames.map((f) => ({
@@ -231,4 +242,59 @@ test('frames are written after every classifier has run, never during inference'
     })),
   });
   assert.deepEqual(events, ['predict linear', 'predict square', 'encode', 'encode', 'encode']);
+});
+
+for (const cheap of [false, true]) {
+  test(`a truncated cached frame is dropped and made again (${cheap ? 'cheap' : 'decoding'} editor)`, async () => {
+    const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
+    const calls: number[][] = [];
+    const strengths = [0, 0.5, 1];
+    const run = (): Promise<Explanation> =>
+      explain({ ...request(calls, [], cache, strengths), editor: fakeEditor(calls, cheap) });
+    const first = await run();
+    const cut = first.framePaths[1] ?? '';
+    const whole = readFileSync(cut);
+    writeFileSync(cut, whole.subarray(0, whole.length - 5)); // a copy or a write cut short
+    const second = await run();
+    if (!cheap) assert.deepEqual(calls.at(-1), [0.5], 'only the bad frame edited again');
+    assert.deepEqual(readFileSync(second.framePaths[1] ?? ''), whole, 'the entry is rewritten');
+    for (const path of second.framePaths) await imaging.decodePng(path); // every frame decodes
+    assert.deepEqual(second.result.frames[1]?.parameter, 100);
+    assert.deepEqual(second.result.models[0]?.predictions, first.result.models[0]?.predictions);
+  });
+}
+
+test(`a long path reads and writes at most ${FILE_CONCURRENCY} frame files at a time`, async () => {
+  const strengths = Array.from(
+    { length: 5 * FILE_CONCURRENCY },
+    (_, k) => k / (5 * FILE_CONCURRENCY - 1),
+  );
+  const inFlight = { now: 0, most: 0 };
+  const counted = async <T>(work: () => Promise<T>): Promise<T> => {
+    inFlight.most = Math.max(inFlight.most, ++inFlight.now);
+    try {
+      await new Promise((resolve) => setImmediate(resolve)); // stays open across other work
+      return await work();
+    } finally {
+      inFlight.now--;
+    }
+  };
+  class CountingCache extends FrameCache {
+    override lookup(key: string): ReturnType<FrameCache['lookup']> {
+      return counted(() => super.lookup(key));
+    }
+  }
+  const cache = new CountingCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
+  const limited: ExplainRequest = {
+    ...request([], [], cache, strengths),
+    imaging: { ...imaging, encodePng: (image) => counted(() => imaging.encodePng(image)) },
+  };
+  await explain(limited);
+  assert.equal(inFlight.most, FILE_CONCURRENCY, 'writes: bounded, and as many as allowed');
+  inFlight.most = 0;
+  await explain({
+    ...limited,
+    imaging: { ...imaging, decodePng: (path) => counted(() => imaging.decodePng(path)) },
+  });
+  assert.equal(inFlight.most, FILE_CONCURRENCY, 'cached reads and decodes: bounded');
 });

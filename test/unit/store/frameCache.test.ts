@@ -1,10 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 
-import { FrameCache, type FrameKey } from '../../../src/extension/store/frameCache';
+import { StoreInputError } from '../../../src/extension/store/errors';
+import { CACHE_MARKER, FrameCache, type FrameKey } from '../../../src/extension/store/frameCache';
 
 const base: FrameKey = {
   sourceSha256: 'aa',
@@ -60,4 +70,98 @@ test('prune removes the least recently used entries first, down to the limit', a
   assert.equal(bytes, 200);
   assert.equal(await cache.lookup(keys[1] ?? ''), undefined);
   assert.notEqual(await cache.lookup(keys[0] ?? ''), undefined);
+});
+
+/** A folder of the user's own images, as a dataset would be. */
+function dataset(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'propsweep-dataset-'));
+  mkdirSync(join(dir, 'ab'));
+  writeFileSync(join(dir, 'cat.png'), 'a cat');
+  writeFileSync(join(dir, 'ab', 'dog.png'), 'a dog');
+  return dir;
+}
+
+test('a folder of other files is refused as a cache, and nothing in it is deleted', async () => {
+  const dir = dataset();
+  const cache = new FrameCache(dir, 0);
+  await assert.rejects(cache.prune(), (error: unknown) => {
+    assert.ok(error instanceof StoreInputError);
+    assert.match(error.message, new RegExp(`${dir}.*did not make.*empty or new folder`));
+    return true;
+  });
+  await assert.rejects(cache.store(FrameCache.key(base), new Uint8Array(3), 0), StoreInputError);
+  await assert.rejects(cache.clear(), StoreInputError);
+  assert.deepEqual(readdirSync(dir).sort(), ['ab', 'cat.png']);
+  assert.deepEqual(readdirSync(join(dir, 'ab')), ['dog.png']);
+});
+
+test('a new cache gets its marker; pruning and clearing leave files that are not entries alone', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'propsweep-cache-')), 'frames');
+  const cache = new FrameCache(dir, 0);
+  const key = FrameCache.key(base);
+  const path = await cache.store(key, new Uint8Array(10), 1);
+  assert.ok(existsSync(join(dir, CACHE_MARKER)));
+  // Files the user (or anything else) put there later are not the cache's to delete.
+  writeFileSync(join(dir, 'mine.png'), 'mine');
+  writeFileSync(join(dirname(path), 'mine.png'), 'mine');
+  writeFileSync(join(dirname(path), `${'f'.repeat(63)}.png`), 'mine');
+  mkdirSync(join(dir, 'photos'));
+  writeFileSync(join(dir, 'photos', `${key}.png`), 'mine');
+  const { removed } = await cache.prune();
+  assert.equal(removed, 1);
+  assert.ok(!existsSync(path) && !existsSync(`${path}.json`));
+  assert.deepEqual(readdirSync(dirname(path)).sort(), [`${'f'.repeat(63)}.png`, 'mine.png']);
+  assert.deepEqual(readdirSync(dir).sort(), [CACHE_MARKER, key.slice(0, 2), 'mine.png', 'photos']);
+  assert.ok(existsSync(join(dir, 'photos', `${key}.png`)));
+  await cache.store(key, new Uint8Array(10), 1);
+  assert.deepEqual(await cache.clear(), { removed: 1 });
+  assert.ok(existsSync(join(dir, 'mine.png')) && existsSync(join(dirname(path), 'mine.png')));
+});
+
+test('a cache made before markers (nothing but its entries) is adopted', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'propsweep-cache-'));
+  const key = FrameCache.key(base);
+  mkdirSync(join(dir, key.slice(0, 2)));
+  writeFileSync(join(dir, key.slice(0, 2), `${key}.png`), 'png');
+  writeFileSync(join(dir, key.slice(0, 2), `${key}.png.json`), JSON.stringify({ parameter: 2 }));
+  writeFileSync(join(dir, key.slice(0, 2), `${key}.png.0123456789ab.tmp`), 'half');
+  await new FrameCache(dir).claim();
+  assert.match(readFileSync(join(dir, CACHE_MARKER), 'utf8'), /PropSweep's cache/);
+});
+
+test('abandoned temporaries and metadata without its PNG are pruned after an hour', async () => {
+  const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-cache-')));
+  const key = FrameCache.key(base);
+  const path = await cache.store(key, new Uint8Array(10), 1);
+  const lone = cache.pathFor(FrameCache.key({ ...base, seed: 3 }));
+  const fresh = `${path}.abcdefabcdef.tmp`;
+  const stale = `${path}.0123456789ab.tmp`;
+  mkdirSync(dirname(lone), { recursive: true });
+  writeFileSync(`${lone}.json`, '{}');
+  writeFileSync(fresh, 'being written');
+  writeFileSync(stale, 'killed');
+  const old = (Date.now() - 2 * 3_600_000) / 1000;
+  utimesSync(`${lone}.json`, old, old);
+  utimesSync(stale, old, old);
+  await cache.prune();
+  assert.ok(!existsSync(`${lone}.json`) && !existsSync(stale));
+  assert.ok(existsSync(fresh) && existsSync(path));
+});
+
+test('a full disk while storing leaves no entry half made', async () => {
+  const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-cache-')));
+  const key = FrameCache.key(base);
+  const writeFile = fs.writeFile.bind(fs);
+  mock.method(fs, 'writeFile', async (path: string, data: Uint8Array | string) => {
+    if (path.includes('.png.') && !path.includes('.png.json'))
+      throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+    await writeFile(path, data);
+  });
+  try {
+    await assert.rejects(cache.store(key, new Uint8Array(10), 1), { code: 'ENOSPC' });
+  } finally {
+    mock.restoreAll();
+  }
+  assert.deepEqual(readdirSync(dirname(cache.pathFor(key))), []);
+  assert.equal(await cache.lookup(key), undefined);
 });

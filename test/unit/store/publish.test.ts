@@ -1,19 +1,23 @@
 // Publishing a result: the JSON and its frames always match, whatever fails and whenever.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mock, test } from 'node:test';
 
 import { publishResult } from '../../../src/extension/store/publish';
+import { STALE_LOCK_MS } from '../../../src/extension/store/resultLock';
 
 /** Frame files with the given contents, somewhere else (a cache). */
 function frames(...contents: string[]): string[] {
@@ -56,7 +60,7 @@ test('frames go into NAME.frames/VERSION, named in the JSON, with the extras bes
       json: JSON.stringify({ label: 'first', frames: frameFiles }),
       extras: [{ name: 'report.html', contents: '<p>first</p>' }],
     }),
-    (k, bytes) => seen.push(`${k}:${new TextDecoder().decode(bytes)}`),
+    { onFrame: (k, bytes) => seen.push(`${k}:${new TextDecoder().decode(bytes)}`) },
   );
   assert.deepEqual(seen, ['0:a', '1:b', '2:c'], 'every frame handed over once, in order');
   assert.equal(resultPath, join(folder, 'cat.propsweep.json'));
@@ -70,7 +74,7 @@ test('frames go into NAME.frames/VERSION, named in the JSON, with the extras bes
   assert.deepEqual(
     readdirSync(folder).sort(),
     ['cat.frames', 'cat.propsweep.json', 'report.html'],
-    'no temporary files left',
+    'no temporary files (nor the lock) left',
   );
 });
 
@@ -142,4 +146,120 @@ test('a failure of the switch itself (the JSON rename) leaves the previous resul
     mock.restoreAll();
   }
   assert.deepEqual(read(folder), { label: 'kept', contents: ['a', 'b', 'c'] });
+  assert.equal(readdirSync(join(folder, 'cat.frames')).length, 1, 'the new frames removed again');
+  assert.ok(!existsSync(join(folder, 'cat.propsweep.lock')), 'the lock released');
+});
+
+test('a full disk while writing leaves the previous result whole and nothing of the failed run', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'propsweep-publish-'));
+  await publish(folder, frames('a', 'b', 'c'), 'kept');
+  const before = readdirSync(folder).sort();
+  for (const failAt of [1, 3, 4]) {
+    let writes = 0;
+    const full = async (path: string, data: Uint8Array | string): Promise<void> => {
+      if (++writes === failAt) throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+      await fs.writeFile(path, data);
+    };
+    await assert.rejects(
+      publishResult(
+        folder,
+        'cat',
+        frames('x', 'y', 'z'),
+        ({ frameFiles }) => ({
+          json: JSON.stringify({ label: 'never', frames: frameFiles }),
+          extras: [{ name: 'report.html', contents: '<p>never</p>' }],
+        }),
+        { writeFile: full },
+      ),
+      { code: 'ENOSPC' },
+      `write ${failAt} fails`,
+    );
+    assert.deepEqual(read(folder), { label: 'kept', contents: ['a', 'b', 'c'] });
+    assert.deepEqual(readdirSync(folder).sort(), before, 'no temporary folder left');
+    assert.equal(readdirSync(join(folder, 'cat.frames')).length, 1, 'no partial version');
+    assert.equal(readFileSync(join(folder, 'report.html'), 'utf8'), '<p>kept</p>');
+  }
+});
+
+test('a second writer of the same result never deletes the frames the final JSON names', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'propsweep-publish-'));
+  await publish(folder, frames('0', '0', '0'), 'old');
+  // B places its frames and stops just before its JSON switch; A publishes meanwhile (or, since
+  // B holds the result's lock, waits for it); then B switches.
+  let reachedB!: () => void;
+  const bWaiting = new Promise<void>((resolve) => (reachedB = resolve));
+  let releaseB!: () => void;
+  const bGate = new Promise<void>((resolve) => (releaseB = resolve));
+  const b = publishResult(
+    folder,
+    'cat',
+    frames('b', 'b', 'b'),
+    ({ frameFiles }) => ({ json: JSON.stringify({ label: 'b', frames: frameFiles }) }),
+    {
+      beforeSwitch: async () => {
+        reachedB();
+        await bGate;
+      },
+    },
+  );
+  await bWaiting;
+  const a = publishResult(
+    folder,
+    'cat',
+    frames('a', 'a', 'a'),
+    ({ frameFiles }) => ({ json: JSON.stringify({ label: 'a', frames: frameFiles }) }),
+    { onLockBusy: releaseB },
+  );
+  void a.finally(releaseB); // a writer without the lock finishes first
+  await Promise.all([a, b]);
+  const final = read(folder);
+  assert.ok(final.label === 'a' || final.label === 'b', final.label);
+  assert.deepEqual(final.contents, [final.label, final.label, final.label]);
+  assert.equal(readdirSync(join(folder, 'cat.frames')).length, 1, 'the loser cleaned up');
+});
+
+test('many writers of one result at once: the last JSON always has its frames', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'propsweep-publish-'));
+  const labels = ['p', 'q', 'r', 's', 't', 'u'];
+  await Promise.all(labels.map((l) => publish(folder, frames(l, l, l), l)));
+  const final = read(folder);
+  assert.deepEqual(final.contents, [final.label, final.label, final.label]);
+});
+
+test('a lock left by a killed writer is taken over', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'propsweep-publish-'));
+  // A process that has exited: its pid names no running process (for the moment of the test).
+  const dead = spawnSync(process.execPath, ['-e', '']).pid;
+  const lock = join(folder, 'cat.propsweep.lock');
+  writeFileSync(lock, JSON.stringify({ token: 'killed', pid: dead, host: hostname() }));
+  await publish(folder, frames('a', 'b', 'c'), 'after a crash');
+  assert.deepEqual(read(folder), { label: 'after a crash', contents: ['a', 'b', 'c'] });
+  // On another machine the process cannot be asked: the lock is stale once it is old.
+  writeFileSync(lock, JSON.stringify({ token: 'remote', pid: 1, host: 'elsewhere' }));
+  const old = (Date.now() - STALE_LOCK_MS - 1000) / 1000;
+  utimesSync(lock, old, old);
+  await publish(folder, frames('d', 'e', 'f'), 'after a remote crash');
+  assert.deepEqual(read(folder), { label: 'after a remote crash', contents: ['d', 'e', 'f'] });
+  assert.ok(!existsSync(lock));
+});
+
+test('files the user put into NAME.frames stay when the result is written again', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'propsweep-publish-'));
+  const first = await publish(folder, frames('a', 'b', 'c'), 'first');
+  writeFileSync(join(folder, 'cat.frames', 'notes.md'), 'mine');
+  writeFileSync(join(folder, first.names.framesDir, 'annotated.png'), 'mine too');
+  mkdirSync(join(folder, 'cat.frames', 'crops'));
+  const second = await publish(folder, frames('x', 'y', 'z'), 'second');
+  assert.deepEqual(read(folder), { label: 'second', contents: ['x', 'y', 'z'] });
+  assert.deepEqual(
+    readdirSync(join(folder, 'cat.frames')).sort(),
+    [first.names.framesDir, second.names.framesDir, 'cat.frames/crops', 'cat.frames/notes.md']
+      .map((p) => p.split('/')[1])
+      .sort(),
+    "a version folder with the user's file in it stays, and so does everything else of theirs",
+  );
+  assert.equal(
+    readFileSync(join(folder, first.names.framesDir, 'annotated.png'), 'utf8'),
+    'mine too',
+  );
 });

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+import { storageError } from './errors';
+
+/** How to write a file (node's writeFile; a test injects a failing one). */
+export type WriteFile = (path: string, data: string) => Promise<void>;
+
+const nodeWrite: WriteFile = (path, data) => writeFile(path, data);
+
+/**
+ * Creates `folder` if needed and writes and removes a probe file in it, so that an output folder
+ * that cannot be written fails before the work instead of after it. Throws StoreInputError for
+ * what the user can fix (read-only, permission, a file in the path, a full disk). Returns the
+ * first folder it had to create (undefined when `folder` existed), for removeCreated.
+ */
+export async function checkWritable(
+  folder: string,
+  write: WriteFile = nodeWrite,
+): Promise<string | undefined> {
+  let created: string | undefined;
+  try {
+    created = await mkdir(folder, { recursive: true });
+    const probe = join(folder, `.propsweep-probe-${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await write(probe, 'propsweep checks that it can write here');
+    } finally {
+      await rm(probe, { force: true });
+    }
+    return created;
+  } catch (error) {
+    if (created !== undefined) await removeCreated(folder, created);
+    throw storageError(error, folder) ?? error;
+  }
+}
+
+/** Removes `folder` and its parents up to `created` (see checkWritable), those that are empty. */
+export async function removeCreated(folder: string, created: string | undefined): Promise<void> {
+  if (created === undefined) return;
+  for (let dir = folder; ; dir = dirname(dir)) {
+    try {
+      await rmdir(dir); // only an empty folder
+    } catch {
+      return;
+    }
+    if (dir === created || dirname(dir) === dir) return;
+  }
+}
