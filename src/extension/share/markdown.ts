@@ -1,3 +1,7 @@
+// The Markdown summary of a result for a pull-request comment. Every text in it comes from a result
+// file that anyone may have written (model names, labels, the title, editor parameters, messages),
+// and the comment is rendered by GitHub for every reviewer: each such text goes through mdText, so
+// it shows as the text it is, never as HTML, an image, a link, a mention or table structure.
 import type { ResultFile } from '../../shared/resultFile';
 import { formatNumber } from '../../shared/format';
 
@@ -14,7 +18,7 @@ export function markdownSnippet(
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(', ');
   const lines = [
-    `**PropSweep**: ${cell(result.image.path)}, ${cell(editor.title)}${params === '' ? '' : ` (${cell(params)})`}, ${result.frames.length} steps, seed ${editor.seed}`,
+    `**PropSweep**: ${mdText(result.image.path)}, ${mdText(editor.title)}${params === '' ? '' : ` (${mdText(params)})`}, ${result.frames.length} steps, seed ${formatNumber(editor.seed)}`,
     '',
     '| model | EPGM | p | flips | source class |',
     '| --- | ---: | ---: | ---: | --- |',
@@ -32,31 +36,63 @@ export function markdownSnippet(
       s.source_class === null
         ? '—'
         : `${name(s.source_class)}${s.source_class_lost === true ? ' (lost)' : ''}`;
-    const p = `${formatNumber(s.p_value)}${s.significant ? ' *' : ''}`;
+    const p = `${formatNumber(s.p_value)}${s.significant ? ' \\*' : ''}`;
     lines.push(
-      `| ${cell(m.name)} | ${formatNumber(s.epgm)} | ${p} | ${cell(flips)} | ${cell(source)} |`,
+      `| ${mdText(m.name)} | ${formatNumber(s.epgm)} | ${p} | ${mdText(flips)} | ${mdText(source)} |`,
     );
   }
   const test = result.models[0]?.measure;
   if (test !== undefined) {
     lines.push(
       '',
-      `EPGM: mean \\|dy/dt\\| over the normalised strength; p: shuffle test with ${test.exact ? `all ${test.n_permutations} orders` : `${test.n_permutations} permutations`}, * = significant at α = ${test.alpha}.`,
+      `EPGM: mean \\|dy/dt\\| over the normalised strength; p: shuffle test with ${test.exact ? `all ${formatNumber(test.n_permutations)} orders` : `${formatNumber(test.n_permutations)} permutations`}, \\* = significant at α = ${formatNumber(test.alpha)}.`,
     );
   }
   if (!result.quality.clean && result.quality.message !== null)
-    lines.push('', `⚠ ${cell(result.quality.message)}`);
+    lines.push('', `⚠ ${mdText(result.quality.message)}`);
   if (frameLinks !== undefined)
     lines.push(
       '',
       `| t = 0 | t = 1 |`,
       '| --- | --- |',
-      `| ![first](${frameLinks.first}) | ![last](${frameLinks.last}) |`,
+      `| ![first](${mdLink(frameLinks.first)}) | ![last](${mdLink(frameLinks.last)}) |`,
     );
   return `${lines.join('\n')}\n`;
 }
 
-/** Text safe inside a Markdown table cell. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+/** Zero-width joiner: invisible, and it breaks what GitHub would otherwise turn into a link. */
+const ZWJ = '\u200d';
+
+/**
+ * Text that GitHub Markdown shows literally, also inside a table cell: on one line; `&`, `<`, `>`
+ * as entities (no HTML, no `<https://…>` autolink); Markdown punctuation backslash-escaped (no
+ * emphasis, code, links, images, tables, math); and a zero-width joiner after `@`, `#`, `://`
+ * and `www.`, which GitHub would otherwise link as a mention, an issue or a bare URL.
+ */
+export function mdText(text: string): string {
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- control characters are what is replaced
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/[\\`*_{}[\]()#!|~$]/g, '\\$&')
+      .replace(/([@#])/g, `$1${ZWJ}`)
+      .replace(/:\/\//g, `:${ZWJ}//`)
+      .replace(/(w)(ww\.)/gi, `$1${ZWJ}$2`)
+  );
+}
+
+/** A relative link target made safe: each path segment percent-encoded, parentheses too. */
+export function mdLink(path: string): string {
+  return path
+    .split('/')
+    .map((segment) =>
+      encodeURIComponent(segment).replace(
+        /[()'!*]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      ),
+    )
+    .join('/');
 }

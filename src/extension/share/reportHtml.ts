@@ -7,7 +7,27 @@ import { adjustmentContext, scoreModel } from '../../shared/scores';
 export interface ReportEntry {
   readonly title: string;
   readonly result: ResultFile;
+  /**
+   * The frames as data: URIs (see share/dataUris.ts), in path order; only those at
+   * reportFrameIndices are shown, and '' (or a missing entry) is a frame left out.
+   */
   readonly frameUris: readonly string[];
+}
+
+/**
+ * Bounds that keep a report of any valid result renderable and readable: a filmstrip of at most
+ * `stripFrames` evenly spaced steps (the first and last always among them), and at most
+ * `embeddedChars` characters of embedded images in the whole report (frames past it are left out
+ * and the report says so). With REPORT_FRAME's small copies a strip takes a few megabytes.
+ */
+export const REPORT_LIMITS = { stripFrames: 64, embeddedChars: 32 * 1024 * 1024 } as const;
+
+/** The steps a report's filmstrip shows out of `n`: all of them, or evenly spaced ones. */
+export function reportFrameIndices(n: number): number[] {
+  const shown = Math.min(n, REPORT_LIMITS.stripFrames);
+  if (shown <= 1) return shown === 1 ? [0] : [];
+  const indices = Array.from({ length: shown }, (_, i) => Math.round((i * (n - 1)) / (shown - 1)));
+  return [...new Set(indices)];
 }
 
 /** A row of the summary table at the top of a multi-explanation report. */
@@ -31,6 +51,7 @@ export function renderReport(
   entries: readonly ReportEntry[],
   summary: readonly SummaryRow[] = [],
 ): string {
+  const budget = { left: REPORT_LIMITS.embeddedChars };
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -43,7 +64,7 @@ export function renderReport(
 <body>
 <h1>${esc(title)}</h1>
 ${summary.length > 0 ? summaryTable(summary) : ''}
-${entries.map(entry).join('\n')}
+${entries.map((e) => entry(e, budget)).join('\n')}
 <footer>Made by propsweep. EPGM: mean |dy/dt| over the normalised strength t in [0, 1]; p: shuffle test, p = (b + 1) / (K + 1).</footer>
 </body>
 </html>
@@ -60,22 +81,30 @@ function summaryTable(rows: readonly SummaryRow[]): string {
   return `<section><h2>Summary</h2><table class="summary"><thead><tr><th>model</th><th>image</th><th>property</th><th>EPGM</th><th>p</th><th>flips</th></tr></thead><tbody>${body}</tbody></table></section>`;
 }
 
-function entry({ title, result, frameUris }: ReportEntry): string {
+function entry({ title, result, frameUris }: ReportEntry, budget: { left: number }): string {
   const { editor, quality, frames } = result;
   const params = Object.entries(editor.params)
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(', ');
-  const strip = frameUris
-    .map(
-      (uri, k) =>
-        `<figure><img src="${esc(uri)}" alt="step ${k}"><figcaption>${formatNumber(frames[k]?.strength ?? k)}</figcaption></figure>`,
-    )
-    .join('');
+  const figures: string[] = [];
+  for (const k of reportFrameIndices(frames.length)) {
+    const uri = frameUris[k] ?? '';
+    if (uri === '' || uri.length > budget.left) continue;
+    budget.left -= uri.length;
+    figures.push(
+      `<figure><img src="${esc(uri)}" alt="step ${k}"><figcaption>${formatNumber(frames[k]?.strength ?? k)}</figcaption></figure>`,
+    );
+  }
+  const strip = figures.join('');
+  const omitted =
+    figures.length < frames.length
+      ? `<p class="muted">The filmstrip shows ${figures.length} of the ${frames.length} steps${figures.length < Math.min(frames.length, REPORT_LIMITS.stripFrames) ? ' (the report has reached its size limit)' : ''}; the frames are in the result's frames folder.</p>`
+      : '';
   return `<section class="entry">
 <h2>${esc(title)}</h2>
 <p class="muted">${esc(editor.title)} (${esc(editor.id)}${params === '' ? '' : `: ${esc(params)}`}), ${frames.length} steps, seed ${editor.seed}; image sha256 ${esc(result.image.sha256.slice(0, 12))}</p>
 ${quality.clean ? '' : `<p class="warning">${esc(quality.message ?? 'The edit changed pixels outside the edited region.')}</p>`}
-<div class="strip">${strip}</div>
+<div class="strip">${strip}</div>${omitted}
 <div class="models">${result.models.map((m, i) => modelCard(m, i, result)).join('')}</div>
 </section>`;
 }
@@ -113,9 +142,15 @@ function chart(model: ModelRecord, result: ResultFile): string {
   const xs = result.frames.map((f) => f.strength);
   const x0 = xs[0] ?? 0;
   const x1 = xs.at(-1) ?? 1;
-  const values = model.predictions.flat();
-  const lo = Math.min(0, ...values);
-  const hi = Math.max(1, ...values);
+  // Loops, not Math.min(...values): spreading 150,000 predictions overflows the call stack.
+  let lo = 0;
+  let hi = 1;
+  for (const row of model.predictions) {
+    for (const v of row) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
   const sx = (x: number): number => pad + ((x - x0) / (x1 - x0 || 1)) * (w - 2 * pad);
   const sy = (y: number): number => h - pad - ((y - lo) / (hi - lo || 1)) * (h - 2 * pad);
   const top = model.measure.epgm_per_output

@@ -1,13 +1,27 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+// Loading a saved result for the panel, its exports and `propsweep report`. A result file comes
+// from anyone (a pull request): everything it names is checked before it is read, shown or
+// embedded. Its frames must be decodable PNGs inside its own `NAME.frames/` folder; the model
+// and image files it names must be regular files inside the allowed folders (the workspace), of
+// bounded size; and its fields are normalised once, so no export meets an unexpected type.
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
+import { normaliseResult } from '../../shared/normalize';
 import {
   RESULT_LIMITS,
   stableStringify,
   validateResultFile,
   type ResultFile,
 } from '../../shared/resultFile';
-import { hashFile } from './frameCache';
+import { hasImageExtension } from '../../shared/imageExtensions';
+import {
+  hashRegularFile,
+  isWithin,
+  readRegularFile,
+  realPathWithin,
+  UnreadableFileError,
+} from '../share/boundedFiles';
+import { checkPng, PNG_LIMITS } from '../share/pngCheck';
 import { publishResult } from './publish';
 
 /** A result file that cannot be shown: the message says why and what to do. */
@@ -15,31 +29,80 @@ export class ResultFileError extends Error {
   override readonly name = 'ResultFileError';
 }
 
-/** A validated result with its frames as absolute paths. */
+/** Bounds on the files a result names besides its frames (PNG_LIMITS bounds each frame). */
+export const NAMED_FILE_LIMITS = {
+  /** A model file hashed by the stale check. */
+  modelBytes: 4 * 1024 ** 3,
+  /** The source image shown beside the frames. */
+  imageBytes: 256 * 1024 ** 2,
+  /** All frames of one result together. */
+  framesBytes: 4 * 1024 ** 3,
+} as const;
+
+/** A validated, normalised result with its checked files as real paths. */
 export interface LoadedResult {
+  /** The result file as given. */
   readonly path: string;
+  /** The real path of the folder holding it. */
+  readonly folder: string;
+  /** The real path of its frames folder, `NAME.frames` (every frame is inside it). */
+  readonly framesDir: string;
+  /** The real paths of the folders its image and model paths may point into. */
+  readonly roots: readonly string[];
   readonly result: ResultFile;
+  /** Real paths of the frames, each a decodable PNG inside framesDir. */
   readonly framePaths: readonly string[];
-  /** The source image, when it is still where the result says. */
+  /** The source image when it is a readable image inside the roots, else null (not shown). */
   readonly sourcePath: string | null;
+}
+
+/** Where a result may reach beyond its own frames. */
+export interface LoadOptions {
+  /**
+   * Folders the result's image and model paths may point into: the workspace folders in VS Code,
+   * the --root of `propsweep report`. Default: the result's own folder.
+   */
+  readonly roots?: readonly string[];
+}
+
+/** The file-name stem of a result: `cat` for `cat.propsweep.json`. */
+export function resultStem(path: string): string {
+  const name = basename(path);
+  return name.endsWith('.propsweep.json')
+    ? name.slice(0, -'.propsweep.json'.length)
+    : name.replace(/\.[^.]*$/, '');
 }
 
 /**
  * Reads a `*.propsweep.json` from anywhere (a colleague's commit is untrusted input): bounded
- * size, the schema, and every frame a file inside the result's own folder, also after symlinks.
+ * size, the schema, every frame a decodable PNG inside the result's own frames folder (also after
+ * symlinks), then one normalisation. Every failure is a ResultFileError.
  */
-export async function loadResult(path: string): Promise<LoadedResult> {
+export async function loadResult(path: string, options: LoadOptions = {}): Promise<LoadedResult> {
   const name = basename(path);
-  const info = await stat(path).catch(() => undefined);
-  if (info === undefined) throw new ResultFileError(`${name} does not exist.`);
-  if (info.size > RESULT_LIMITS.bytes) {
+  try {
+    return await load(path, name, options);
+  } catch (error) {
+    if (error instanceof ResultFileError) throw error;
     throw new ResultFileError(
-      `${name} is ${Math.round(info.size / 1e6)} MB; a propsweep result is at most ${RESULT_LIMITS.bytes / 1e6} MB. It is not a result this version can open.`,
+      `${name} cannot be read (${error instanceof Error ? error.message : String(error)}).`,
     );
   }
+}
+
+async function load(path: string, name: string, options: LoadOptions): Promise<LoadedResult> {
+  const text = await readRegularFile(path, RESULT_LIMITS.bytes).catch((error: unknown) => {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    if (error.reason === 'missing') throw new ResultFileError(`${name} does not exist.`);
+    if (error.reason === 'too-large')
+      throw new ResultFileError(
+        `${name} is larger than ${RESULT_LIMITS.bytes / 1e6} MB, the most a propsweep result has. It is not a result this version can open.`,
+      );
+    throw new ResultFileError(`${name} cannot be read: ${error.message}.`);
+  });
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    json = JSON.parse(text.toString('utf8'));
   } catch (error) {
     throw new ResultFileError(
       `${name} is not valid JSON (${(error as Error).message}). Restore it from version control or run the explanation again.`,
@@ -48,45 +111,147 @@ export async function loadResult(path: string): Promise<LoadedResult> {
   const problems = validateResultFile(json);
   if (problems.length > 0)
     throw new ResultFileError(`${name} cannot be shown: ${problems.slice(0, 3).join('; ')}.`);
-  const result = json as ResultFile;
+  const result = normaliseResult(json);
   const folder = await realpath(dirname(path));
+  const roots = await realRoots(options.roots ?? [folder]);
+  const framesDir = await ownFramesDir(folder, resultStem(path), name);
   const framePaths: string[] = [];
+  let total = 0;
   for (const frame of result.frames) {
-    const full = resolve(folder, frame.file);
-    const real = await realpath(full).catch(() => undefined);
-    if (real === undefined)
+    const { real, bytes } = await readFrame(folder, framesDir, frame.file, name);
+    total += bytes.length;
+    if (total > NAMED_FILE_LIMITS.framesBytes)
       throw new ResultFileError(
-        `${name}: the frame ${frame.file} is missing. Commit the ${dirname(frame.file)} folder with the result.`,
-      );
-    if (!isInside(folder, real))
-      throw new ResultFileError(
-        `${name}: the frame ${frame.file} points outside the result's folder; refusing to read it.`,
+        `${name}: its frames take more than ${NAMED_FILE_LIMITS.framesBytes / 1024 ** 3} GiB; refusing to read them.`,
       );
     framePaths.push(real);
   }
-  const source = resolve(folder, result.image.path);
-  const sourcePath = (await stat(source).catch(() => undefined))?.isFile() === true ? source : null;
-  return { path, result, framePaths, sourcePath };
+  const sourcePath = await sourceImage(folder, result.image.path, roots);
+  return { path, folder, framesDir, roots, result, framePaths, sourcePath };
 }
 
-/** Models of a result whose file is gone or no longer has the recorded sha256. */
+/** The real paths of the roots that exist. */
+async function realRoots(roots: readonly string[]): Promise<string[]> {
+  const real = await Promise.all(roots.map((r) => realpath(r).catch(() => undefined)));
+  return real.filter((r): r is string => r !== undefined);
+}
+
+/** The real path of `STEM.frames` beside the result, refused when it leads elsewhere. */
+async function ownFramesDir(folder: string, stem: string, name: string): Promise<string> {
+  const dir = join(folder, `${stem}.frames`);
+  const real = await realpath(dir).catch(() => undefined);
+  if (real === undefined)
+    throw new ResultFileError(
+      `${name}: its frames folder ${stem}.frames is missing. Commit the ${stem}.frames folder with the result.`,
+    );
+  // Not a link: a link could make another result's frames (or any folder) pass for this one's.
+  if (real !== dir)
+    throw new ResultFileError(
+      `${name}: its frames folder ${stem}.frames is a link; refusing to read it. Keep the frames in a real folder beside the result.`,
+    );
+  return real;
+}
+
+/** One frame: inside the result's own frames folder, a regular file, a decodable PNG. */
+async function readFrame(
+  folder: string,
+  framesDir: string,
+  file: string,
+  name: string,
+): Promise<{ real: string; bytes: Buffer }> {
+  const stem = basename(framesDir);
+  if (!file.startsWith(`${stem}/`))
+    throw new ResultFileError(
+      `${name}: the frame ${file} is not in ${stem}/, the result's own frames folder; refusing to read it.`,
+    );
+  const real = await realpath(resolve(folder, file)).catch(() => undefined);
+  if (real === undefined)
+    throw new ResultFileError(
+      `${name}: the frame ${file} is missing. Commit the ${dirname(file)} folder with the result.`,
+    );
+  if (real === framesDir || !isWithin(framesDir, real))
+    throw new ResultFileError(
+      `${name}: the frame ${file} points outside the result's frames folder; refusing to read it.`,
+    );
+  const bytes = await readRegularFile(real, PNG_LIMITS.bytes).catch((error: unknown) => {
+    throw new ResultFileError(
+      `${name}: the frame ${file} cannot be read: ${error instanceof Error ? error.message : String(error)}.`,
+    );
+  });
+  await checkPng(bytes, `${name}: the frame ${file}`).catch((error: unknown) => {
+    throw new ResultFileError(
+      `${error instanceof Error ? error.message : String(error)} Restore the frames from version control or run the explanation again.`,
+    );
+  });
+  return { real, bytes };
+}
+
+/** The source image's real path when it is an image file inside the roots; else null. */
+async function sourceImage(
+  folder: string,
+  imagePath: string,
+  roots: readonly string[],
+): Promise<string | null> {
+  if (imagePath === '') return null;
+  try {
+    const real = await realPathWithin(resolve(folder, imagePath), roots);
+    if (!hasImageExtension(real)) return null;
+    // Opened to check it is a regular file of bounded size (not a FIFO the webview would hang on).
+    await readRegularFile(real, NAMED_FILE_LIMITS.imageBytes, 0);
+    return real;
+  } catch (error) {
+    if (error instanceof UnreadableFileError) return null;
+    throw error;
+  }
+}
+
+/** A model of a result whose file differs from the recorded one, or cannot be checked. */
+export interface ModelCheck {
+  readonly model: string;
+  readonly reason: string;
+  /** 'stale': gone or changed; 'unchecked': not a file that may be read (not followed). */
+  readonly kind: 'stale' | 'unchecked';
+}
+
+/**
+ * Models of a result whose file is gone or no longer has the recorded sha256. A model path that
+ * leads outside `roots` (real paths; default: the result's folder), to something other than a
+ * regular file (a FIFO, /dev/zero) or to a file over NAMED_FILE_LIMITS.modelBytes is not read:
+ * it is reported as "cannot check" rather than hashed for ever.
+ */
 export async function staleModels(
   resultPath: string,
   result: ResultFile,
-): Promise<{ model: string; reason: string }[]> {
+  roots?: readonly string[],
+): Promise<ModelCheck[]> {
   const folder = dirname(resultPath);
-  const stale: { model: string; reason: string }[] = [];
+  const allowed = await realRoots(roots ?? [folder]);
+  const checks: ModelCheck[] = [];
   for (const model of result.models) {
-    const path = isAbsolute(model.path) ? model.path : resolve(folder, model.path);
-    const sha = await hashFile(path).catch(() => undefined);
-    if (sha === undefined) stale.push({ model: model.name, reason: `${model.path} is not found` });
-    else if (sha !== model.sha256)
-      stale.push({
-        model: model.name,
-        reason: `${basename(path)} changed since this result was made`,
-      });
+    const check = await checkModel(folder, model.path, model.sha256, allowed);
+    if (check !== null) checks.push({ model: model.name, ...check });
   }
-  return stale;
+  return checks;
+}
+
+async function checkModel(
+  folder: string,
+  path: string,
+  sha256: string,
+  roots: readonly string[],
+): Promise<Omit<ModelCheck, 'model'> | null> {
+  if (path === '') return { kind: 'unchecked', reason: 'cannot check: no model path recorded' };
+  try {
+    const real = await realPathWithin(resolve(folder, path), roots);
+    const sha = await hashRegularFile(real, NAMED_FILE_LIMITS.modelBytes);
+    return sha === sha256
+      ? null
+      : { kind: 'stale', reason: `${basename(path)} changed since this result was made` };
+  } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    if (error.reason === 'missing') return { kind: 'stale', reason: `${path} is not found` };
+    return { kind: 'unchecked', reason: `cannot check ${path}: ${error.message}` };
+  }
 }
 
 /**
@@ -115,11 +280,6 @@ export async function saveResultTo(
     return { json: stableStringify(saved) };
   });
   return resultPath;
-}
-
-function isInside(folder: string, path: string): boolean {
-  const rel = relative(folder, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 /** A path relative to `folder`, with forward slashes (results are shared across systems). */

@@ -157,7 +157,10 @@ export class PredictionChart {
         x: {
           type: 'linear',
           ...(strengths.length > 0
-            ? { min: Math.min(...strengths), max: Math.max(...strengths) }
+            ? {
+                min: strengths.reduce((a, b) => Math.min(a, b)),
+                max: strengths.reduce((a, b) => Math.max(a, b)),
+              }
             : {}),
           title: { display: true, text: this.input.xTitle, color: t.muted, font },
           grid: { color: t.grid, tickColor: t.grid, lineWidth: 0.6 },

@@ -50,6 +50,6 @@ export function stepForKey(key: string, k: number, n: number): number | null {
 export function initialStep(result: ResultFile): number {
   const n = result.frames.length;
   const flips = result.models.flatMap((m) => (m.measure.flip_details ?? []).map((f) => f.index));
-  const first = flips.length > 0 ? Math.min(...flips) : n - 1;
+  const first = flips.length > 0 ? flips.reduce((a, b) => Math.min(a, b)) : n - 1;
   return clampStep(first, n);
 }

@@ -1,75 +1,145 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { loadResult, saveResultTo, staleModels } from '../../../src/extension/store/resultFiles';
+import { markdownSnippet } from '../../../src/extension/share/markdown';
+import { renderReport } from '../../../src/extension/share/reportHtml';
+import {
+  loadResult,
+  ResultFileError,
+  saveResultTo,
+  staleModels,
+} from '../../../src/extension/store/resultFiles';
+import {
+  isHostMessage,
+  EMPTY_SNAPSHOT,
+  PANEL_PROTOCOL_VERSION,
+} from '../../../src/shared/protocol';
 import { stableStringify, type ResultFile } from '../../../src/shared/resultFile';
-import { sampleResult } from '../builders';
+import { solidPng } from '../share/pngBuilders';
+import { writeSample } from './resultFilesBuilders';
 
-/** Writes a sample result with its frames into a fresh folder; returns the JSON path. */
-function writeSample(change: (r: ResultFile) => ResultFile = (r) => r): {
-  dir: string;
-  path: string;
-  result: ResultFile;
-} {
-  const dir = mkdtempSync(join(tmpdir(), 'propsweep-result-'));
-  mkdirSync(join(dir, 'frames'));
-  const result = change(sampleResult());
-  for (const f of result.frames)
-    if (!f.file.includes('..')) writeFileSync(join(dir, f.file), 'png');
-  writeFileSync(join(dir, 'cat.png'), 'image');
-  writeFileSync(join(dir, 'tiny.onnx'), 'model bytes');
-  const path = join(dir, 'x.propsweep.json');
-  writeFileSync(path, stableStringify(result));
-  return { dir, path, result };
+/** Rewrites frame k of a sample to `file`. */
+function frameAt(k: number, file: string): (r: ResultFile) => ResultFile {
+  return (r) => ({ ...r, frames: r.frames.map((f, i) => (i === k ? { ...f, file } : f)) });
 }
 
-test('a valid result loads with absolute frame paths and its source image', async () => {
+async function refused(path: string, why: RegExp): Promise<void> {
+  await assert.rejects(loadResult(path), (error: unknown) => {
+    assert.ok(error instanceof ResultFileError, String(error));
+    assert.match(error.message, why);
+    return true;
+  });
+}
+
+test('a valid result loads with real frame paths and its source image', async () => {
   const { dir, path } = writeSample();
   const loaded = await loadResult(path);
   assert.equal(loaded.framePaths.length, 5);
-  assert.ok(loaded.framePaths.every((p) => p.startsWith(dir)));
-  assert.equal(loaded.sourcePath, join(dir, 'cat.png'));
+  assert.ok(loaded.framePaths.every((p) => p.startsWith(join(loaded.folder, 'x.frames'))));
+  assert.equal(loaded.framesDir, join(loaded.folder, 'x.frames'));
+  assert.equal(loaded.sourcePath, join(loaded.folder, 'cat.png'));
+  assert.ok(loaded.folder.endsWith(dir.split('/').at(-1) ?? ''));
 });
 
-test('untrusted results are refused with the reason', async () => {
-  const tampered = writeSample((r) => ({
-    ...r,
-    frames: r.frames.map((f, k) => (k === 2 ? { ...f, file: '../outside.png' } : f)),
-  }));
-  await assert.rejects(loadResult(tampered.path), /frames\[2\]\.file must be a relative path/);
-  const linked = writeSample();
-  const outside = join(mkdtempSync(join(tmpdir(), 'propsweep-secret-')), 'secret.png');
-  writeFileSync(outside, 'secret');
-  symlinkSync(outside, join(linked.dir, 'frames', 'evil.png'));
-  const withLink = {
-    ...linked.result,
-    frames: linked.result.frames.map((f, k) => (k === 0 ? { ...f, file: 'frames/evil.png' } : f)),
-  };
-  writeFileSync(linked.path, stableStringify(withLink));
-  await assert.rejects(loadResult(linked.path), /points outside the result's folder/);
-  const missing = writeSample((r) => ({
-    ...r,
-    frames: r.frames.map((f, k) => (k === 1 ? { ...f, file: 'frames/gone.png' } : f)),
-  }));
-  rmSync(join(missing.dir, 'frames', 'gone.png'));
-  await assert.rejects(loadResult(missing.path), /frames\/gone\.png is missing/);
-  const newer = writeSample((r) => ({ ...r, propsweep: 7 }));
-  await assert.rejects(loadResult(newer.path), /newer propsweep/);
+test('untrusted results are refused with the reason, always as a ResultFileError', async () => {
+  await refused(
+    writeSample(frameAt(2, '../outside.png')).path,
+    /frames\[2\]\.file must be a relative path/,
+  );
+  const missing = writeSample();
+  rmSync(join(missing.dir, 'x.frames', 'v1', '001.png'));
+  await refused(missing.path, /x\.frames\/v1\/001\.png is missing/);
+  await refused(writeSample((r) => ({ ...r, propsweep: 7 })).path, /newer propsweep/);
   const broken = writeSample();
   writeFileSync(broken.path, '{"propsweep": 1, ');
-  await assert.rejects(loadResult(broken.path), /not valid JSON/);
-  await assert.rejects(loadResult(join(broken.dir, 'nope.propsweep.json')), /does not exist/);
+  await refused(broken.path, /not valid JSON/);
+  await refused(join(broken.dir, 'nope.propsweep.json'), /does not exist/);
+  await refused(broken.dir, /not a regular file/);
+  const huge = writeSample();
+  writeFileSync(huge.path, Buffer.alloc(64 * 1024 * 1024 + 1, 32));
+  await refused(huge.path, /larger than 67\.108864 MB/);
+  await refused(writeSample(() => ({ propsweep: 1 })).path, /cannot be shown/);
+});
+
+test("a frame must be a decodable PNG in the result's own frames folder", async () => {
+  // Secrets beside the result: not in x.frames/, so never read.
+  const git = writeSample(frameAt(0, '.git/config'));
+  mkdirSync(join(git.dir, '.git'));
+  writeFileSync(join(git.dir, '.git', 'config'), '[remote "origin"]\n\turl = https://token@host\n');
+  await refused(git.path, /the frame \.git\/config is not in x\.frames\//);
+  const env = writeSample(frameAt(1, '.env'));
+  writeFileSync(join(env.dir, '.env'), 'SECRET=1\n');
+  await refused(env.path, /the frame \.env is not in x\.frames\//);
+  // Another result's frames beside it.
+  const other = writeSample(frameAt(0, 'other.frames/v1/000.png'));
+  mkdirSync(join(other.dir, 'other.frames', 'v1'), { recursive: true });
+  writeFileSync(join(other.dir, 'other.frames', 'v1', '000.png'), solidPng(2, 2));
+  await refused(other.path, /other\.frames\/v1\/000\.png is not in x\.frames\//);
+  // A secret copied into the frames folder under a frame's name: not a PNG, so not embedded.
+  const renamed = writeSample();
+  writeFileSync(join(renamed.dir, 'x.frames', 'v1', '003.png'), 'SECRET=1\n');
+  await refused(renamed.path, /x\.frames\/v1\/003\.png is not a decodable PNG: .*signature/);
+  const truncated = writeSample();
+  writeFileSync(join(truncated.dir, 'x.frames', 'v1', '002.png'), solidPng(4, 4).subarray(0, 50));
+  await refused(truncated.path, /002\.png is not a decodable PNG/);
+  // Links out of the frames folder, and a linked frames folder.
+  const linked = writeSample();
+  const secret = join(mkdtempSync(join(tmpdir(), 'propsweep-secret-')), 'secret.png');
+  writeFileSync(secret, solidPng(2, 2));
+  rmSync(join(linked.dir, 'x.frames', 'v1', '000.png'));
+  symlinkSync(secret, join(linked.dir, 'x.frames', 'v1', '000.png'));
+  await refused(linked.path, /000\.png points outside the result's frames folder/);
+  const folderLink = writeSample();
+  rmSync(join(folderLink.dir, 'x.frames'), { recursive: true });
+  mkdirSync(join(folderLink.dir, 'elsewhere', 'v1'), { recursive: true });
+  for (let k = 0; k < 5; k++)
+    writeFileSync(join(folderLink.dir, 'elsewhere', 'v1', `00${k}.png`), solidPng(2, 2));
+  symlinkSync(join(folderLink.dir, 'elsewhere'), join(folderLink.dir, 'x.frames'));
+  await refused(folderLink.path, /frames folder x\.frames is a link/);
+  // A FIFO in place of a frame is refused at once, not waited on.
+  const fifo = writeSample();
+  rmSync(join(fifo.dir, 'x.frames', 'v1', '004.png'));
+  execFileSync('mkfifo', [join(fifo.dir, 'x.frames', 'v1', '004.png')]);
+  await refused(fifo.path, /004\.png cannot be read: it is not a regular file/);
+  // A folder where a frame should be.
+  const folder = writeSample();
+  rmSync(join(folder.dir, 'x.frames', 'v1', '004.png'));
+  mkdirSync(join(folder.dir, 'x.frames', 'v1', '004.png'));
+  await refused(folder.path, /004\.png cannot be read: it is not a regular file/);
+});
+
+test('the source image is shown only when it is an image file inside the allowed folders', async () => {
+  const outside = join(mkdtempSync(join(tmpdir(), 'propsweep-elsewhere-')), 'cat.png');
+  writeFileSync(outside, solidPng(2, 2));
+  const away = writeSample((r) => ({ ...r, image: { ...r.image, path: outside } }));
+  assert.equal((await loadResult(away.path)).sourcePath, null);
+  const up = writeSample((r) => ({ ...r, image: { ...r.image, path: '../cat.png' } }));
+  assert.equal((await loadResult(up.path)).sourcePath, null);
+  // With the workspace as a root, the same file one folder up is shown.
+  const inWorkspace = writeSample((r) => ({ ...r, image: { ...r.image, path: 'sub/../cat.png' } }));
+  assert.ok((await loadResult(inWorkspace.path, { roots: [inWorkspace.dir] })).sourcePath !== null);
+  const env = writeSample((r) => ({ ...r, image: { ...r.image, path: '.env' } }));
+  writeFileSync(join(env.dir, '.env'), 'SECRET=1');
+  assert.equal((await loadResult(env.path)).sourcePath, null);
+  const fifo = writeSample((r) => ({ ...r, image: { ...r.image, path: 'pipe.png' } }));
+  execFileSync('mkfifo', [join(fifo.dir, 'pipe.png')]);
+  assert.equal((await loadResult(fifo.path)).sourcePath, null);
 });
 
 test('stale models: a changed or missing model file is reported; the recorded one is not', async () => {
   const { dir, path, result } = writeSample();
   assert.deepEqual(await staleModels(path, result), [
-    { model: 'tiny <model>', reason: 'tiny.onnx changed since this result was made' },
+    {
+      model: 'tiny <model>',
+      kind: 'stale',
+      reason: 'tiny.onnx changed since this result was made',
+    },
   ]);
-  const { createHash } = await import('node:crypto');
   const sha = createHash('sha256')
     .update(readFileSync(join(dir, 'tiny.onnx')))
     .digest('hex');
@@ -77,6 +147,80 @@ test('stale models: a changed or missing model file is reported; the recorded on
   assert.deepEqual(await staleModels(path, fresh), []);
   const gone = { ...fresh, models: fresh.models.map((m) => ({ ...m, path: 'missing.onnx' })) };
   assert.match((await staleModels(path, gone))[0]?.reason ?? '', /missing\.onnx is not found/);
+});
+
+// The timeout turns a hang (what a FIFO or /dev/zero did before) into a failure.
+test(
+  'model paths that are not regular files inside the workspace are not hashed: "cannot check"',
+  { timeout: 60_000 },
+  async () => {
+    const { dir, path, result } = writeSample();
+    execFileSync('mkfifo', [join(dir, 'fifo.onnx')]);
+    symlinkSync('/dev/zero', join(dir, 'zero.onnx'));
+    const at = (p: string): ResultFile => ({
+      ...result,
+      models: result.models.map((m) => ({ ...m, path: p })),
+    });
+    // Each returns at once; before the fix the FIFO waited for a writer and /dev/zero never ended.
+    const fifo = await staleModels(path, at('fifo.onnx'));
+    assert.deepEqual(
+      fifo.map((c) => c.kind),
+      ['unchecked'],
+    );
+    assert.match(fifo[0]?.reason ?? '', /cannot check fifo\.onnx: it is not a regular file/);
+    assert.match(
+      (await staleModels(path, at('/dev/zero')))[0]?.reason ?? '',
+      /cannot check \/dev\/zero: it is outside the workspace/,
+    );
+    assert.match(
+      (await staleModels(path, at('zero.onnx'), ['/']))[0]?.reason ?? '',
+      /cannot check zero\.onnx: it is not a regular file/,
+    );
+    assert.match(
+      (await staleModels(path, at('../../etc/hostname')))[0]?.reason ?? '',
+      /outside the workspace/,
+    );
+    assert.match((await staleModels(path, at('')))[0]?.reason ?? '', /no model path recorded/);
+  },
+);
+
+test('results the loader accepts are normalised once: every export renders them', async () => {
+  const loose = [
+    (r: ResultFile) => ({ ...r, quality: undefined }),
+    (r: ResultFile) => ({ ...r, image: undefined }),
+    (r: ResultFile) => ({ ...r, editor: { ...r.editor, params: null, title: 2024 } }),
+    (r: ResultFile) => ({
+      ...r,
+      models: r.models.map((m) => ({
+        ...m,
+        labels: [0, 1],
+        notes: null,
+        measure: { ...m.measure, flip_details: [{ from: 'x' }], labels: 7 },
+      })),
+    }),
+    (r: ResultFile) => ({ ...r, mask: 'nope', timings: null, created: 5 }),
+  ];
+  for (const change of loose) {
+    const { path } = writeSample(change);
+    const loaded = await loadResult(path);
+    const { result } = loaded;
+    assert.equal(typeof result.editor.title, 'string');
+    assert.ok(result.models.every((m) => m.labels.every((l) => typeof l === 'string')));
+    assert.doesNotThrow(() => markdownSnippet(result));
+    assert.doesNotThrow(() =>
+      renderReport('t', [{ title: 't', result, frameUris: result.frames.map(() => '') }]),
+    );
+    // What the loader returns passes the webview's check of a snapshot.
+    const snapshot = {
+      ...EMPTY_SNAPSHOT,
+      result,
+      frameUris: result.frames.map((_, k) => `uri${k}`),
+    };
+    assert.ok(isHostMessage({ type: 'panel/snapshot', version: PANEL_PROTOCOL_VERSION, snapshot }));
+  }
+  const numeric = await loadResult(writeSample(loose[2]).path);
+  assert.equal(numeric.result.editor.title, '2024');
+  assert.deepEqual(numeric.result.editor.params, {});
 });
 
 test('saving into the workspace copies the frames and keeps image and model paths right', async () => {
@@ -96,4 +240,5 @@ test('saving into the workspace copies the frames and keeps image and model path
     join(workspace, 'explanations', saved.models[0]?.path ?? ''),
     join(dir, 'tiny.onnx'),
   );
+  assert.ok(stableStringify(saved).length > 0);
 });
