@@ -1,13 +1,17 @@
 import { homedir } from 'node:os';
-import { basename, extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { editorHelp } from '../extension/editors/registry';
 import { InferenceChild } from '../extension/inference/childClient';
-import { MEASURE_DEFAULTS } from '../extension/measures';
+import { DEFAULT_CACHE_MAX_MB, pruneCache } from '../extension/store/frameCache';
+import { MEASURE_DEFAULTS, MEASURE_LIMITS } from '../extension/measures';
 import type { ExplainRun, ModelSpec, PreprocessOverrides, RunValue } from '../shared/childProtocol';
+import { EXECUTION_PROVIDERS, isExecutionProvider } from '../shared/executionProviders';
 import { numberFlag, parse, UsageError } from './args';
 import { ProgressBar } from './progress';
 import { formatNumber } from '../shared/format';
+import { LIMITS, stepsProblem } from '../shared/limits';
+import { resultName, resultNameProblem } from '../shared/names';
 
 /** Help text of `propsweep explain`. */
 export const EXPLAIN_HELP = `Usage: propsweep explain --image IMG --model A.onnx [--model B.onnx ...] --editor ID [options]
@@ -20,21 +24,31 @@ Options:
                         masked-brightness, blend, rotation, sequence
   --param k=v           an editor parameter (repeatable), e.g. --param factor=1.8
   --mask M.png          the edited region for masked editors (white = inside)
-  --steps N             images on the path, strength 0 to 1 (default 21)
-  --permutations K      shuffles in the test (default ${MEASURE_DEFAULTS.permutations})
+  --steps N             images on the path, strength 0 to 1 (default 21, ${LIMITS.minSteps} to ${LIMITS.steps})
+  --permutations K      shuffles in the test (default ${MEASURE_DEFAULTS.permutations}, at most ${MEASURE_LIMITS.permutations})
   --seed S              seed of the editor's randomness and of the shuffles (default 0)
   --alpha A             significance level (default ${MEASURE_DEFAULTS.alpha})
   --legacy              report EPGM by sample index, as the reference code does
-  --out DIR             where NAME.propsweep.json, its frames and report.html go
+  --out DIR             where NAME.propsweep.json, its frames and NAME.report.html go
                         (default propsweep-out/<image>-<editor>)
-  --name NAME           result file name stem (default <image>-<editor>)
-  --cache DIR           edited-image cache (default ~/.cache/propsweep/frames)
-  --provider P          cuda, dml, coreml, webgpu or cpu (default cpu; falls back to cpu)
+  --name NAME           result file name stem: letters, digits, '.', '-' and '_', not starting
+                        with '.' (default <image>-<editor>, other characters made '_')
+  --cache DIR           edited-image cache (default ~/.cache/propsweep/frames; an empty or new
+                        folder: one holding other files is refused)
+  --cache-max-mb N      size limit of the cache after the run, least recently used images
+                        removed first (default ${DEFAULT_CACHE_MAX_MB})
+  --provider P          ${EXECUTION_PROVIDERS.join(', ')} (default cpu; falls back to cpu)
   --device-id N         GPU index for cuda
   --json                print one JSON object instead of a table
 Preprocessing (override the model's sidecar MODEL.json; apply to every --model):
   --size H | HxW  --mean a,b,c  --std a,b,c  --labels a,b,...  --resize fill|cover|contain
   --softmax | --no-softmax
+
+Limits (checked before any work; exit code 2 beyond them):
+  model input at most ${LIMITS.inputSide} pixels a side; one batch at most ${LIMITS.batchBytes / 1024 ** 2} MiB of float32
+  (a dynamic batch is split to fit, a larger fixed batch is refused);
+  at most ${LIMITS.outputs} scores per image; steps x scores (all models) at most ${LIMITS.predictions};
+  the edited path (steps x width x height x 3 bytes) at most ${LIMITS.pathBytes / 1024 ** 3} GiB.
 
 Exit codes: 0 done, 2 bad input or usage, 1 internal error, 130 cancelled.`;
 
@@ -52,6 +66,7 @@ const OPTIONS = {
   out: { type: 'string' },
   name: { type: 'string' },
   cache: { type: 'string' },
+  'cache-max-mb': { type: 'string' },
   provider: { type: 'string' },
   'device-id': { type: 'string' },
   json: { type: 'boolean' },
@@ -65,8 +80,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const PROVIDERS = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
-
 /** The default cache of edited images, shared by every run on this machine. */
 export function defaultCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'propsweep', 'frames');
@@ -75,7 +88,7 @@ export function defaultCacheDir(): string {
 /** Turns `propsweep explain` flags into a request for the inference child. */
 export function explainRequest(
   argv: string[],
-): { request: Omit<ExplainRun, 'type'>; json: boolean } | 'help' {
+): { request: Omit<ExplainRun, 'type'>; json: boolean; cacheMaxMB: number } | 'help' {
   const { values } = parse(argv, OPTIONS, 'explain');
   if (values.help === true) return 'help';
   const image = required(values.image, '--image IMG');
@@ -83,18 +96,26 @@ export function explainRequest(
   const models = values.model ?? [];
   if (models.length === 0) throw new UsageError('explain needs at least one --model MODEL.onnx.');
   const provider = values.provider ?? 'cpu';
-  if (!(PROVIDERS as readonly string[]).includes(provider)) {
-    throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}, got "${provider}".`);
+  if (!isExecutionProvider(provider)) {
+    throw new UsageError(
+      `--provider must be one of ${EXECUTION_PROVIDERS.join(', ')}, got "${provider}".`,
+    );
   }
   const steps = numberFlag(values.steps, 'steps', true) ?? 21;
-  if (steps < 3)
+  const badSteps = stepsProblem(steps);
+  if (badSteps !== null) throw new UsageError(`--${badSteps}.`);
+  const permutations =
+    numberFlag(values.permutations, 'permutations', true) ?? MEASURE_DEFAULTS.permutations;
+  if (permutations < 1 || permutations > MEASURE_LIMITS.permutations) {
     throw new UsageError(
-      `--steps must be at least 3 (the gradient needs three images), got ${steps}.`,
+      `--permutations must be 1 to ${MEASURE_LIMITS.permutations.toLocaleString('en-US')}, got ${permutations}; the paper uses 10000.`,
     );
+  }
   const overrides = preprocessOverrides(values);
-  const name = values.name ?? `${basename(image, extname(image))}-${editor}`;
-  if (!/^[\w.-]+$/.test(name))
-    throw new UsageError(`--name may use letters, digits, '.', '-' and '_' only, got "${name}".`);
+  const name = values.name ?? resultName(image, editor);
+  const badName = resultNameProblem(name);
+  if (badName !== null)
+    throw new UsageError(`--name "${name}" cannot name a result file: ${badName}.`);
   const deviceId = numberFlag(values['device-id'], 'device-id', true);
   const modelSpecs: ModelSpec[] = models.map((path) => ({
     path: resolve(path),
@@ -107,25 +128,27 @@ export function explainRequest(
     params: parseParams(values.param ?? []),
     steps,
     seed: numberFlag(values.seed, 'seed', true) ?? MEASURE_DEFAULTS.seed,
-    permutations:
-      numberFlag(values.permutations, 'permutations', true) ?? MEASURE_DEFAULTS.permutations,
+    permutations,
     alpha: numberFlag(values.alpha, 'alpha') ?? MEASURE_DEFAULTS.alpha,
     ...(values.legacy === true && { legacy: true }),
     models: modelSpecs,
-    provider: provider as (typeof PROVIDERS)[number],
+    provider,
     ...(deviceId !== undefined && { deviceId }),
     cacheDir: resolve(values.cache ?? defaultCacheDir()),
     outDir: resolve(values.out ?? join('propsweep-out', name)),
     name,
   };
-  return { request, json: values.json === true };
+  const cacheMaxMB =
+    numberFlag(values['cache-max-mb'], 'cache-max-mb', true) ?? DEFAULT_CACHE_MAX_MB;
+  if (cacheMaxMB < 0) throw new UsageError(`--cache-max-mb must be at least 0, got ${cacheMaxMB}.`);
+  return { request, json: values.json === true, cacheMaxMB };
 }
 
 /** Runs `propsweep explain` in the inference child; returns the text to print. */
 export async function explainCommand(argv: string[], childPath: string): Promise<string> {
   const parsed = explainRequest(argv);
   if (parsed === 'help') return `${EXPLAIN_HELP}\n\nEditors and their parameters:\n${editorHelp()}`;
-  const { request, json } = parsed;
+  const { request, json, cacheMaxMB } = parsed;
   const bar = new ProgressBar();
   const value = await runInChild(childPath, (child, signal) =>
     child.explain(request, {
@@ -137,6 +160,7 @@ export async function explainCommand(argv: string[], childPath: string): Promise
   ).finally(() => {
     bar.finish();
   });
+  await pruneCache(request.cacheDir, cacheMaxMB);
   return json ? JSON.stringify(explainJson(value), null, 2) : explainTable(value);
 }
 
@@ -155,6 +179,9 @@ export async function runInChild<T>(
   const onSigint = (): void => {
     if (controller.signal.aborted) {
       child.dispose();
+      process.stderr.write(
+        '\npropsweep: stopped at once; a result the run was writing may be incomplete.\n',
+      );
       process.exit(130);
     }
     process.stderr.write('\nCancelling (Ctrl-C again to stop at once)...\n');

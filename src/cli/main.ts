@@ -4,10 +4,11 @@ import { join } from 'node:path';
 
 import { MeasureInputError } from '../extension/measures';
 import { UsageError } from './args';
-import { ChildRunError } from '../extension/inference/childClient';
+import { ChildRunError, StoppedAtOnceError } from '../extension/inference/childClient';
 import { demoCommand } from './demoCommand';
 import { explainCommand } from './explainCommand';
 import { measureCommand } from './measureCommand';
+import { reportCommand } from './reportCommand';
 
 const HELP = `Usage: propsweep <command> [options]
 
@@ -15,6 +16,7 @@ Commands:
   demo      explain the bundled demo images with the bundled classifiers
   explain   edit an image step by step, classify every step, measure (ONNX models)
   measure   EPGM, permutation test and flips of predictions along an intervention path
+  report    render a saved NAME.propsweep.json again (HTML, Markdown) after the panel's checks
 
 Run "propsweep <command> --help" for the options of a command.`;
 
@@ -29,6 +31,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'explain':
       process.stdout.write(`${await explainCommand(rest, join(__dirname, 'inferenceChild.js'))}\n`);
+      return 0;
+    case 'report':
+      process.stdout.write(`${await reportCommand(rest)}\n`);
       return 0;
     case undefined:
     case '-h':
@@ -45,7 +50,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof DOMException && error.name === 'AbortError') {
+    if (error instanceof StoppedAtOnceError) {
+      process.stderr.write(`propsweep: cancelled. ${error.message}\n`);
+      process.exitCode = 130;
+    } else if (error instanceof DOMException && error.name === 'AbortError') {
+      // The child stopped between steps and removed what the run had written.
       process.stderr.write('propsweep: cancelled; nothing was written.\n');
       process.exitCode = 130;
     } else if (

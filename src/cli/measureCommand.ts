@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { analyse, complete, MEASURE_DEFAULTS, type MeasureResult } from '../extension/measures';
+import {
+  analyse,
+  complete,
+  MEASURE_DEFAULTS,
+  MEASURE_LIMITS,
+  type MeasureResult,
+} from '../extension/measures';
 import { checkLabels, parseMeasureFile, type MeasureFile } from '../extension/pipeline/measureFile';
 import { toMeasureJson } from '../extension/pipeline/measureJson';
 import { runPermutationTest } from '../extension/pipeline/permutationPool';
@@ -20,7 +26,8 @@ FILE.json: {"strengths": [s1, ..., sN] (optional), "predictions": [[..], ..] or 
 Options:
   --legacy              differentiate by sample index, as the reference implementation does
   --output C            explain output C alone (default: the whole prediction vector)
-  --permutations K      shuffles in the test (default ${MEASURE_DEFAULTS.permutations}; all N! orders when N! <= K)
+  --permutations K      shuffles in the test (default ${MEASURE_DEFAULTS.permutations}, at most ${MEASURE_LIMITS.permutations};
+                        all N! orders when N! <= K)
   --seed S              seed of the shuffles, 0..4294967295 (default ${MEASURE_DEFAULTS.seed})
   --alpha A             significance level (default ${MEASURE_DEFAULTS.alpha})
   --edge-order 1|2      one-sided differences at the ends (default ${MEASURE_DEFAULTS.edgeOrder})
@@ -30,6 +37,9 @@ Options:
   --threads N           worker threads for large tests (default: all cores)
   --json                print one JSON object instead of a report
   -h, --help            show this help
+
+Predictions so large (or strengths so close) that their differences would overflow double
+precision are refused: EPGM and p are always finite, and p is never 0.
 
 Exit codes: 0 done, 2 bad input or usage, 1 internal error.`;
 

@@ -1,5 +1,6 @@
 // Messages between the extension host (or the CLI) and the forked inference child process.
 // Every request carries an id and is answered by exactly one `run/result`.
+import type { ExecutionProvider } from './executionProviders';
 import { isMeasureJson, type MeasureJson } from './result';
 import { validateResultFile, type ResultFile } from './resultFile';
 
@@ -62,7 +63,7 @@ export interface ExplainRun {
   readonly legacy?: boolean;
   readonly edgeOrder?: 1 | 2;
   readonly models: readonly ModelSpec[];
-  readonly provider: 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
+  readonly provider: ExecutionProvider;
   readonly deviceId?: number;
   readonly cacheDir: string;
   readonly outDir: string;
@@ -119,62 +120,109 @@ export type ChildToHost =
 
 /** Validates a message from the child (a crashed or foreign process may send anything). */
 export function isChildToHost(x: unknown): x is ChildToHost {
-  if (typeof x !== 'object' || x === null) return false;
+  return childMessageProblem(x) === null;
+}
+
+/**
+ * What is wrong with a message from the child, or null when it is valid. The receiver answers
+ * an invalid message that carries an id (see `messageId`) and restarts a child that sent one
+ * without, so that no request waits for ever.
+ */
+export function childMessageProblem(x: unknown): string | null {
+  if (typeof x !== 'object' || x === null) return 'it is not an object';
   const m = x as Record<string, unknown>;
   switch (m.type) {
     case 'child/ready':
-      return typeof m.version === 'number' && typeof m.pid === 'number';
+      return typeof m.version === 'number' && typeof m.pid === 'number'
+        ? null
+        : 'child/ready needs a numeric version and pid';
     case 'run/progress':
-      return typeof m.id === 'number' && typeof m.message === 'string';
+      if (messageId(m) === undefined) return 'run/progress needs a numeric id';
+      return typeof m.message === 'string' ? null : 'run/progress needs a message';
     case 'run/result': {
-      if (typeof m.id !== 'number') return false;
-      if (m.ok === true) return isRunValue(m.value);
+      if (messageId(m) === undefined) return 'run/result needs a numeric id';
+      if (m.ok === true) return runValueProblem(m.value);
       const e = m.error as Record<string, unknown> | null | undefined;
-      return (
-        m.ok === false &&
+      return m.ok === false &&
         typeof e === 'object' &&
         e !== null &&
         typeof e.message === 'string' &&
         typeof e.kind === 'string'
-      );
+        ? null
+        : 'a failed run/result needs an error with a kind and a message';
     }
     default:
-      return false;
+      return `unknown message type ${quote(m.type)}`;
   }
 }
 
-function isRunValue(x: unknown): x is RunValue {
-  if (typeof x !== 'object' || x === null) return false;
+/** The request id a message carries, when it carries one; invalid messages too. */
+export function messageId(x: unknown): number | undefined {
+  if (typeof x !== 'object' || x === null) return undefined;
+  const id = (x as Record<string, unknown>).id;
+  return typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined;
+}
+
+function runValueProblem(x: unknown): string | null {
+  if (typeof x !== 'object' || x === null) return 'the result has no value';
   const v = x as Record<string, unknown>;
-  if (v.kind === 'measure') return isMeasureJson(v.result);
-  return (
-    v.kind === 'explain' &&
-    typeof v.resultPath === 'string' &&
-    typeof v.reportPath === 'string' &&
-    validateResultFile(v.result).length === 0
-  );
+  if (v.kind === 'measure') {
+    return isMeasureJson(v.result) ? null : 'the measurement is not a measurement';
+  }
+  if (v.kind !== 'explain') return `unknown result kind ${quote(v.kind)}`;
+  if (typeof v.resultPath !== 'string' || typeof v.reportPath !== 'string') {
+    return 'the explanation needs its result and report paths';
+  }
+  const problems = validateResultFile(v.result);
+  return problems.length === 0
+    ? null
+    : `the explanation is not a valid result (${problems.join('; ')})`;
 }
 
 /** Validates a message from the host. */
 export function isHostToChild(x: unknown): x is HostToChild {
-  if (typeof x !== 'object' || x === null) return false;
+  return hostMessageProblem(x) === null;
+}
+
+/** What is wrong with a message from the host, or null when it is valid. */
+export function hostMessageProblem(x: unknown): string | null {
+  if (typeof x !== 'object' || x === null) return 'it is not an object';
   const m = x as Record<string, unknown>;
-  if (typeof m.id !== 'number') return false;
+  if (messageId(m) === undefined) return 'it has no numeric id';
   switch (m.type) {
     case 'run/cancel':
-      return true;
+      return null;
     case 'measure/run':
-      return typeof m.options === 'object' && m.options !== null;
+      return typeof m.options === 'object' && m.options !== null
+        ? null
+        : 'measure/run needs options';
     case 'explain/run':
-      return (
-        typeof m.image === 'string' &&
+      return typeof m.image === 'string' &&
         typeof m.editor === 'string' &&
         typeof m.steps === 'number' &&
+        typeof m.seed === 'number' &&
+        typeof m.permutations === 'number' &&
+        typeof m.alpha === 'number' &&
+        typeof m.params === 'object' &&
+        m.params !== null &&
         Array.isArray(m.models) &&
+        m.models.every(
+          (spec: unknown) =>
+            typeof spec === 'object' &&
+            spec !== null &&
+            typeof (spec as Record<string, unknown>).path === 'string',
+        ) &&
         typeof m.outDir === 'string' &&
-        typeof m.cacheDir === 'string'
-      );
+        typeof m.cacheDir === 'string' &&
+        typeof m.name === 'string'
+        ? null
+        : 'explain/run needs image, editor, params, steps, seed, permutations, alpha, models (with paths), outDir, cacheDir and name';
     default:
-      return false;
+      return `unknown request type ${quote(m.type)}`;
   }
+}
+
+// A type tag in a message: the string itself, or what it is instead.
+function quote(x: unknown): string {
+  return typeof x === 'string' ? JSON.stringify(x) : typeof x;
 }

@@ -207,9 +207,3 @@ export function conventionalMaskPath(imagePath: string): string {
   const dot = imagePath.lastIndexOf('.');
   return `${dot > imagePath.lastIndexOf('/') ? imagePath.slice(0, dot) : imagePath}.mask.png`;
 }
-
-/** A result name from the image and the editor: letters, digits, '.', '-' and '_' only. */
-export function resultName(imagePath: string, presetId: string): string {
-  const stem = basename(imagePath).replace(/\.[^.]+$/, '');
-  return `${stem}-${presetId}`.replace(/[^\w.-]+/g, '_');
-}

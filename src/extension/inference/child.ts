@@ -7,21 +7,17 @@ import { join } from 'node:path';
 import {
   BACKGROUND_FLAG,
   CHILD_PROTOCOL_VERSION,
-  isHostToChild,
+  hostMessageProblem,
+  messageId,
   type ChildError,
   type ChildToHost,
   type HostToChild,
-  type MeasureRun,
   type RunValue,
 } from '../../shared/childProtocol';
-import { EditorInputError } from '../editors/types';
-import { ImageInputError } from '../images/errors';
-import { analyse, complete, MeasureInputError } from '../measures';
-import { ModelInputError } from '../models/types';
-import { checkLabels } from '../pipeline/measureFile';
-import { toMeasureJson } from '../pipeline/measureJson';
-import { runPermutationTest } from '../pipeline/permutationPool';
 import { runExplain } from '../pipeline/explainRun';
+import { isInputError } from '../pipeline/inputErrors';
+import { runMeasure } from '../pipeline/measureRun';
+import { checkExplainLimits } from '../pipeline/requestLimits';
 import { throttleProgress } from './progressThrottle';
 
 // Started by VS Code: yield to the editor under load. Threads started from here on (ONNX Runtime's,
@@ -50,9 +46,16 @@ async function handle(request: Exclude<HostToChild, { type: 'run/cancel' }>): Pr
     send({ type: 'run/progress', id: request.id, ...p });
   });
   try {
+    if (request.type === 'explain/run') checkExplainLimits(request);
     const value: RunValue =
       request.type === 'measure/run'
-        ? await measureRun(request, signal, request.id)
+        ? await runMeasure(request, {
+            workerPath,
+            signal,
+            progress: (p) => {
+              send({ type: 'run/progress', id: request.id, ...p });
+            },
+          })
         : await runExplain(request, {
             workerPath,
             signal,
@@ -73,32 +76,10 @@ async function handle(request: Exclude<HostToChild, { type: 'run/cancel' }>): Pr
   }
 }
 
-async function measureRun(request: MeasureRun, signal: AbortSignal, id: number): Promise<RunValue> {
-  const analysis = analyse(
-    { predictions: request.predictions, strengths: request.strengths },
-    request.options,
-  );
-  checkLabels(request.labels, analysis.y.cols);
-  send({
-    type: 'run/progress',
-    id,
-    message: `Shuffle test (${analysis.testOptions.permutations} permutations)`,
-  });
-  const test = await runPermutationTest(analysis, { workerPath, signal });
-  return { kind: 'measure', result: toMeasureJson(complete(analysis, test), request.labels) };
-}
-
 /** Errors in what the user gave are theirs to fix; anything else is ours, with its stack. */
 function describe(error: unknown, signal: AbortSignal): ChildError {
   if (signal.aborted) return { kind: 'cancelled', message: 'Cancelled.' };
-  if (
-    error instanceof MeasureInputError ||
-    error instanceof ImageInputError ||
-    error instanceof EditorInputError ||
-    error instanceof ModelInputError
-  ) {
-    return { kind: 'input', message: error.message };
-  }
+  if (isInputError(error)) return { kind: 'input', message: error.message };
   return {
     kind: 'internal',
     message: error instanceof Error ? (error.stack ?? error.message) : String(error),
@@ -113,9 +94,30 @@ if (process.send === undefined) {
 }
 
 process.on('message', (message: unknown) => {
-  if (!isHostToChild(message)) return;
-  if (message.type === 'run/cancel') running.get(message.id)?.abort();
-  else void handle(message);
+  const problem = hostMessageProblem(message);
+  if (problem === null) {
+    const request = message as HostToChild;
+    if (request.type === 'run/cancel') running.get(request.id)?.abort();
+    else void handle(request);
+    return;
+  }
+  // Every request is answered: one that carries an id gets its error; one without has nobody
+  // waiting for it, and is logged.
+  const id = messageId(message);
+  process.stderr.write(
+    `propsweep inference: invalid request${id === undefined ? '' : ` ${id}`}: ${problem}.\n`,
+  );
+  if (id !== undefined) {
+    send({
+      type: 'run/result',
+      id,
+      ok: false,
+      error: {
+        kind: 'internal',
+        message: `The inference process got an invalid request: ${problem}.`,
+      },
+    });
+  }
 });
 // The parent went away (closed, crashed or killed): nothing is left to answer.
 process.on('disconnect', () => process.exit(0));

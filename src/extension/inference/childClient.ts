@@ -3,7 +3,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import {
   BACKGROUND_FLAG,
   CHILD_PROTOCOL_VERSION,
+  childMessageProblem,
   isChildToHost,
+  messageId,
   type ChildError,
   type ChildToHost,
   type ExplainRun,
@@ -22,6 +24,20 @@ export class ChildRunError extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A cancelled request whose child did not stop within the grace period and was killed: unlike a
+ * cooperative cancel, it may have left files behind. Still an AbortError for callers that only
+ * need to know the run was cancelled.
+ */
+export class StoppedAtOnceError extends DOMException {
+  constructor() {
+    super(
+      'The run was stopped at once: the inference process did not stop in time and was killed, so a result it was writing may be incomplete.',
+      'AbortError',
+    );
   }
 }
 
@@ -48,9 +64,14 @@ export class InferenceChild {
   private readonly pending = new Map<number, Pending>();
   private exited: string | undefined;
 
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly log: (text: string) => void,
+  ) {
     child.on('message', (message: unknown) => {
-      if (isChildToHost(message)) this.receive(message);
+      const problem = childMessageProblem(message);
+      if (problem === null) this.receive(message as ChildToHost);
+      else this.refuse(message, problem);
     });
     child.on('exit', (code, signal) => {
       this.exited =
@@ -118,7 +139,7 @@ export class InferenceChild {
           );
           return;
         }
-        resolve(new InferenceChild(child));
+        resolve(new InferenceChild(child, (text) => options.stderr?.(text)));
       });
     });
   }
@@ -179,7 +200,7 @@ export class InferenceChild {
         killTimer = setTimeout(() => {
           this.pending.delete(id);
           this.child.kill('SIGKILL');
-          reject(abortError());
+          reject(new StoppedAtOnceError());
         }, options.graceMs ?? 2000);
       };
       const done = (): void => {
@@ -201,6 +222,40 @@ export class InferenceChild {
       const request: HostToChild = { ...message, id }; // typed: an id-less request would be ignored
       this.child.send(request);
     });
+  }
+
+  /**
+   * An invalid message must not leave its request waiting for ever: one that names a pending
+   * request fails that request (and asks the child to stop it); one that names none means the
+   * child can no longer be trusted to answer, so every pending request fails and the child is
+   * killed (ChildService starts a fresh one for the next request).
+   */
+  private refuse(message: unknown, problem: string): void {
+    const id = messageId(message);
+    this.log(
+      `propsweep: the inference process sent an invalid message${id === undefined ? '' : ` for request ${id}`} (${problem}).\n`,
+    );
+    const pending = id === undefined ? undefined : this.pending.get(id);
+    if (id !== undefined && pending !== undefined) {
+      this.pending.delete(id);
+      if (this.exited === undefined) this.child.send({ type: 'run/cancel', id });
+      pending.reject(
+        new ChildRunError(
+          'internal',
+          `The propsweep inference process answered with an invalid message (${problem}). See the log for details.`,
+        ),
+      );
+      return;
+    }
+    if (id !== undefined) return; // a late message for a request that has settled already
+    this.exited = 'sent an invalid message and was stopped';
+    const error = new ChildRunError(
+      'crashed',
+      `The propsweep inference process sent an invalid message (${problem}) and was stopped; it starts afresh on the next run. See the log for details.`,
+    );
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+    this.child.kill('SIGKILL');
   }
 
   private receive(message: ChildToHost): void {

@@ -61,6 +61,12 @@ export function makeGrid(
     }
     rawSpacing[n - 1] = seam;
   }
+  // Finite strengths can still be more than the largest double apart.
+  if (!rawSpacing.every(Number.isFinite) || !Number.isFinite(at(s, n - 1) - at(s, 0))) {
+    throw new MeasureInputError(
+      `strengths span ${at(s, 0)} to ${at(s, n - 1)}, more than double precision can hold. Rescale them (any unit works: EPGM uses the normalised strength).`,
+    );
+  }
   const uniform = isUniform(rawSpacing);
   const legacy = options.legacy === true;
   // Normalised units: t in [0, 1] along an open path; one period = 1 around a closed one.

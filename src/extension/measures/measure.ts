@@ -7,17 +7,16 @@ import {
 } from './epgm';
 import { MeasureInputError } from './errors';
 import { predictionFlips, type FlipReport } from './flips';
-import { makeStencil, propertyGradient, type EdgeOrder } from './gradient';
+import { makeStencil, propertyGradient, type EdgeOrder, type Stencil } from './gradient';
 import { at, makeGrid, type Grid } from './grid';
 import { column, toMatrix, type Matrix } from './matrix';
 import {
   checkPermutationOptions,
   permutationTest,
-  prepareStatistic,
   type PermutationOptions,
   type PermutationTest,
-  type PreparedStatistic,
 } from './permutation';
+import { prepareStatistic, type PreparedStatistic } from './preparedStatistic';
 
 /** Predictions along one path, with the editor's strengths when it has them. */
 export interface MeasureInput {
@@ -52,6 +51,17 @@ export const MEASURE_DEFAULTS = {
   alpha: 0.01,
   edgeOrder: 1,
 } as const;
+
+/**
+ * Upper bounds of the measurement, checked before any work: the shuffle test keeps one number
+ * per permutation, and K = 10^6 already resolves p to 10^-6 (the paper uses 10^4).
+ */
+export const MEASURE_LIMITS = {
+  permutations: 1_000_000,
+} as const;
+
+// The largest statistic the shuffle test can square and sum over 10^6 permutations in doubles.
+const SAFE_STATISTIC = 1e150;
 
 /** Everything measured on one path. */
 export interface MeasureResult {
@@ -110,8 +120,10 @@ export function analyse(input: MeasureInput, options: MeasureOptions = {}): Anal
     alpha: options.alpha ?? MEASURE_DEFAULTS.alpha,
   };
   checkPermutationOptions(testOptions);
+  checkPermutationBound(testOptions.permutations);
   const statistic = chooseStatistic(y, options.output);
   const stencil = makeStencil(grid, edgeOrder);
+  checkScale(y, stencil);
   const gradient = propertyGradient(y, stencil);
   const perOutput = epgmPerOutput(gradient);
   const tvPerOutput = totalVariationPerOutput(y, grid.periodic);
@@ -154,6 +166,12 @@ export function analyse(input: MeasureInput, options: MeasureOptions = {}): Anal
 
 /** Joins an analysis with its shuffle test, adding what the test says about its own power. */
 export function complete(analysis: Analysis, test: PermutationTest): MeasureResult {
+  // checkScale rules this out; a p of 0 or an infinite null would break the test's contract.
+  if (!(test.pValue > 0) || !Number.isFinite(test.nullMean) || !Number.isFinite(test.nullSd)) {
+    throw new MeasureInputError(
+      'the shuffle test overflowed double precision on these predictions. Rescale them (probabilities or logits of a few units).',
+    );
+  }
   const warnings = [...analysis.warnings];
   if (test.minAchievableP > test.alpha) {
     const n = analysis.y.rows;
@@ -164,6 +182,41 @@ export function complete(analysis: Analysis, test: PermutationTest): MeasureResu
     );
   }
   return { ...analysis.partial, test, warnings };
+}
+
+function checkPermutationBound(permutations: number): void {
+  if (permutations > MEASURE_LIMITS.permutations) {
+    throw new MeasureInputError(
+      `permutations must be at most ${MEASURE_LIMITS.permutations.toLocaleString('en-US')}, got ${String(permutations)}: the test keeps one number per permutation, and 10^6 resolve p to 10^-6 (the paper uses 10000).`,
+    );
+  }
+}
+
+/**
+ * Refuses predictions and strengths whose differences could overflow doubles anywhere in the
+ * gradient or the shuffle test (|g| <= sum |coef| * max |y| for every order of the rows), so that
+ * EPGM, the null distribution and p are always finite numbers.
+ */
+function checkScale(y: Matrix, stencil: Stencil): void {
+  let maxAbs = 0;
+  for (const v of y.data) maxAbs = Math.max(maxAbs, Math.abs(v));
+  let maxWeight = 0;
+  for (const row of stencil.rows) {
+    let sum = 0;
+    for (const c of row.coef) sum += Math.abs(c);
+    maxWeight = Math.max(maxWeight, sum);
+  }
+  if (!(maxWeight <= SAFE_STATISTIC)) {
+    throw new MeasureInputError(
+      'two neighbouring strengths nearly coincide: their finite-difference weights overflow double precision. Drop one of them, or rescale the strengths.',
+    );
+  }
+  const bound = y.rows * y.cols * maxWeight * maxAbs;
+  if (!(bound <= SAFE_STATISTIC)) {
+    throw new MeasureInputError(
+      `the predictions (up to ${format(maxAbs)} in magnitude) are too large: the gradient or the shuffle test would overflow double precision. Rescale them (probabilities, or logits of a few units).`,
+    );
+  }
 }
 
 /** Options may come from JSON: check what the types promise. */

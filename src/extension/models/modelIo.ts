@@ -4,6 +4,7 @@
 // metadata objects, so every refusal message is unit tested without a session.
 import type { InferenceSession } from 'onnxruntime-node';
 
+import { LIMITS } from '../../shared/limits';
 import { describeSource, type ResolvedPreprocess } from './preprocess';
 import type { LoadedSidecar } from './sidecar';
 import { ModelInputError } from './types';
@@ -147,6 +148,39 @@ export function checkImageInput(
       `${modelPath} takes ${String(fixedH)}x${String(fixedW)} images (input "${name}" ${formatShape(shape)}, ${layout}), but inputSize is [${h}, ${w}] (${describeSource(resolved, 'inputSize', sidecar)}). ${fixText(resolved, 'inputSize', size, sidecar)}`,
     );
   }
+  if (h > LIMITS.inputSide || w > LIMITS.inputSide) {
+    const fixed = typeof fixedH === 'number' || typeof fixedW === 'number';
+    throw new ModelInputError(
+      `${modelPath} would be fed ${h}x${w} images (input "${name}" ${formatShape(shape)}, ${fixed ? 'as the model declares' : `inputSize from ${describeSource(resolved, 'inputSize', sidecar)}`}); propsweep feeds at most ${LIMITS.inputSide} pixels a side, since one such image alone takes ${megabytes(3 * h * w * 4)} as float32. ${fixed ? 'Export the model for a smaller input (a classifier sees a few hundred pixels a side).' : fixText(resolved, 'inputSize', '[224, 224]', sidecar)}`,
+    );
+  }
+}
+
+/**
+ * Images per run: the requested batch size, lowered so that one run's input tensor stays within
+ * LIMITS.batchBytes; a model whose fixed batch alone exceeds it is refused before it runs.
+ */
+export function batchSizeFor(
+  io: ModelIo,
+  config: ResolvedPreprocess['config'],
+  requested: number,
+  modelPath: string,
+): number {
+  const [h, w] = config.inputSize;
+  const imageBytes = 3 * h * w * 4;
+  if (io.fixedBatch !== null) {
+    if (io.fixedBatch * imageBytes > LIMITS.batchBytes) {
+      throw new ModelInputError(
+        `${modelPath} fixes its batch at ${io.fixedBatch} images of ${h}x${w} (input "${io.input.name}" ${formatShape(io.input.shape)}): one run would take ${megabytes(io.fixedBatch * imageBytes)}, more than the limit of ${megabytes(LIMITS.batchBytes)}. Export it with a dynamic batch axis (dynamic_axes={"image": {0: "batch"}}) or a batch of 1.`,
+      );
+    }
+    return io.fixedBatch;
+  }
+  return Math.max(1, Math.min(requested, Math.floor(LIMITS.batchBytes / imageBytes)));
+}
+
+function megabytes(bytes: number): string {
+  return `${Math.round(bytes / 1024 ** 2).toLocaleString('en-US')} MiB`;
 }
 
 function fixText(
@@ -172,6 +206,11 @@ export function checkLabels(
   modelPath: string,
   sidecar: LoadedSidecar | null,
 ): void {
+  if (classes > LIMITS.outputs) {
+    throw new ModelInputError(
+      `${modelPath} outputs ${classes.toLocaleString('en-US')} scores per image; propsweep measures at most ${LIMITS.outputs.toLocaleString('en-US')} (what a saved result may hold). Explain a model with fewer outputs, e.g. a head over the classes of interest.`,
+    );
+  }
   const labels = resolved.config.labels;
   if (labels !== null && labels.length !== classes) {
     throw new ModelInputError(

@@ -6,11 +6,13 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type * as Ort from 'onnxruntime-node';
 
+import type { ExecutionProvider } from '../../shared/executionProviders';
 import { checkImageShape, type RgbImage } from '../images/image';
 import { loadOrt } from '../natives/natives';
 import { fromFloat16Array, toFloat16Array } from './float16';
 import {
   checkFeed,
+  batchSizeFor,
   checkImageInput,
   checkLabels,
   describeIo,
@@ -33,7 +35,6 @@ import {
   ModelInputError,
   type Classifier,
   type ClassifierInfo,
-  type ExecutionProvider,
   type PreprocessConfig,
 } from './types';
 
@@ -98,6 +99,7 @@ export async function loadClassifierWith(
     const io = describeIo(opened.session.inputMetadata, opened.session.outputMetadata, modelPath);
     const resolved = resolvePreprocess(sidecar, options.flags ?? {}, io.input);
     checkImageInput(io, resolved, modelPath, sidecar);
+    const runSize = batchSizeFor(io, resolved.config, batchSize, modelPath);
     const assumed = assumedDefaults(resolved, io.input);
     if (assumed.length > 0) {
       log(
@@ -127,7 +129,7 @@ export async function loadClassifierWith(
       provider: opened.provider,
       fallbackReason: opened.fallbackReason,
     };
-    return onnxClassifier(ort, opened.session, io, info, batchSize);
+    return onnxClassifier(ort, opened.session, io, info, runSize);
   } catch (error) {
     await opened.session.release();
     throw error;

@@ -9,8 +9,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 
+import { DATA_TYPE, modelProto } from '../../../scripts/onnx/onnx';
+import { rgbImage } from '../../../src/extension/images/image';
+import { encodePng } from '../../../src/extension/images/io';
 import { validateResultFile, type ResultFile } from '../../../src/shared/resultFile';
 import { cli, ROOT } from '../../unit/helpers';
 
@@ -126,7 +129,57 @@ describe('propsweep explain', () => {
     assert.match(r.stdout, /unbiased\s+\S+\s+\S+\s+\d+\s+cpu/);
     assert.match(r.stdout, /result: .*dark-cat-brightness\.propsweep\.json/);
   });
+
+  test('an image name with spaces gives a safe default result name', () => {
+    const dir = tmp();
+    const spaced = join(dir, 'my cat (1).png');
+    copyFileSync(image, spaced);
+    const r = cli([
+      'explain',
+      '--image',
+      spaced,
+      '--model',
+      join(demo, 'unbiased.onnx'),
+      '--editor',
+      'brightness',
+      '--steps',
+      '3',
+      '--permutations',
+      '10',
+      '--out',
+      join(dir, 'out'),
+      '--cache',
+      tmp(),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(join(dir, 'out', 'my_cat_1_-brightness.propsweep.json')), r.stdout);
+  });
 });
+
+/** input [batch, 3, 8, 8] -> channel means -> `classes` logits (built with scripts/onnx). */
+function averagingModel(classes: number): Uint8Array {
+  return modelProto({
+    name: 'many_classes',
+    doc: 'propsweep test: many outputs',
+    opset: 17,
+    inputs: [{ name: 'image', type: DATA_TYPE.float, shape: ['batch', 3, 8, 8] }],
+    outputs: [{ name: 'logits', type: DATA_TYPE.float, shape: ['batch', classes] }],
+    initializers: [
+      { name: 'w', dims: [classes, 3], values: new Array<number>(classes * 3).fill(0.1) },
+      { name: 'b', dims: [classes], values: new Array<number>(classes).fill(0) },
+    ],
+    nodes: [
+      { op: 'GlobalAveragePool', inputs: ['image'], outputs: ['pooled'] },
+      { op: 'Flatten', inputs: ['pooled'], outputs: ['means'], attributes: { axis: { int: 1 } } },
+      {
+        op: 'Gemm',
+        inputs: ['means', 'w', 'b'],
+        outputs: ['logits'],
+        attributes: { transB: { int: 1 } },
+      },
+    ],
+  });
+}
 
 describe('propsweep explain refuses bad input: exit code 2, one line, nothing written', () => {
   const dir = tmp();
@@ -151,6 +204,13 @@ describe('propsweep explain refuses bad input: exit code 2, one line, nothing wr
     '--param',
     'target=255,255,255',
   ];
+  // A black 2000x2000 image: 12 MB per edited frame.
+  const large = join(dir, 'large.png');
+  before(async () => {
+    writeFileSync(large, await encodePng(rgbImage(2000, 2000)));
+  });
+  const manyClasses = join(dir, 'classes.onnx');
+  writeFileSync(manyClasses, averagingModel(100_000));
   const text = join(dir, 'notes.png');
   writeFileSync(text, 'not an image at all');
   const cases: [string, string[], RegExp][] = [
@@ -233,7 +293,26 @@ describe('propsweep explain refuses bad input: exit code 2, one line, nothing wr
         '--steps',
         '2',
       ],
-      /--steps must be at least 3/,
+      /--steps must be a whole number from 3/,
+    ],
+    [
+      'a large image on many steps (the edited path would not fit in memory)',
+      [
+        '--image',
+        large,
+        '--model',
+        join(demo, 'unbiased.onnx'),
+        '--editor',
+        'brightness',
+        '--steps',
+        '1001',
+      ],
+      /large\.png: 1001 edited images of 2000x2000 take 11\.2 GiB.*Use at most 178 steps/,
+    ],
+    [
+      'more predictions than a result can hold',
+      ['--image', image, '--model', manyClasses, '--editor', 'brightness', '--no-softmax'],
+      /21 steps x 100,000 scores per image .* Use at most 15 steps/,
     ],
   ];
   for (const [name, args, message] of cases) {

@@ -190,6 +190,16 @@ describe('bad input: exit code 2 and one line that says what to do', () => {
       /labels has 1 names/,
     ],
     ['no --input', [], /needs --input/],
+    [
+      'predictions of +-1e308 (p would be 0)',
+      ['--input', input('huge.json', { predictions: [1e308, -1e308, 1e308, -1e308, 1e308] })],
+      /are too large: the gradient or the shuffle test would overflow double precision/,
+    ],
+    [
+      '--permutations 1e12',
+      ['--input', input('k.json', { predictions: [0.1, 0.5, 0.9] }), '--permutations', '1e12'],
+      /permutations must be at most 1,000,000/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     test(name, () => {

@@ -6,7 +6,6 @@ import {
   demoClassifiers,
   parseClassifiers,
   propertyPresets,
-  resultName,
 } from '../../../src/extension/commands/choices';
 
 test('a photo without a mask gets a global edit first; with a mask, the object colour', () => {
@@ -50,5 +49,4 @@ test('demo classifiers, mask convention and result names', () => {
   );
   assert.equal(conventionalMaskPath('/a/b/cat.png'), '/a/b/cat.mask.png');
   assert.equal(conventionalMaskPath('/a.b/cat'), '/a.b/cat.mask.png');
-  assert.equal(resultName('/x/My Cat (1).JPG', 'colour-light'), 'My_Cat_1_-colour-light');
 });

@@ -1,0 +1,61 @@
+// `propsweep explain` checks its flags before any work: the bounds of shared/limits.ts, and a
+// result name that is one safe file name (derived from the image when not given).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { UsageError } from '../../../src/cli/args';
+import { explainRequest } from '../../../src/cli/explainCommand';
+import { cli } from '../helpers';
+
+const BASE = ['--image', 'cat.png', '--model', 'm.onnx', '--editor', 'brightness'];
+
+function request(extra: string[], image = 'cat.png') {
+  const parsed = explainRequest(['--image', image, ...BASE.slice(2), ...extra]);
+  assert.notEqual(parsed, 'help');
+  return parsed === 'help' ? assert.fail() : parsed.request;
+}
+
+const usage = (pattern: RegExp) => (e: unknown) =>
+  e instanceof UsageError && pattern.test(e.message);
+
+describe('explain flags', () => {
+  test('--steps above the bound exits 2 with a message, before any file is read', () => {
+    // Neither cat.png nor m.onnx exists: the answer is about the steps, so nothing ran.
+    const r = cli(['explain', ...BASE, '--steps', '5000']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--steps must be a whole number from 3 .* to 1001, got 5000/);
+    assert.doesNotMatch(r.stderr, /cat\.png|m\.onnx/);
+    assert.throws(() => request(['--steps', '2']), usage(/from 3/));
+    assert.equal(request(['--steps', '1001']).steps, 1001);
+  });
+
+  test('--permutations 1e9 and 1e12 are refused up front', () => {
+    for (const k of ['1e9', '1e12']) {
+      assert.throws(
+        () => request(['--permutations', k]),
+        usage(new RegExp(`must be 1 to 1,000,000, got ${String(Number(k))}`)),
+      );
+    }
+    assert.throws(() => request(['--permutations', '0']), usage(/--permutations must be 1 to/));
+    assert.equal(request(['--permutations', '1000000']).permutations, 1e6);
+  });
+
+  test('the default name is derived safely from any image file name', () => {
+    assert.equal(request([], 'pics/my cat (1).png').name, 'my_cat_1_-brightness');
+    assert.equal(request([], '.hidden.png').name, 'hidden-brightness');
+    assert.match(request([], 'pics/my cat.png').outDir, /propsweep-out[/\\]my_cat-brightness$/);
+  });
+
+  test('--name refuses dot names, separators and unsafe characters', () => {
+    assert.throws(() => request(['--name', '.']), usage(/starts with '\.'/));
+    assert.throws(() => request(['--name', '..']), usage(/starts with '\.'/));
+    assert.throws(() => request(['--name', 'a/b']), usage(/path separator/));
+    assert.throws(() => request(['--name', '..\\b']), usage(/"\.\.\\b" cannot name/));
+    assert.throws(() => request(['--name', 'my cat']), usage(/letters, digits/));
+    assert.throws(() => request(['--name', '']), usage(/empty/));
+    assert.equal(request(['--name', 'cat.v2_final-1']).name, 'cat.v2_final-1');
+    const r = cli(['explain', ...BASE, '--name', '..']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^propsweep: --name "\.\." cannot name a result file/);
+  });
+});

@@ -1,0 +1,137 @@
+// Every request settles: a child that answers with a malformed message fails its request instead
+// of leaving it waiting for ever, and a child that sends a malformed message naming no request is
+// stopped, failing every pending request, so that the next run starts a fresh child. The child
+// here is a real forked process running a tiny script that misbehaves on demand.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
+import {
+  ChildRunError,
+  InferenceChild,
+  StoppedAtOnceError,
+} from '../../../src/extension/inference/childClient';
+import { ChildService } from '../../../src/extension/inference/childService';
+import { CHILD_PROTOCOL_VERSION } from '../../../src/shared/childProtocol';
+
+// The request's `predictions` says how to misbehave; `hang` never answers.
+const FAKE_CHILD = `
+const send = (m) => process.send(m);
+process.on('message', (m) => {
+  if (m.type !== 'measure/run') return;
+  switch (m.predictions) {
+    case 'bad-result':
+      send({ type: 'run/result', id: m.id, ok: true, value: { kind: 'measure', result: {} } });
+      break;
+    case 'bad-progress':
+      send({ type: 'run/progress', id: m.id, message: 42 });
+      break;
+    case 'no-id':
+      send({ type: 'run/result', ok: true });
+      break;
+    case 'hang':
+      break;
+  }
+});
+process.on('disconnect', () => process.exit(0));
+send({ type: 'child/ready', version: ${CHILD_PROTOCOL_VERSION}, pid: process.pid });
+`;
+
+const dir = mkdtempSync(join(tmpdir(), 'propsweep-fake-child-'));
+const fakeChild = join(dir, 'fakeChild.js');
+writeFileSync(fakeChild, FAKE_CHILD);
+
+const ask = (child: InferenceChild, predictions: string): Promise<unknown> =>
+  child.measure({ predictions, options: {} });
+
+// Disposed after the suite even when a test times out, so that a hang fails instead of lingering.
+const started: { dispose(): void }[] = [];
+after(() => {
+  for (const child of started) child.dispose();
+});
+
+async function start(log?: (text: string) => void): Promise<InferenceChild> {
+  const child = await InferenceChild.start(fakeChild, log === undefined ? {} : { stderr: log });
+  started.push(child);
+  return child;
+}
+
+// Without the fix these requests never settle: the timeout turns a hang into a failure.
+describe('a child that sends invalid messages', { timeout: 30_000 }, () => {
+  test('an invalid answer fails its own request with the reason, and the child keeps serving', async () => {
+    const logged: string[] = [];
+    const child = await start((t) => logged.push(t));
+    try {
+      await assert.rejects(
+        ask(child, 'bad-result'),
+        (e: unknown) =>
+          e instanceof ChildRunError &&
+          e.kind === 'internal' &&
+          /invalid message \(the measurement is not a measurement\)/.test(e.message),
+      );
+      await assert.rejects(
+        ask(child, 'bad-progress'),
+        (e: unknown) =>
+          e instanceof ChildRunError && /run\/progress needs a message/.test(e.message),
+      );
+      assert.ok(child.alive, 'a message naming its request does not cost the child');
+      assert.match(logged.join(''), /invalid message for request 1/);
+    } finally {
+      child.dispose();
+    }
+  });
+
+  test('an invalid message without an id fails every pending request and stops the child', async () => {
+    const logged: string[] = [];
+    const child = await start((t) => logged.push(t));
+    const waiting = ask(child, 'hang');
+    const broken = ask(child, 'no-id');
+    for (const pending of [waiting, broken]) {
+      await assert.rejects(
+        pending,
+        (e: unknown) =>
+          e instanceof ChildRunError &&
+          e.kind === 'crashed' &&
+          /run\/result needs a numeric id/.test(e.message) &&
+          /starts afresh on the next run/.test(e.message),
+      );
+    }
+    assert.equal(child.alive, false);
+    assert.match(logged.join(''), /sent an invalid message \(run\/result needs a numeric id\)/);
+    await assert.rejects(ask(child, 'hang'), (e: unknown) => e instanceof ChildRunError);
+  });
+
+  test('a cancel the child ignores kills it, and does not claim nothing was written', async () => {
+    const child = await start();
+    const controller = new AbortController();
+    const pending = child.measure(
+      { predictions: 'hang', options: {} },
+      { signal: controller.signal, graceMs: 1 },
+    );
+    controller.abort();
+    await assert.rejects(
+      pending,
+      (e: unknown) =>
+        e instanceof StoppedAtOnceError &&
+        e.name === 'AbortError' &&
+        /may be incomplete/.test(e.message),
+    );
+  });
+
+  test('the service replaces a child that was stopped for an invalid message', async () => {
+    const service = new ChildService(fakeChild, () => undefined);
+    started.push(service);
+    try {
+      const first = await service.get();
+      await assert.rejects(ask(first, 'no-id'));
+      const second = await service.get();
+      assert.notEqual(second, first);
+      assert.ok(second.alive);
+      assert.notEqual(second.pid, first.pid);
+    } finally {
+      service.dispose();
+    }
+  });
+});
