@@ -1,6 +1,5 @@
 // Extension host entry. Activation only registers commands, the result editor and the panel
 // serializer: nothing heavy loads here; models, editors and natives run in the child process.
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as vscode from 'vscode';
@@ -11,9 +10,11 @@ import {
   measureDocuments,
   measurePredictions,
 } from './commands/measurePredictions';
+import { watchSettings, workspaceSettings } from './commands/workspaceSettings';
 import { ChildService } from './inference/childService';
 import type { PanelServices } from './panel/explanationPanel';
 import { PanelSerializer, ResultEditorProvider } from './panel/resultEditor';
+import { cacheLocation } from './store/cacheSettings';
 import { FrameCache } from './store/frameCache';
 
 /** Called by VS Code on the first use of a contribution. */
@@ -33,25 +34,30 @@ export function activate(context: vscode.ExtensionContext): void {
   statusBar.name = 'PropSweep';
   const storagePath = context.globalStorageUri.fsPath;
   const cache = (): FrameCache => {
-    const config = vscode.workspace.getConfiguration('propsweep');
-    const dir = config.get<string>('cacheDirectory', '');
-    return new FrameCache(
-      dir !== '' ? dir : join(storagePath, 'frames'),
-      config.get<number>('cacheMaxMB', 1024) * 1024 * 1024,
+    const { dir, maxBytes } = cacheLocation(
+      vscode.workspace.getConfiguration('propsweep'),
+      storagePath,
     );
+    return new FrameCache(dir, maxBytes);
   };
   const services: PanelServices = {
     extensionUri: context.extensionUri,
     children,
     log,
     statusBar,
+    settings: () => workspaceSettings(log),
     afterRun: () => {
       void cache()
         .prune()
-        .then(({ removed }) => {
-          if (removed > 0)
-            log.info(`Removed ${removed} least recently used images from the cache.`);
-        });
+        .then(
+          ({ removed }) => {
+            if (removed > 0)
+              log.info(`Removed ${removed} least recently used images from the cache.`);
+          },
+          (error: unknown) => {
+            log.warn(`The edited-image cache was not pruned: ${String(error)}`);
+          },
+        );
     },
   };
   const explain: ExplainContext = {
@@ -63,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     log,
     statusBar,
+    watchSettings(),
     {
       dispose: () => {
         children.dispose();
@@ -80,7 +87,8 @@ export function activate(context: vscode.ExtensionContext): void {
       log.show();
     }),
     vscode.commands.registerCommand('propsweep.clearCache', async () => {
-      await rm(cache().dir, { recursive: true, force: true });
+      // Only the cache's own entries: the folder may be one the user chose.
+      await cache().clear();
       void vscode.window.showInformationMessage('PropSweep cleared the edited-image cache.');
     }),
     vscode.window.registerCustomEditorProvider(

@@ -1,5 +1,6 @@
 // How numbers and test descriptions read everywhere: CLI tables, the HTML report, Markdown
 // snippets and the panel. Pure: no DOM, no Node.
+import type { Adjustment } from './adjust';
 import type { MeasureJson } from './result';
 
 /** Four significant digits in plain notation, three in exponent notation for very small or large values. */
@@ -50,7 +51,7 @@ export function describeTest(m: MeasureJson): string {
 }
 
 /** The full name of a multiple-testing adjustment. */
-export function adjustmentName(adjustment: 'none' | 'holm' | 'bh'): string {
+export function adjustmentName(adjustment: Adjustment): string {
   switch (adjustment) {
     case 'holm':
       return 'Holm';
@@ -65,4 +66,9 @@ export function adjustmentName(adjustment: 'none' | 'holm' | 'bh'): string {
 export function outputName(labels: readonly string[], c: number): string {
   const label = labels[c];
   return label === undefined || label === '' ? `output ${c}` : label;
+}
+
+/** How a model whose file was not the recorded one is introduced: 'Stale' or 'Not checked'. */
+export function staleWord(kind: 'stale' | 'unchecked'): string {
+  return kind === 'unchecked' ? 'Not checked' : 'Stale';
 }

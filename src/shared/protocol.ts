@@ -1,10 +1,18 @@
 // Messages between the extension host and the panel webview: one union per direction, scoped
 // names, a protocol version. Both sides validate what they receive: the webview trusts nothing
 // from a result file, the host trusts nothing from the webview.
+import { ADJUSTMENTS, isAdjustment, type Adjustment } from './adjust';
 import { validateResultFile, type ResultFile } from './resultFile';
 
+/** A model of a shown result whose file is not the one the result was made with, or unchecked. */
+export interface StaleModel {
+  readonly model: string;
+  readonly reason: string;
+  readonly kind: 'stale' | 'unchecked';
+}
+
 /** Bumped whenever a message changes shape. */
-export const PANEL_PROTOCOL_VERSION = 2;
+export const PANEL_PROTOCOL_VERSION = 3;
 
 /** Where a run stands. */
 export type PanelState = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
@@ -29,8 +37,12 @@ export interface PanelSnapshot {
   readonly sourceUri: string | null;
   /** Opened from a saved file: viewing only, no re-run. */
   readonly readOnly: boolean;
-  /** Models whose file changed since the result was made (sha256 mismatch) or is missing. */
-  readonly stale: readonly { readonly model: string; readonly reason: string }[];
+  /**
+   * Models whose file changed since the result was made (sha256 mismatch) or is missing
+   * ('stale'), or whose recorded path is not one that may be read (outside the workspace, not a
+   * regular file, too large: 'unchecked').
+   */
+  readonly stale: readonly StaleModel[];
   /** Where the result was saved in the workspace, if it was. */
   readonly savedPath: string | null;
   /** False in a restricted (untrusted) workspace: results can be viewed, nothing runs. */
@@ -42,7 +54,7 @@ export interface PanelSnapshot {
   /** EPGM below which a significant change is reported as negligible. */
   readonly effectThreshold: number;
   /** Multiple-testing adjustment of the p-values shown when several models are compared. */
-  readonly adjustment: 'none' | 'holm' | 'bh';
+  readonly adjustment: Adjustment;
   /**
    * What the host needs to reopen this panel after a reload; the webview keeps it in its state
    * (`vscode.setState({ ...ui, restore })`) for the panel serializer.
@@ -82,7 +94,12 @@ export type WebviewMessage =
   | { readonly type: 'panel/exportPng'; readonly dataUrl: string }
   /** The webview could not draw the PNG (so a request always gets an answer). */
   | { readonly type: 'panel/exportPngFailed'; readonly error: string }
-  | { readonly type: 'panel/setAdjustment'; readonly adjustment: 'none' | 'holm' | 'bh' };
+  | { readonly type: 'panel/setAdjustment'; readonly adjustment: Adjustment }
+  /**
+   * The webview refused a message from the host (see hostMessageProblem): without this the panel
+   * would stay blank with the reason only in the webview's console.
+   */
+  | { readonly type: 'panel/invalid'; readonly reason: string };
 
 /** Host to webview. */
 export type HostMessage =
@@ -90,11 +107,13 @@ export type HostMessage =
   /** Ask the webview to draw itself as PNG and answer with `panel/exportPng`. */
   | { readonly type: 'panel/requestPng' };
 
-const ADJUSTMENTS = ['none', 'holm', 'bh'];
 const STATES = ['idle', 'running', 'done', 'error', 'cancelled'];
 
 /** The largest PNG export accepted from the webview (bytes of the data: URL). */
 export const MAX_PNG_DATA_URL = 32 * 1024 * 1024;
+
+/** The longest reason the webview sends with `panel/invalid` or `panel/exportPngFailed`. */
+export const MAX_REASON_LENGTH = 2000;
 
 /** Validates a message from the webview. */
 export function isWebviewMessage(x: unknown): x is WebviewMessage {
@@ -115,9 +134,11 @@ export function isWebviewMessage(x: unknown): x is WebviewMessage {
         m.dataUrl.length <= MAX_PNG_DATA_URL
       );
     case 'panel/exportPngFailed':
-      return typeof m.error === 'string' && m.error.length < 2000;
+      return typeof m.error === 'string' && m.error.length < MAX_REASON_LENGTH;
+    case 'panel/invalid':
+      return typeof m.reason === 'string' && m.reason.length < MAX_REASON_LENGTH;
     case 'panel/setAdjustment':
-      return typeof m.adjustment === 'string' && ADJUSTMENTS.includes(m.adjustment);
+      return isAdjustment(m.adjustment);
     default:
       return false;
   }
@@ -125,42 +146,72 @@ export function isWebviewMessage(x: unknown): x is WebviewMessage {
 
 /** Validates a message from the host (the result inside is checked like any untrusted file). */
 export function isHostMessage(x: unknown): x is HostMessage {
-  if (typeof x !== 'object' || x === null) return false;
+  return hostMessageProblem(x) === null;
+}
+
+/**
+ * A message from the host, or why it is refused: what the webview reports with `panel/invalid`,
+ * naming the field and the value it had.
+ */
+export function checkHostMessage(
+  x: unknown,
+):
+  | { readonly ok: true; readonly message: HostMessage }
+  | { readonly ok: false; readonly problem: string } {
+  const problem = hostMessageProblem(x);
+  return problem === null ? { ok: true, message: x as HostMessage } : { ok: false, problem };
+}
+
+function hostMessageProblem(x: unknown): string | null {
+  if (typeof x !== 'object' || x === null) return 'the message is not an object';
   const m = x as Record<string, unknown>;
-  if (m.type === 'panel/requestPng') return true;
-  if (m.type !== 'panel/snapshot' || m.version !== PANEL_PROTOCOL_VERSION) return false;
+  if (m.type === 'panel/requestPng') return null;
+  if (m.type !== 'panel/snapshot') return `unknown message type ${shown(m.type)}`;
+  if (m.version !== PANEL_PROTOCOL_VERSION)
+    return `protocol version ${shown(m.version)}, expected ${PANEL_PROTOCOL_VERSION}`;
   const s = m.snapshot as Record<string, unknown> | null | undefined;
-  if (typeof s !== 'object' || s === null) return false;
-  const strings = (v: unknown): boolean =>
-    Array.isArray(v) && v.every((u) => typeof u === 'string');
+  if (typeof s !== 'object' || s === null) return 'the snapshot is not an object';
+  const string = (v: unknown): boolean => typeof v === 'string';
   const stringOrNull = (v: unknown): boolean => v === null || typeof v === 'string';
+  const boolean = (v: unknown): boolean => typeof v === 'boolean';
+  const number = (v: unknown): boolean => typeof v === 'number';
   const staleEntry = (e: unknown): boolean =>
     typeof e === 'object' &&
     e !== null &&
     typeof (e as { model?: unknown }).model === 'string' &&
-    typeof (e as { reason?: unknown }).reason === 'string';
+    typeof (e as { reason?: unknown }).reason === 'string' &&
+    ['stale', 'unchecked'].includes((e as { kind?: unknown }).kind as string);
+  const checks: [keyof PanelSnapshot, (v: unknown) => boolean, string][] = [
+    ['title', string, 'a string'],
+    ['state', (v) => typeof v === 'string' && STATES.includes(v), `one of ${STATES.join(', ')}`],
+    ['readOnly', boolean, 'true or false'],
+    ['canRun', boolean, 'true or false'],
+    ['alpha', number, 'a number'],
+    ['effectThreshold', number, 'a number'],
+    ['adjustment', isAdjustment, `one of ${ADJUSTMENTS.join(', ')}`],
+    ['error', stringOrNull, 'a string or null'],
+    ['sourceUri', stringOrNull, 'a string or null'],
+    ['savedPath', stringOrNull, 'a string or null'],
+    ['runBlockedReason', stringOrNull, 'a string or null'],
+    ['frameUris', (v) => Array.isArray(v) && v.every(string), 'a list of strings'],
+    ['stale', (v) => Array.isArray(v) && v.every(staleEntry), 'a list of {model, reason, kind}'],
+  ];
+  for (const [key, valid, expected] of checks) {
+    if (!valid(s[key])) return `snapshot.${key} is ${shown(s[key])}, expected ${expected}`;
+  }
   const result = s.result;
-  return (
-    typeof s.title === 'string' &&
-    typeof s.state === 'string' &&
-    STATES.includes(s.state) &&
-    typeof s.readOnly === 'boolean' &&
-    typeof s.canRun === 'boolean' &&
-    typeof s.alpha === 'number' &&
-    typeof s.effectThreshold === 'number' &&
-    typeof s.adjustment === 'string' &&
-    ADJUSTMENTS.includes(s.adjustment) &&
-    stringOrNull(s.error) &&
-    stringOrNull(s.sourceUri) &&
-    stringOrNull(s.savedPath) &&
-    stringOrNull(s.runBlockedReason) &&
-    strings(s.frameUris) &&
-    Array.isArray(s.stale) &&
-    s.stale.every(staleEntry) &&
-    (result === null ||
-      (validateResultFile(result).length === 0 &&
-        (result as ResultFile).frames.length === (s.frameUris as unknown[]).length))
-  );
+  if (result === null) return null;
+  const problems = validateResultFile(result);
+  if (problems.length > 0) return `the result cannot be shown: ${problems.slice(0, 3).join('; ')}`;
+  const frames = (result as ResultFile).frames.length;
+  const uris = (s.frameUris as unknown[]).length;
+  return frames === uris ? null : `the result has ${frames} frames but ${uris} frame URIs came`;
+}
+
+/** A received value in a message, shortened. */
+function shown(value: unknown): string {
+  const text = (JSON.stringify(value) as string | undefined) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** Exhaustiveness check for switches over message unions. */

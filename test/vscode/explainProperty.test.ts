@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 
 import type { FrameLocator } from 'playwright-core';
 
-import { withWorkbench, type Workbench } from './harness';
+import { settledBox, withWorkbench, type Workbench } from './harness';
 
 const EXPLAIN = 'Explain Property';
 const RUN_TIMEOUT = 180_000;
@@ -41,6 +41,41 @@ async function card(
   return { epgm: Number(values.EPGM), p: Number(p), flips: Number(values.flips) };
 }
 
+/**
+ * In a side panel beside the training code (500 x 800 px), the score cards, the prediction chart
+ * and the selected frame are all inside the webview without scrolling; the window is restored.
+ */
+async function answerAtAGlance(wb: Workbench, t: TestContext): Promise<void> {
+  const window = wb.page.viewportSize() ?? { width: 1440, height: 900 };
+  try {
+    const size = await wb.resizeWebviewTo(500, 800);
+    t.diagnostic(`side panel: ${await wb.screenshotWebview('side-panel-500x800')}`);
+    assert.deepEqual(size, { width: 500, height: 800 }, 'the webview is 500 x 800');
+    const panel = wb.webviewFrame();
+    const view = await settledBox(wb.webviewElement());
+    const parts = [
+      ...(await panel.locator('.card').all()).map((l, i) => ({ name: `score card ${i + 1}`, l })),
+      { name: 'the prediction chart', l: panel.locator('.chart-box canvas') },
+      { name: 'the selected frame', l: panel.locator('.viewport') },
+    ];
+    assert.equal(parts.length, 5, 'three score cards, the chart and the frame');
+    for (const { name, l } of parts) {
+      const box = await settledBox(l);
+      const inside =
+        box.x >= view.x - 0.5 &&
+        box.y >= view.y - 0.5 &&
+        box.x + box.width <= view.x + view.width + 0.5 &&
+        box.y + box.height <= view.y + view.height + 0.5;
+      assert.ok(
+        inside,
+        `${name} (${JSON.stringify(box)}) is inside the 500 x 800 panel (${JSON.stringify(view)})`,
+      );
+    }
+  } finally {
+    await wb.page.setViewportSize(window);
+  }
+}
+
 async function waitForResult(panel: FrameLocator): Promise<void> {
   await panel.locator('canvas[data-points]').waitFor({ state: 'attached', timeout: RUN_TIMEOUT });
   await panel.locator('.metric-value').first().waitFor({ timeout: RUN_TIMEOUT });
@@ -48,9 +83,10 @@ async function waitForResult(panel: FrameLocator): Promise<void> {
 
 describe('PropSweep in VS Code: Explain Property', { timeout: 600_000 }, () => {
   test('run on the demo image, save, reopen from the explorer with the same numbers, cancel a run', async (t) => {
-    // The settings' values are offered in the quick picks: a 1001-step path with 2,000,000
-    // permutations per model runs long enough to be cancelled (the short run takes seconds).
-    const settings = { 'propsweep.steps': 1001, 'propsweep.permutations': 2_000_000 };
+    // The settings' values are offered in the quick picks: a 1001-step path with 1,000,000
+    // permutations per model (the most the settings allow) runs long enough to be cancelled (the
+    // short run takes seconds).
+    const settings = { 'propsweep.steps': 1001, 'propsweep.permutations': 1_000_000 };
     await withWorkbench({ name: 'explain-property', settings }, async (wb) => {
       await startExplain(wb, '11 steps', '1,000 permutations');
       const panel = wb.webviewFrame();
@@ -58,6 +94,7 @@ describe('PropSweep in VS Code: Explain Property', { timeout: 600_000 }, () => {
       t.diagnostic(`panel: ${await wb.screenshotWebview('explained')}`);
       t.diagnostic(`window: ${await wb.screenshot('window')}`);
       t.diagnostic(`whole panel: ${await wb.screenshotWebviewWhole('explained-whole')}`);
+      await answerAtAGlance(wb, t);
 
       // The filmstrip has one frame per step; the chart has data points; the cards have numbers.
       assert.equal(await panel.locator('.thumb').count(), 11);
@@ -121,7 +158,7 @@ describe('PropSweep in VS Code: Explain Property', { timeout: 600_000 }, () => {
 
       // A long run, cancelled from the panel (alone on screen, as above).
       await wb.runCommand('View: Close All Editors');
-      await startExplain(wb, '1001 steps', '2,000,000 permutations');
+      await startExplain(wb, '1001 steps', '1,000,000 permutations');
       const live = wb.webviewFrame();
       await live.locator('vscode-button', { hasText: 'Cancel' }).click({ timeout: 60_000 });
       await live.locator('.status.cancelled').waitFor({ timeout: 60_000 });

@@ -514,6 +514,43 @@ export class Workbench {
   }
 
   /**
+   * Resizes the window until our visible webview is `width` x `height` CSS pixels (a side panel
+   * beside the code) and returns the size reached. The editor groups share any change of the
+   * window's width, so each round corrects by the rate the last one measured (secant method).
+   */
+  async resizeWebviewTo(
+    width: number,
+    height: number,
+    extensionId = EXTENSION_ID,
+  ): Promise<{ width: number; height: number }> {
+    const element = this.webviewElement(extensionId);
+    let window = this.page.viewportSize() ?? { width: 1440, height: 900 };
+    let box = await settledBox(element);
+    const rate = { x: 0.5, y: 1 };
+    for (let round = 0; round < 8; round++) {
+      const dx = width - box.width;
+      const dy = height - box.height;
+      if (Math.abs(dx) < 0.5 && Math.abs(dy) < 0.5) break;
+      const next = {
+        width: Math.max(400, Math.round(window.width + dx / rate.x)),
+        height: Math.max(300, Math.round(window.height + dy / rate.y)),
+      };
+      await this.page.setViewportSize(next);
+      const after = await settledBox(element);
+      if (next.width !== window.width && after.width !== box.width)
+        rate.x = (after.width - box.width) / (next.width - window.width);
+      if (next.height !== window.height && after.height !== box.height)
+        rate.y = (after.height - box.height) / (next.height - window.height);
+      window = next;
+      box = after;
+    }
+    await this.note(
+      `webview resized to ${box.width}x${box.height} (window ${window.width}x${window.height})`,
+    );
+    return { width: Math.round(box.width), height: Math.round(box.height) };
+  }
+
+  /**
    * Closes the browser and kills code-server with everything it started; keeps the logs (and a
    * `failure.png` when `failed`) in the artifacts folder. Safe to call twice.
    */
@@ -610,6 +647,22 @@ export async function withWorkbench<T>(
   } finally {
     await wb.close(failed);
   }
+}
+
+/** An element's box once the layout has settled (two equal reads in a row), in page pixels. */
+export async function settledBox(
+  locator: Locator,
+): Promise<{ x: number; y: number; width: number; height: number }> {
+  const deadline = Date.now() + TIMEOUTS.action;
+  let last = '';
+  while (Date.now() < deadline) {
+    await sleep(150);
+    const box = await locator.boundingBox();
+    const key = JSON.stringify(box);
+    if (box !== null && key === last) return box;
+    last = key;
+  }
+  throw new Error(`the element's box did not settle in ${TIMEOUTS.action / 1000} s (last ${last})`);
 }
 
 /** A regular expression matching exactly `text` (trimmed). */

@@ -1,19 +1,22 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import * as vscode from 'vscode';
 
+import { hasImageExtension, IMAGE_EXTENSIONS } from '../../shared/imageExtensions';
 import { ExplanationPanel, type PanelServices, type RunRequest } from '../panel/explanationPanel';
+import { cacheLocation } from '../store/cacheSettings';
+import { newRunName, pruneRuns, RUNS_KEPT } from '../store/runFolders';
 import {
   conventionalMaskPath,
   demoClassifiers,
   parseClassifiers,
   propertyPresets,
-  resultName,
   type ClassifierChoice,
   type PropertyPreset,
 } from './choices';
+import { workspaceSettings } from './workspaceSettings';
+import { resultName } from '../../shared/names';
 
 /** What the command needs from the extension. */
 export interface ExplainContext {
@@ -23,8 +26,6 @@ export interface ExplainContext {
   readonly storagePath: string;
 }
 
-const IMAGE = /\.(png|jpe?g|webp|bmp)$/i;
-
 /** Explain Property: pick what to change and which classifiers to ask, then run beside the code. */
 export async function explainProperty(
   context: ExplainContext,
@@ -33,7 +34,7 @@ export async function explainProperty(
   if (!(await trusted())) return;
   const image = uri?.fsPath ?? activeImage() ?? (await pickImage());
   if (image === undefined) return;
-  if (!IMAGE.test(image)) {
+  if (!hasImageExtension(image)) {
     void vscode.window.showErrorMessage(
       `PropSweep explains PNG, JPEG, WebP and BMP images; ${image.split(/[\\/]/).at(-1) ?? image} is none of these.`,
     );
@@ -55,10 +56,10 @@ export async function explainProperty(
     state.get<string[]>('propsweep.lastClassifiers'),
   );
   if (classifiers === undefined || classifiers.length === 0) return;
-  const config = vscode.workspace.getConfiguration('propsweep');
+  const settings = workspaceSettings(context.services.log);
   const steps = await pickNumber(
     'Steps on the path',
-    [config.get<number>('steps', 21), 11, 21, 51, 101],
+    [settings.steps, 11, 21, 51, 101],
     state.get<number>('propsweep.lastSteps'),
     (n) => `${n} steps`,
     'images from strength 0 to 1',
@@ -66,7 +67,7 @@ export async function explainProperty(
   if (steps === undefined) return;
   const permutations = await pickNumber(
     'Permutations of the shuffle test',
-    [config.get<number>('permutations', 10000), 1000, 10000, 100000],
+    [settings.permutations, 1000, 10000, 100000],
     state.get<number>('propsweep.lastPermutations'),
     (n) => `${n.toLocaleString('en')} permutations`,
     'the paper uses 10,000',
@@ -89,15 +90,15 @@ export async function explainDemo(context: ExplainContext): Promise<void> {
   const images = join(context.extensionPath, 'models', 'demo', 'images');
   const preset = propertyPresets(true).find((p) => p.id === 'colour-light');
   if (preset === undefined) return;
-  const config = vscode.workspace.getConfiguration('propsweep');
+  const settings = workspaceSettings(context.services.log);
   const request = buildRequest(
     context,
     join(images, 'dark-cat.png'),
     preset,
     { mask: join(images, 'dark-cat.mask.png'), params: {} },
     demoChoices(context.extensionPath),
-    config.get<number>('steps', 21),
-    config.get<number>('permutations', 10000),
+    settings.steps,
+    settings.permutations,
   );
   await ExplanationPanel.showLive(context.services).run(request);
 }
@@ -111,28 +112,29 @@ function buildRequest(
   steps: number,
   permutations: number,
 ): RunRequest {
+  const settings = workspaceSettings(context.services.log);
   const config = vscode.workspace.getConfiguration('propsweep');
-  const defaults =
-    config.get<Record<string, Record<string, string | number | boolean>>>('editorDefaults', {})[
-      preset.editor
-    ] ?? {};
-  const cacheSetting = config.get<string>('cacheDirectory', '');
-  const run = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
-  const deviceId = config.get<number>('deviceId', 0);
+  const defaults = settings.editorDefaults[preset.editor] ?? {};
+  // A run starts: older runs' folders beyond the newest RUNS_KEPT go (storage stays bounded).
+  const runs = join(context.storagePath, 'runs');
+  void pruneRuns(runs, RUNS_KEPT, ExplanationPanel.shownResults()).catch((error: unknown) => {
+    context.services.log.warn(`Old runs were not removed from ${runs}: ${String(error)}`);
+  });
+  const deviceId = settings.deviceId;
   return {
     image,
     ...(extra.mask !== undefined && { mask: extra.mask }),
     editor: preset.editor,
     params: { ...defaults, ...preset.params, ...extra.params },
     steps,
-    seed: config.get<number>('seed', 0),
+    seed: settings.seed,
     permutations,
-    alpha: config.get<number>('alpha', 0.01),
+    alpha: settings.alpha,
     models: classifiers.map((c) => ({ path: c.path, name: c.name.replace(/^demo: /, '') })),
-    provider: config.get<RunRequest['provider']>('executionProvider', 'cpu'),
+    provider: settings.executionProvider,
     deviceId,
-    cacheDir: cacheSetting !== '' ? cacheSetting : join(context.storagePath, 'frames'),
-    outDir: join(context.storagePath, 'runs', run),
+    cacheDir: cacheLocation(config, context.storagePath).dir,
+    outDir: join(runs, newRunName()),
     name: resultName(image, preset.id),
   };
 }
@@ -154,14 +156,14 @@ function activeImage(): string | undefined {
     input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom
       ? input.uri
       : undefined;
-  return uri !== undefined && IMAGE.test(uri.fsPath) ? uri.fsPath : undefined;
+  return uri !== undefined && hasImageExtension(uri.fsPath) ? uri.fsPath : undefined;
 }
 
 async function pickImage(): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
     openLabel: 'Explain',
-    filters: { Images: ['png', 'jpg', 'jpeg', 'webp', 'bmp'] },
+    filters: { Images: [...IMAGE_EXTENSIONS] },
   });
   return picked?.[0]?.fsPath;
 }
@@ -203,7 +205,7 @@ async function presetInputs(
       canSelectMany: false,
       openLabel: 'Use as mask',
       title: `Mask for ${image.split(/[\\/]/).at(-1) ?? image} (white = the object, same size)`,
-      filters: { Images: ['png', 'jpg', 'jpeg', 'webp', 'bmp'] },
+      filters: { Images: [...IMAGE_EXTENSIONS] },
     });
     chosenMask = picked?.[0]?.fsPath;
     if (chosenMask === undefined) return undefined;
@@ -213,7 +215,7 @@ async function presetInputs(
       canSelectMany: false,
       openLabel: 'Blend in',
       title: 'Overlay patch to fade in (PNG with transparency works best)',
-      filters: { Images: ['png', 'jpg', 'jpeg', 'webp', 'bmp'] },
+      filters: { Images: [...IMAGE_EXTENSIONS] },
     });
     if (picked?.[0] === undefined) return undefined;
     params.overlay = picked[0].fsPath;

@@ -7,6 +7,7 @@ import { ChildRunError } from '../inference/childClient';
 import type { ChildService } from '../inference/childService';
 import { parseMeasureFile } from '../pipeline/measureFile';
 import type { MeasureJson } from '../../shared/result';
+import { workspaceSettings } from './workspaceSettings';
 
 /**
  * PropSweep: Measure Property Gradient of a Predictions File. Reads `{strengths?, predictions,
@@ -26,11 +27,11 @@ export async function measurePredictions(
       new TextDecoder().decode(await vscode.workspace.fs.readFile(target)),
       name,
     );
-    const config = vscode.workspace.getConfiguration('propsweep');
+    const settings = workspaceSettings(log);
     const options = {
-      permutations: config.get<number>('permutations', 10000),
-      seed: config.get<number>('seed', 0),
-      alpha: config.get<number>('alpha', 0.01),
+      permutations: settings.permutations,
+      seed: settings.seed,
+      alpha: settings.alpha,
     };
     const result = await vscode.window.withProgress(
       {

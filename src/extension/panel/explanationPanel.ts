@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname } from 'node:path';
 
 import * as vscode from 'vscode';
 
-import type { ExplainRun } from '../../shared/childProtocol';
 import {
   assertNever,
   isWebviewMessage,
@@ -14,13 +11,23 @@ import {
   type PanelSnapshot,
   type WebviewMessage,
 } from '../../shared/protocol';
+import type { Settings } from '../commands/settings';
 import { ChildRunError } from '../inference/childClient';
 import type { ChildService } from '../inference/childService';
-import { pngDataUris } from '../share/dataUris';
-import { markdownSnippet } from '../share/markdown';
-import { renderReport } from '../share/reportHtml';
-import { loadResult, saveResultTo, staleModels, type LoadedResult } from '../store/resultFiles';
+import { loadResult, staleModels, type LoadedResult } from '../store/resultFiles';
+import {
+  announceSaved,
+  exportHtml,
+  exportMarkdown,
+  exportPng,
+  saveToWorkspace,
+} from './panelExports';
+import { panelHtml, webviewOptions } from './panelHtml';
+import { explainWithProgress, showRunning, type RunRequest } from './panelRun';
 import { ReadyWatchdog } from './readyWatchdog';
+import { shownSourcePath } from './resourceRoots';
+
+export type { RunRequest } from './panelRun';
 
 /** What every panel needs from the extension. */
 export interface PanelServices {
@@ -30,10 +37,9 @@ export interface PanelServices {
   readonly statusBar: vscode.StatusBarItem;
   /** Called after a run wrote new frames into the cache (to keep it under its size limit). */
   readonly afterRun: () => void;
+  /** The `propsweep.*` settings, validated (bad values reported and replaced by defaults). */
+  readonly settings: () => Settings;
 }
-
-/** An explanation to run: everything but what the child adds. */
-export type RunRequest = Omit<ExplainRun, 'type'>;
 
 /** The view type of the live panel (package.json's onWebviewPanel activation). */
 const VIEW_TYPE = 'propsweep.explanation';
@@ -49,6 +55,15 @@ const READY_TIMEOUT_MS = 10_000;
 export class ExplanationPanel implements vscode.Disposable {
   /** The live panel that Explain Property reuses: a new run there supersedes the running one. */
   private static live: ExplanationPanel | undefined;
+  /** Every open panel, so that pruning old runs spares the results they show. */
+  private static readonly open = new Set<ExplanationPanel>();
+
+  /** The result files the open panels show (a run folder holding one must not be removed). */
+  static shownResults(): string[] {
+    return [...ExplanationPanel.open].flatMap((p) =>
+      p.loaded === undefined ? [] : [p.loaded.path],
+    );
+  }
 
   private panel: vscode.WebviewPanel;
   private snapshot: PanelSnapshot;
@@ -59,6 +74,8 @@ export class ExplanationPanel implements vscode.Disposable {
   /** Listeners of the current webview (a stuck one is replaced, see reopenIfStuck). */
   private readonly webviewDisposables: vscode.Disposable[] = [];
   private readonly watchdog: ReadyWatchdog;
+  /** Reasons of refused updates already shown to the user (see refused). */
+  private readonly refusedReasons = new Set<string>();
   private disposed = false;
 
   private constructor(
@@ -69,7 +86,8 @@ export class ExplanationPanel implements vscode.Disposable {
     private readonly reopenable: boolean,
   ) {
     this.panel = panel;
-    this.snapshot = { ...EMPTY_SNAPSHOT, ...settingsSnapshot(), readOnly };
+    ExplanationPanel.open.add(this);
+    this.snapshot = { ...EMPTY_SNAPSHOT, ...settingsSnapshot(services.settings()), readOnly };
     this.watchdog = new ReadyWatchdog(
       READY_TIMEOUT_MS,
       () => this.panel.visible,
@@ -80,15 +98,15 @@ export class ExplanationPanel implements vscode.Disposable {
     this.attachWebview(panel);
     this.disposables.push(
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
-        this.update(settingsSnapshot());
+        this.update(settingsSnapshot(this.services.settings()));
       }),
     );
   }
 
   private attachWebview(panel: vscode.WebviewPanel): void {
     this.panel = panel;
-    panel.webview.options = { enableScripts: true, localResourceRoots: this.roots() };
-    panel.webview.html = html(panel.webview, this.services.extensionUri);
+    panel.webview.options = webviewOptions(this.services.extensionUri, this.loaded?.path);
+    panel.webview.html = panelHtml(panel.webview, this.services.extensionUri);
     this.webviewDisposables.push(
       panel.webview.onDidReceiveMessage((message: unknown) => {
         if (isWebviewMessage(message)) void this.receive(message);
@@ -159,49 +177,20 @@ export class ExplanationPanel implements vscode.Disposable {
     this.panel.title = title;
     this.update({ title, state: 'running', error: null, progress: { message: 'Starting…' } });
     const { statusBar } = this.services;
-    statusBar.text = '$(sync~spin) PropSweep';
-    statusBar.tooltip = 'PropSweep is explaining an image (click to show the log)';
-    statusBar.command = 'propsweep.showLog';
-    statusBar.show();
+    showRunning(statusBar);
     try {
-      await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'PropSweep', cancellable: true },
-        async (progress, token) => {
-          const subscription = token.onCancellationRequested(() => {
-            controller.abort();
-          });
-          try {
-            const child = await this.services.children.get();
-            let last = 0;
-            const value = await child.explain(request, {
-              signal: controller.signal,
-              onProgress: (p) => {
-                const fraction =
-                  p.done !== undefined && p.total !== undefined && p.total > 0
-                    ? (100 * p.done) / p.total
-                    : undefined;
-                const increment =
-                  fraction === undefined || p.phase !== 'edit'
-                    ? undefined
-                    : Math.max(0, fraction - last);
-                if (fraction !== undefined && p.phase === 'edit') last = fraction;
-                progress.report({
-                  message: p.message,
-                  ...(increment !== undefined && { increment }),
-                });
-                if (this.running === controller) this.update({ progress: p });
-              },
-            });
-            if (this.running !== controller) return; // superseded while finishing
-            this.services.log.info(
-              `Explained ${request.image} with ${request.editor}: ${value.resultPath}`,
-            );
-            await this.showResult(await loadResult(value.resultPath), null);
-          } finally {
-            subscription.dispose();
-          }
+      await explainWithProgress(this.services.children, request, controller, {
+        onProgress: (p) => {
+          if (this.running === controller) this.update({ progress: p });
         },
-      );
+        onResult: async (resultPath) => {
+          if (this.running !== controller) return; // superseded while finishing
+          this.services.log.info(
+            `Explained ${request.image} with ${request.editor}: ${resultPath}`,
+          );
+          await this.showResult(await loadResult(resultPath), null);
+        },
+      });
     } catch (error) {
       if (this.running === controller) this.fail(error);
     } finally {
@@ -216,9 +205,18 @@ export class ExplanationPanel implements vscode.Disposable {
   /** Shows a result read from disk (a finished run, or a saved file). */
   async showResult(loaded: LoadedResult, savedPath: string | null): Promise<void> {
     this.loaded = loaded;
-    const stale = this.snapshot.readOnly ? await staleModels(loaded.path, loaded.result) : [];
+    // A reviewer's models live anywhere in the workspace (not only beside the result); what lies
+    // outside it, or is not a regular file, is reported as not checked rather than followed.
+    const roots = [
+      dirname(loaded.path),
+      ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+    ];
+    const stale = this.snapshot.readOnly
+      ? await staleModels(loaded.path, loaded.result, roots)
+      : [];
     const webview = this.panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: this.roots() };
+    webview.options = webviewOptions(this.services.extensionUri, loaded.path);
+    const sourcePath = shownSourcePath(loaded.path, loaded.sourcePath);
     const title = `PropSweep: ${loaded.result.image.path.split('/').at(-1) ?? ''} (${loaded.result.editor.title})`;
     this.panel.title = this.snapshot.readOnly ? this.panel.title : title;
     this.update({
@@ -229,9 +227,7 @@ export class ExplanationPanel implements vscode.Disposable {
       result: loaded.result,
       frameUris: loaded.framePaths.map((p) => webview.asWebviewUri(vscode.Uri.file(p)).toString()),
       sourceUri:
-        loaded.sourcePath === null
-          ? null
-          : webview.asWebviewUri(vscode.Uri.file(loaded.sourcePath)).toString(),
+        sourcePath === null ? null : webview.asWebviewUri(vscode.Uri.file(sourcePath)).toString(),
       stale,
       savedPath,
       restore: { resultPath: loaded.path },
@@ -266,6 +262,7 @@ export class ExplanationPanel implements vscode.Disposable {
     this.disposed = true;
     this.watchdog.dispose();
     this.running?.abort();
+    ExplanationPanel.open.delete(this);
     if (ExplanationPanel.live === this) ExplanationPanel.live = undefined;
     for (const d of [...this.disposables.splice(0), ...this.webviewDisposables.splice(0)])
       d.dispose();
@@ -291,16 +288,21 @@ export class ExplanationPanel implements vscode.Disposable {
             await this.run(this.request);
           break;
         case 'panel/save':
-          await this.save();
+          await this.act('save the result', () => this.save());
           break;
         case 'panel/exportHtml':
-          await this.exportHtml();
+          await this.act('export the HTML report', async () => {
+            if (this.loaded !== undefined) await exportHtml(this.loaded, this.snapshot.title);
+          });
           break;
         case 'panel/exportMarkdown':
-          await this.exportMarkdown();
+          await this.act('copy the Markdown summary', async () => {
+            if (this.loaded !== undefined)
+              await exportMarkdown(this.loaded, this.snapshot.savedPath !== null);
+          });
           break;
         case 'panel/exportPng':
-          await this.exportPng(message.dataUrl);
+          await this.act('export the PNG', () => exportPng(this.loaded, message.dataUrl));
           break;
         case 'panel/exportPngFailed':
           void vscode.window.showErrorMessage(
@@ -310,6 +312,9 @@ export class ExplanationPanel implements vscode.Disposable {
         case 'panel/setAdjustment':
           this.update({ adjustment: message.adjustment });
           break;
+        case 'panel/invalid':
+          this.refused(message.reason);
+          break;
         default:
           assertNever(message);
       }
@@ -318,93 +323,49 @@ export class ExplanationPanel implements vscode.Disposable {
     }
   }
 
+  /**
+   * Saves or exports the shown result. A failure (a full disk, a frame of a shared result that is
+   * not a decodable PNG) is said in a notification; the panel keeps showing the result.
+   */
+  private async act(what: string, action: () => Promise<unknown>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.services.log.error(
+        `Could not ${what}: ${error instanceof Error ? (error.stack ?? message) : message}`,
+      );
+      const choice = await vscode.window.showErrorMessage(
+        `PropSweep could not ${what}: ${message.split('\n')[0] ?? message}`,
+        'Show Log',
+      );
+      if (choice === 'Show Log') this.services.log.show();
+    }
+  }
+
+  /**
+   * The webview refused an update (a bug, or a value no check caught before): logged, and shown
+   * once per reason, since a running panel sends many updates a second.
+   */
+  private refused(reason: string): void {
+    this.services.log.error(`The PropSweep panel refused an update from the extension: ${reason}`);
+    if (this.refusedReasons.has(reason)) return;
+    this.refusedReasons.add(reason);
+    void vscode.window
+      .showErrorMessage(`PropSweep: the panel cannot show this update: ${reason}.`, 'Show Log')
+      .then((choice) => {
+        if (choice === 'Show Log') this.services.log.show();
+      });
+  }
+
   private async save(): Promise<void> {
     const loaded = this.loaded;
-    const folder = vscode.workspace.workspaceFolders?.[0];
     if (loaded === undefined) return;
-    if (folder === undefined) {
-      void vscode.window.showWarningMessage(
-        'PropSweep saves results into the workspace: open a folder first.',
-      );
-      return;
-    }
-    const saveFolder = vscode.workspace
-      .getConfiguration('propsweep')
-      .get<string>('saveFolder', 'explanations');
-    const name =
-      loaded.path
-        .split(/[\\/]/)
-        .at(-1)
-        ?.replace(/\.propsweep\.json$/, '') ?? 'explanation';
-    const target = await saveResultTo(loaded, join(folder.uri.fsPath, saveFolder), name);
-    this.loaded = await loadResult(target);
-    const shown = relative(folder.uri.fsPath, target);
-    this.update({ savedPath: shown, restore: { resultPath: target } });
-    const choice = await vscode.window.showInformationMessage(
-      `PropSweep saved ${shown}. Commit it: reviewers open the same panel.`,
-      'Open File',
-    );
-    if (choice === 'Open File')
-      await vscode.commands.executeCommand(
-        'vscode.openWith',
-        vscode.Uri.file(target),
-        'propsweep.result',
-      );
-  }
-
-  private async exportHtml(): Promise<void> {
-    const loaded = this.loaded;
-    if (loaded === undefined) return;
-    const target = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.file(loaded.path.replace(/\.propsweep\.json$/, '.html')),
-      filters: { HTML: ['html'] },
-    });
-    if (target === undefined) return;
-    const uris = await pngDataUris(loaded.framePaths);
-    await writeFile(
-      target.fsPath,
-      renderReport(this.snapshot.title, [
-        { title: this.snapshot.title, result: loaded.result, frameUris: uris },
-      ]),
-    );
-    void vscode.window.showInformationMessage(`PropSweep exported ${target.fsPath}.`);
-  }
-
-  private async exportMarkdown(): Promise<void> {
-    const loaded = this.loaded;
-    if (loaded === undefined) return;
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const saved = this.snapshot.savedPath !== null && folder !== undefined;
-    const link = (k: number): string =>
-      relative(folder ?? '', loaded.framePaths[k] ?? '')
-        .split('\\')
-        .join('/');
-    const text = markdownSnippet(
-      loaded.result,
-      saved ? { first: link(0), last: link(loaded.framePaths.length - 1) } : undefined,
-    );
-    await vscode.env.clipboard.writeText(text);
-    void vscode.window.showInformationMessage(
-      saved
-        ? 'PropSweep copied a Markdown summary with frame links to the clipboard.'
-        : 'PropSweep copied a Markdown summary to the clipboard (save the result to include frame images).',
-    );
-  }
-
-  private async exportPng(dataUrl: string): Promise<void> {
-    const base =
-      this.loaded?.path.replace(/\.propsweep\.json$/, '.png') ??
-      join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', 'propsweep.png');
-    const target = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.file(base),
-      filters: { PNG: ['png'] },
-    });
-    if (target === undefined) return;
-    await writeFile(
-      target.fsPath,
-      Buffer.from(dataUrl.slice('data:image/png;base64,'.length), 'base64'),
-    );
-    void vscode.window.showInformationMessage(`PropSweep exported ${target.fsPath}.`);
+    const saved = await saveToWorkspace(loaded, this.services.settings().saveFolder);
+    if (saved === undefined) return;
+    this.loaded = await loadResult(saved.target);
+    this.update({ savedPath: saved.shown, restore: { resultPath: saved.target } });
+    await announceSaved(saved);
   }
 
   /** Asks the webview to draw itself as PNG (it answers with panel/exportPng). */
@@ -424,66 +385,20 @@ export class ExplanationPanel implements vscode.Disposable {
   private post(message: HostMessage): Thenable<boolean> {
     return this.disposed ? Promise.resolve(false) : this.panel.webview.postMessage(message);
   }
-
-  /** The webview may load the extension's assets, the shown result's folder and its source. */
-  private roots(): vscode.Uri[] {
-    const roots = [
-      vscode.Uri.joinPath(this.services.extensionUri, 'media'),
-      vscode.Uri.joinPath(this.services.extensionUri, 'dist'),
-    ];
-    if (this.loaded !== undefined) {
-      roots.push(vscode.Uri.file(dirname(this.loaded.path)));
-      if (this.loaded.sourcePath !== null)
-        roots.push(vscode.Uri.file(dirname(this.loaded.sourcePath)));
-    }
-    return roots;
-  }
 }
 
 /** Settings and trust as the panel shows them. */
-function settingsSnapshot(): Pick<
-  PanelSnapshot,
-  'canRun' | 'runBlockedReason' | 'alpha' | 'effectThreshold' | 'adjustment'
-> {
-  const config = vscode.workspace.getConfiguration('propsweep');
+function settingsSnapshot(
+  settings: Settings,
+): Pick<PanelSnapshot, 'canRun' | 'runBlockedReason' | 'alpha' | 'effectThreshold' | 'adjustment'> {
   const trusted = vscode.workspace.isTrusted;
   return {
     canRun: trusted,
     runBlockedReason: trusted
       ? null
       : 'This workspace is in restricted mode: PropSweep shows results but runs no models or editors. Trust the workspace to run explanations.',
-    alpha: config.get<number>('alpha', 0.01),
-    effectThreshold: config.get<number>('effectThreshold', 0.05),
-    adjustment: config.get<'none' | 'holm' | 'bh'>('adjustment', 'holm'),
+    alpha: settings.alpha,
+    effectThreshold: settings.effectThreshold,
+    adjustment: settings.adjustment,
   };
-}
-
-function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(18).toString('base64url');
-  const script = webview
-    .asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'))
-    .toString();
-  const style = webview
-    .asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'))
-    .toString();
-  const csp = [
-    "default-src 'none'",
-    `style-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${csp}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" href="${style}">
-  <title>PropSweep</title>
-</head>
-<body>
-  <main id="app"><p class="muted">Loading…</p></main>
-  <script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
 }

@@ -66,7 +66,10 @@ export function renderHeader(snapshot: PanelSnapshot, handlers: HeaderHandlers):
     'div',
     { class: 'titles' },
     el('h1', {}, snapshot.title),
-    result === null ? null : el('p', { class: 'meta' }, describeResult(snapshot)),
+    // One line in a side panel (see .meta in panel.css): the whole text is its tooltip.
+    result === null
+      ? null
+      : el('p', { class: 'meta', title: describeResult(snapshot) }, describeResult(snapshot)),
     snapshot.savedPath === null
       ? null
       : el('p', { class: 'saved' }, 'Saved to ', el('code', {}, snapshot.savedPath)),
@@ -93,7 +96,7 @@ export function renderHeader(snapshot: PanelSnapshot, handlers: HeaderHandlers):
             el(
               'div',
               { class: 'stale' },
-              badge('stale', 'warn', s.reason),
+              badge(s.kind === 'unchecked' ? 'unchecked' : 'stale', 'warn', s.reason),
               el('strong', {}, s.model),
               el('span', { class: 'muted' }, s.reason),
             ),

@@ -93,7 +93,7 @@ export function renderLegend(input: LegendInput, handlers: LegendHandlers): HTML
     { class: 'legend-controls' },
     outputs.length > DEFAULT_SHOWN ? showAll : null,
     input.picked && !input.showAll && outputs.length > DEFAULT_SHOWN ? reset : null,
-    el('span', { class: 'muted' }, 'Click an entry to show or hide it.'),
+    el('span', { class: 'muted legend-hint' }, 'Click an entry to show or hide it.'),
   );
   const rows: HTMLElement[] = [outputsRow];
   if (input.models.length > 1) {

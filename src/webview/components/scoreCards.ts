@@ -1,11 +1,13 @@
-// One score card per model: the three numbers to read together (EPGM, p, flips), then how each was
-// obtained, the source class at both ends, provider, warnings, and a per-output table on demand.
-// With several models, the p-value adjustment (Holm or Benjamini-Hochberg) is chosen here.
+// One compact score card per model, the answer at a glance: the verdict and the three numbers to
+// read together (EPGM, p, flips). Below the selected step, the details of each model: the whole
+// verdict, how each number was obtained, the source class at both ends, provider, warnings, and a
+// per-output table on demand. With several models, the p-value adjustment (Holm or
+// Benjamini-Hochberg) is chosen with the cards.
 import type { PanelSnapshot } from '../../shared/protocol';
 import type { ModelRecord, ResultFile } from '../../shared/resultFile';
-import type { Adjustment as AdjustmentMethod } from '../../shared/adjust';
-import { formatNumber, formatProbability, formatShort } from '../../shared/format';
-import { adjustmentContext, perOutputRows, scoreModel } from '../../shared/scores';
+import { isAdjustment, type Adjustment as AdjustmentMethod } from '../../shared/adjust';
+import { formatNumber, formatProbability, formatShort, staleWord } from '../../shared/format';
+import { adjustmentContext, perOutputRows, scoreModel, type ModelScore } from '../../shared/scores';
 import { badge, el } from './dom';
 
 /** Rows of the per-output table before the rest are summarised. */
@@ -17,8 +19,68 @@ export interface ScoreHandlers {
   readonly onToggleTable: (model: string) => void;
 }
 
-/** The score section as a fresh element. */
+/** The score cards as a fresh element: one row per model with its verdict, EPGM, p and flips. */
 export function renderScores(
+  result: ResultFile,
+  snapshot: PanelSnapshot,
+  handlers: ScoreHandlers,
+): HTMLElement {
+  const ctx = adjustmentContext(
+    result.models,
+    snapshot.adjustment,
+    snapshot.alpha,
+    snapshot.effectThreshold,
+  );
+  const stale = new Map(snapshot.stale.map((s) => [s.model, s]));
+  const head = el('div', { class: 'section-head' }, el('h2', {}, 'Scores'));
+  if (result.models.length > 1)
+    head.append(adjustmentSelect(result.models.length, snapshot.adjustment, handlers));
+  const cards = result.models.map((model, i) => {
+    const score = scoreModel(model, i, ctx);
+    const check = stale.get(model.name);
+    // Short: the card is one line in a side panel (the details say how p was adjusted).
+    const pLabel = ctx.method === 'none' ? 'p' : 'adj. p';
+    return el(
+      'article',
+      {
+        class: `card${score.significant ? ' significant' : ''}`,
+        'aria-label': `Scores of ${model.name}`,
+      },
+      el(
+        'div',
+        { class: 'card-head' },
+        el('h3', { title: model.path }, model.name),
+        el(
+          'div',
+          { class: 'badges' },
+          badge(shortVerdict(score), score.relevant ? 'good' : 'neutral', score.verdict),
+          check === undefined
+            ? null
+            : badge(check.kind === 'unchecked' ? 'unchecked' : 'stale', 'warn', check.reason),
+        ),
+      ),
+      el(
+        'div',
+        { class: 'metrics' },
+        metric('EPGM', formatShort(model.measure.epgm)),
+        metric(pLabel, formatShort(score.pShown)),
+        metric('flips', model.measure.flips === null ? '—' : String(model.measure.flips)),
+      ),
+      check === undefined
+        ? null
+        : el('p', { class: 'warning' }, `${staleWord(check.kind)}: ${check.reason}`),
+    );
+  });
+  return el(
+    'section',
+    { class: 'scores', 'aria-label': 'Scores' },
+    head,
+    el('div', { class: 'cards' }, ...cards),
+  );
+}
+
+/** How each model's scores were obtained, as a fresh element (below the selected step). */
+export function renderScoreDetails(
   result: ResultFile,
   snapshot: PanelSnapshot,
   openTables: ReadonlySet<string>,
@@ -30,14 +92,8 @@ export function renderScores(
     snapshot.alpha,
     snapshot.effectThreshold,
   );
-  const stale = new Map(snapshot.stale.map((s) => [s.model, s.reason]));
-  const head = el('div', { class: 'section-head' }, el('h2', {}, 'Scores'));
-  if (result.models.length > 1)
-    head.append(adjustmentSelect(result.models.length, snapshot.adjustment, handlers));
-  const cards = result.models.map((model, i) => {
+  const details = result.models.map((model, i) => {
     const score = scoreModel(model, i, ctx);
-    const staleReason = stale.get(model.name);
-    const pLabel = ctx.method === 'none' ? 'p' : `adjusted p`;
     const open = openTables.has(model.name);
     const toggle = el(
       'button',
@@ -49,25 +105,9 @@ export function renderScores(
     });
     return el(
       'article',
-      {
-        class: `card${score.significant ? ' significant' : ''}`,
-        'aria-label': `Scores of ${model.name}`,
-      },
-      el(
-        'div',
-        { class: 'card-head' },
-        el('h3', { title: model.path }, model.name),
-        badge(score.verdict, score.relevant ? 'good' : 'neutral'),
-        staleReason === undefined ? null : badge('stale', 'warn', staleReason),
-      ),
-      staleReason === undefined ? null : el('p', { class: 'warning' }, `Stale: ${staleReason}`),
-      el(
-        'div',
-        { class: 'metrics' },
-        metric('EPGM', formatShort(model.measure.epgm)),
-        metric(pLabel, formatShort(score.pShown)),
-        metric('flips', model.measure.flips === null ? '—' : String(model.measure.flips)),
-      ),
+      { class: 'score-detail', 'aria-label': `How the scores of ${model.name} were obtained` },
+      el('h3', { title: model.path }, model.name),
+      el('p', { class: `verdict${score.relevant ? ' good' : ''}` }, score.verdict),
       el(
         'dl',
         { class: 'score-rows' },
@@ -103,10 +143,16 @@ export function renderScores(
   });
   return el(
     'section',
-    { class: 'scores', 'aria-label': 'Scores' },
-    head,
-    el('div', { class: 'cards' }, ...cards),
+    { class: 'score-details', 'aria-label': 'How the scores were obtained' },
+    el('h2', {}, 'How the scores were obtained'),
+    el('div', { class: 'details-grid' }, ...details),
   );
+}
+
+/** The verdict in a word or two for the card; the whole sentence is its tooltip and in the details. */
+function shortVerdict(score: ModelScore): string {
+  if (score.relevant) return 'significant';
+  return score.significant ? 'negligible' : 'not significant';
 }
 
 function metric(label: string, value: string): HTMLElement {
@@ -139,7 +185,7 @@ function adjustmentSelect(
   );
   select.addEventListener('change', () => {
     const value = select.value;
-    if (value === 'none' || value === 'holm' || value === 'bh') handlers.onAdjustment(value);
+    if (isAdjustment(value)) handlers.onAdjustment(value);
   });
   return el('label', { class: 'adjustment' }, `Adjust p over ${models} models`, select);
 }

@@ -1,7 +1,8 @@
 // The selected step, large: as edited ("frame"), over the source ("onion", with an opacity
 // slider) or as the per-pixel difference from the source ("difference", amplified). Beside it the
 // step's numbers: strength, editor parameter, how much the edit changed inside and outside its
-// region, and what each model predicts there.
+// region, and what each model predicts there (`details`, placed below the first screen: the frame
+// takes the height the answer leaves, see media/panel.css).
 import type { ResultFile } from '../../shared/resultFile';
 import { DIFFERENCE_GAIN, absoluteDifference } from '../model/difference';
 import { formatNumber, formatPercent, formatProbability } from '../../shared/format';
@@ -24,8 +25,10 @@ export interface StageHandlers {
 
 /** The large view of the selected step with its view modes and numbers. */
 export class Stage {
-  /** The component's root element. */
+  /** The view: its mode toolbar, the frame (as high as its container lets it be) and its caption. */
   readonly element: HTMLElement;
+  /** The edit-quality warning, the step's numbers and what each model predicts there. */
+  readonly details: HTMLElement;
   private readonly radios: Map<ViewMode, HTMLElement & { checked: boolean }>;
   private readonly opacity: HTMLInputElement;
   private readonly opacityValue: HTMLElement;
@@ -88,11 +91,10 @@ export class Stage {
         el('vscode-radio-group', { 'aria-label': 'View' }, ...this.radios.values()),
         this.opacityLabel,
       ),
-      this.viewport,
+      el('div', { class: 'viewport-box' }, this.viewport),
       this.legend,
-      this.quality,
-      this.facts,
     );
+    this.details = el('div', { class: 'stage-details' }, this.quality, this.facts);
   }
 
   /** Shows a (new) result: its frames, its source, and its edit-quality warning. */
@@ -102,7 +104,10 @@ export class Stage {
     this.sourceUri = sourceUri;
     const { width, height } = result.image;
     // Sized through the CSSOM, which the CSP allows (a style attribute would not be).
-    this.viewport.style.aspectRatio = width > 0 && height > 0 ? `${width} / ${height}` : '1 / 1';
+    const known = width > 0 && height > 0;
+    this.viewport.style.aspectRatio = known ? `${width} / ${height}` : '1 / 1';
+    // The frame fits the height it is given as well as the width (see .viewport in panel.css).
+    this.viewport.style.setProperty('--aspect', known ? String(width / height) : '1');
     this.viewport.classList.toggle('pixelated', width > 0 && width <= 256);
     const q = result.quality;
     this.quality.replaceChildren();
@@ -134,6 +139,7 @@ export class Stage {
         ? 'the source image'
         : `step 1 (strength ${formatNumber(result.frames[0]?.strength ?? Number.NaN)})`;
     this.viewport.dataset.mode = mode;
+    this.legend.dataset.mode = mode;
     this.note.textContent = '';
     setSrc(this.top, frame);
     this.top.alt = `step ${k + 1}, strength ${strength}`;

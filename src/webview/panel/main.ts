@@ -1,9 +1,10 @@
 // The panel's script (dist/webview.js). It says `panel/ready`, then renders every snapshot the
 // host sends and answers `panel/requestPng` with the panel drawn as PNG. Everything that arrives
-// is checked with isHostMessage first; rendering uses DOM calls only, never innerHTML.
+// is checked first; a refused message is said in the panel and reported to the host
+// (`panel/invalid`), which logs and shows it. Rendering uses DOM calls only, never innerHTML.
 import '../components/elements';
 
-import { assertNever, isHostMessage } from '../../shared/protocol';
+import { assertNever, checkHostMessage, MAX_REASON_LENGTH } from '../../shared/protocol';
 import { el } from '../components/dom';
 import { PanelView } from './panelView';
 import { acquireApi } from './vscodeApi';
@@ -14,11 +15,18 @@ const view = new PanelView(root, api);
 const renderError = el('div', { class: 'status error', role: 'alert' });
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = event.data;
-  if (!isHostMessage(message)) {
-    console.warn('propsweep: ignored a message that is not a valid host message', message);
+  const checked = checkHostMessage(event.data);
+  if (!checked.ok) {
+    console.warn('propsweep: refused a message from the host', checked.problem, event.data);
+    renderError.textContent = `The panel could not show an update: ${checked.problem}.`;
+    root.prepend(renderError);
+    api.postMessage({
+      type: 'panel/invalid',
+      reason: checked.problem.slice(0, MAX_REASON_LENGTH - 1),
+    });
     return;
   }
+  const message = checked.message;
   switch (message.type) {
     case 'panel/snapshot':
       renderError.remove();

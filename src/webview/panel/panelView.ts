@@ -1,7 +1,10 @@
 // The panel: renders each snapshot from the host and keeps what the user selected (step, view
 // mode, opacity, shown outputs) in the webview state. The layout is built once; a snapshot for the
 // same result only refreshes the header and the scores, so progress messages do not redraw the
-// chart or reload the frames.
+// chart or reload the frames. The first screen (`.glance`) holds the answer (score cards and the
+// prediction chart) and the path with the selected frame, which takes the height that is left;
+// the details follow below. media/panel.css lays it out in one column or, when wide, two.
+import type { Adjustment } from '../../shared/adjust';
 import { MAX_PNG_DATA_URL, type PanelSnapshot } from '../../shared/protocol';
 import type { ResultFile } from '../../shared/resultFile';
 import { PredictionChart } from '../components/chartView';
@@ -10,9 +13,9 @@ import { Filmstrip } from '../components/filmstrip';
 import { renderHeader } from '../components/header';
 import { renderLegend } from '../components/legend';
 import { renderPanelPng } from '../components/pngExport';
-import { renderScores } from '../components/scoreCards';
+import { renderScoreDetails, renderScores } from '../components/scoreCards';
 import { Stage } from '../components/stage';
-import { adjustmentName, formatCount, formatNumber } from '../../shared/format';
+import { adjustmentName, formatCount, formatNumber, staleWord } from '../../shared/format';
 import { adjustmentContext, scoreModel } from '../../shared/scores';
 import {
   buildSeries,
@@ -45,8 +48,11 @@ export class PanelView {
   /** The host's reopen information, kept in the webview state for its panel serializer. */
   private restore: { readonly resultPath: string } | null;
   private readonly header = el('div', { class: 'header-slot' });
-  private readonly content: HTMLElement;
+  private readonly glance: HTMLElement;
+  /** What shows a result: the answer, the path with the frame, and the details below. */
+  private readonly parts: readonly HTMLElement[];
   private readonly scores = el('div', { class: 'scores-slot' });
+  private readonly scoreDetails = el('div', { class: 'score-details-slot' });
   private readonly legend = el('div', { class: 'legend-slot' });
   private readonly filmstrip: Filmstrip;
   private readonly stage: Stage;
@@ -78,9 +84,21 @@ export class PanelView {
     this.chart = new PredictionChart(canvas, this.theme, (k) => {
       this.selectStep(k);
     });
-    this.content = el(
+    const answer = el(
       'div',
-      { class: 'content hidden' },
+      { class: 'answer hidden' },
+      this.scores,
+      el(
+        'section',
+        { class: 'curves', 'aria-label': 'Predictions along the path' },
+        el('h2', {}, 'Prediction along the path'),
+        el('div', { class: 'chart-box' }, canvas),
+        this.legend,
+      ),
+    );
+    const look = el(
+      'div',
+      { class: 'look hidden' },
       el(
         'section',
         { class: 'path', 'aria-label': 'Edited path' },
@@ -88,25 +106,26 @@ export class PanelView {
         this.filmstrip.element,
       ),
       el(
-        'div',
-        { class: 'views' },
-        el(
-          'section',
-          { class: 'view', 'aria-label': 'Selected step' },
-          el('h2', {}, 'Selected step'),
-          this.stage.element,
-        ),
-        el(
-          'section',
-          { class: 'curves', 'aria-label': 'Predictions along the path' },
-          el('h2', {}, 'Prediction along the path'),
-          el('div', { class: 'chart-box' }, canvas),
-          this.legend,
-        ),
+        'section',
+        { class: 'view', 'aria-label': 'Selected step' },
+        el('h2', {}, 'Selected step'),
+        this.stage.element,
       ),
-      this.scores,
     );
-    root.replaceChildren(this.header, this.content);
+    const more = el(
+      'div',
+      { class: 'more hidden' },
+      el(
+        'section',
+        { class: 'step-details', 'aria-label': 'At the selected step' },
+        el('h2', {}, 'At the selected step'),
+        this.stage.details,
+      ),
+      this.scoreDetails,
+    );
+    this.parts = [answer, look, more];
+    this.glance = el('div', { class: 'glance' }, this.header, answer, look);
+    root.replaceChildren(this.glance, more);
     document.addEventListener('keydown', (event) => {
       this.onKey(event);
     });
@@ -161,8 +180,11 @@ export class PanelView {
       }),
     );
     const result = snapshot.result;
-    this.content.classList.toggle('hidden', result === null);
-    this.content.classList.toggle('dimmed', snapshot.state === 'running');
+    this.glance.classList.toggle('has-result', result !== null);
+    for (const part of this.parts) {
+      part.classList.toggle('hidden', result === null);
+      part.classList.toggle('dimmed', snapshot.state === 'running');
+    }
     if (result === null) return;
     const key = resultKeyOf(snapshot, result);
     if (key !== this.resultKey) {
@@ -227,7 +249,7 @@ export class PanelView {
         ...(quality.clean
           ? []
           : [quality.message ?? 'The edit changed pixels outside the edited region.']),
-        ...snapshot.stale.map((s) => `Stale: ${s.model}: ${s.reason}`),
+        ...snapshot.stale.map((s) => `${staleWord(s.kind)}: ${s.model}: ${s.reason}`),
       ];
       const k = this.currentStep(result);
       const input = {
@@ -374,20 +396,22 @@ export class PanelView {
     const snapshot = this.snapshot;
     const result = snapshot?.result ?? null;
     if (snapshot === null || result === null) return;
-    this.scores.replaceChildren(
-      renderScores(result, snapshot, new Set(this.ui.openTables), {
-        onAdjustment: (adjustment) => {
-          this.api.postMessage({ type: 'panel/setAdjustment', adjustment });
-        },
-        onToggleTable: (model) => {
-          const open = new Set(this.ui.openTables);
-          if (open.has(model)) open.delete(model);
-          else open.add(model);
-          this.ui = { ...this.ui, openTables: [...open] };
-          this.save();
-          this.renderScores();
-        },
-      }),
+    const handlers = {
+      onAdjustment: (adjustment: Adjustment) => {
+        this.api.postMessage({ type: 'panel/setAdjustment', adjustment });
+      },
+      onToggleTable: (model: string) => {
+        const open = new Set(this.ui.openTables);
+        if (open.has(model)) open.delete(model);
+        else open.add(model);
+        this.ui = { ...this.ui, openTables: [...open] };
+        this.save();
+        this.renderScores();
+      },
+    };
+    this.scores.replaceChildren(renderScores(result, snapshot, handlers));
+    this.scoreDetails.replaceChildren(
+      renderScoreDetails(result, snapshot, new Set(this.ui.openTables), handlers),
     );
   }
 

@@ -42,7 +42,10 @@ test('panel messages are validated in both directions', () => {
     frameUris: sample.frames.map((_, k) => `https://file+.vscode-resource/${k}.png`),
     sourceUri: null,
     readOnly: true,
-    stale: [{ model: 'm', reason: 'changed' }],
+    stale: [
+      { model: 'm', reason: 'changed', kind: 'stale' },
+      { model: 'n', reason: 'cannot check /dev/zero: not a regular file', kind: 'unchecked' },
+    ],
     savedPath: 'explanations/x.propsweep.json',
     canRun: false,
     runBlockedReason: 'restricted',
@@ -59,6 +62,7 @@ test('panel messages are validated in both directions', () => {
     { state: 'exploded' },
     { frameUris: snapshot.frameUris.slice(1) },
     { stale: [{ model: 'm' }] },
+    { stale: [{ model: 'm', reason: 'changed', kind: 'gone' }] },
     { result: { ...sample, frames: [] } },
     { adjustment: 'bonferroni' },
     { error: 3 },
@@ -105,9 +109,13 @@ test('child messages are validated', () => {
     editor: 'brightness',
     params: {},
     steps: 9,
+    seed: 0,
+    permutations: 100,
+    alpha: 0.01,
     models: [{ path: 'm.onnx' }],
     outDir: 'out',
     cacheDir: 'cache',
+    name: 'a-brightness',
   };
   assert.ok(isHostToChild(explain));
   assert.ok(!isHostToChild({ ...explain, models: 'm.onnx' }));

@@ -43,7 +43,7 @@ void test('fields the validator does not check get neutral values instead of bre
   const n = normaliseSnapshot(broken as unknown as PanelSnapshot);
   assert.equal(n.state, 'idle');
   assert.deepEqual(n.progress, { message: '' });
-  assert.deepEqual(n.stale, [{ model: 'a', reason: 'the model changed' }]);
+  assert.deepEqual(n.stale, [{ model: 'a', reason: 'the model changed', kind: 'stale' }]);
   assert.equal(n.adjustment, 'none');
   assert.equal(n.alpha, 0.01);
   assert.equal(n.savedPath, null);

@@ -1,0 +1,219 @@
+// The `propsweep.*` settings, validated when they are read. settings.json is edited by hand: a
+// value of the wrong type or outside its range (`"adjustment": "Holm"`, `"steps": "21"`) would
+// otherwise reach the panel, which refuses the whole snapshot, or the child, which refuses the run.
+// Each bad value is reported (setting, what was given, what is allowed) and its default is used,
+// so everything else keeps working. Pure: the configuration comes in as an object with `get`, so
+// tests pass a fake one; workspaceSettings.ts reads VS Code's and shows the messages.
+import { isAbsolute, win32 } from 'node:path';
+
+import { ADJUSTMENTS, type Adjustment } from '../../shared/adjust';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../shared/executionProviders';
+import { LIMITS } from '../../shared/limits';
+import { MEASURE_LIMITS } from '../measures';
+
+/** What the settings need of `vscode.WorkspaceConfiguration` (the `propsweep` section). */
+export interface ConfigurationLike {
+  get(section: string): unknown;
+}
+
+/** Editor parameters per editor id, as `propsweep.editorDefaults` holds them. */
+export type EditorDefaults = Readonly<Record<string, Readonly<Record<string, EditorParam>>>>;
+
+/** One editor parameter's value. */
+export type EditorParam = string | number | boolean;
+
+/** Every `propsweep.*` setting but `classifiers` (see choices.ts), each of its declared type. */
+export interface Settings {
+  readonly steps: number;
+  readonly permutations: number;
+  readonly alpha: number;
+  readonly effectThreshold: number;
+  readonly seed: number;
+  readonly adjustment: Adjustment;
+  readonly editorDefaults: EditorDefaults;
+  readonly executionProvider: ExecutionProvider;
+  readonly deviceId: number;
+  readonly cacheDirectory: string;
+  readonly cacheMaxMB: number;
+  readonly saveFolder: string;
+}
+
+/** The defaults, as package.json declares them (a unit test keeps the two equal). */
+export const DEFAULT_SETTINGS: Settings = {
+  steps: 21,
+  permutations: 10000,
+  alpha: 0.01,
+  effectThreshold: 0.05,
+  seed: 0,
+  adjustment: 'holm',
+  editorDefaults: {},
+  executionProvider: 'cpu',
+  deviceId: 0,
+  cacheDirectory: '',
+  cacheMaxMB: 1024,
+  saveFolder: 'explanations',
+};
+
+/** A setting whose value could not be used. */
+export interface SettingProblem {
+  /** The full setting id, e.g. `propsweep.adjustment` (what Open Settings searches for). */
+  readonly setting: string;
+  /** What settings.json holds, as JSON. */
+  readonly given: string;
+  /** What the setting accepts, in words. */
+  readonly allowed: string;
+  /** The value used instead, as JSON. */
+  readonly used: string;
+}
+
+/** The settings with every bad value replaced by its default, and what was replaced. */
+export interface ReadSettings {
+  readonly settings: Settings;
+  readonly problems: readonly SettingProblem[];
+}
+
+/** The largest number of steps the setting offers (package.json's maximum). */
+export const MAX_STEPS_SETTING = 1001;
+
+/** Checks one value; returns it (typed) or undefined when it is not allowed. */
+type Check<T> = (value: unknown) => T | undefined;
+
+interface Rule<T> {
+  readonly check: Check<T>;
+  readonly allowed: string;
+}
+
+const integer =
+  (min: number, max: number): Check<number> =>
+  (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : undefined;
+
+const oneOf =
+  <T extends string>(values: readonly T[]): Check<T> =>
+  (v) =>
+    values.find((x) => x === v);
+
+const list = (values: readonly string[]): string => {
+  const quoted = values.map((x) => `"${x}"`);
+  return `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1) ?? ''}`;
+};
+
+/** The rules, one per setting (the keys are the setting ids without `propsweep.`). */
+const RULES: { readonly [K in keyof Settings]: Rule<Settings[K]> } = {
+  steps: {
+    check: integer(LIMITS.minSteps, LIMITS.steps),
+    allowed: `a whole number from ${LIMITS.minSteps} to ${LIMITS.steps}`,
+  },
+  permutations: {
+    check: integer(1, MEASURE_LIMITS.permutations),
+    allowed: `a whole number from 1 to ${MEASURE_LIMITS.permutations}`,
+  },
+  alpha: {
+    check: (v) => (typeof v === 'number' && v > 0 && v < 1 ? v : undefined),
+    allowed: 'a number between 0 and 1 (exclusive)',
+  },
+  effectThreshold: {
+    check: (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined),
+    allowed: 'a number of at least 0',
+  },
+  seed: {
+    check: integer(0, 4294967295),
+    allowed: 'a whole number from 0 to 4294967295',
+  },
+  adjustment: { check: oneOf(ADJUSTMENTS), allowed: list(ADJUSTMENTS) },
+  editorDefaults: {
+    check: editorDefaults,
+    allowed:
+      'an object of editor ids to objects of parameters with string, number or boolean values, e.g. {"blur": {"sigma": 8}}',
+  },
+  executionProvider: { check: oneOf(EXECUTION_PROVIDERS), allowed: list(EXECUTION_PROVIDERS) },
+  deviceId: { check: integer(0, Number.MAX_SAFE_INTEGER), allowed: 'a whole number of at least 0' },
+  cacheDirectory: {
+    check: (v) => (typeof v === 'string' ? v : undefined),
+    allowed: 'a folder path, or "" for the extension storage',
+  },
+  cacheMaxMB: {
+    check: integer(0, Number.MAX_SAFE_INTEGER),
+    allowed: 'a whole number of at least 0',
+  },
+  saveFolder: {
+    check: saveFolder,
+    allowed: 'a folder path relative to the workspace folder, inside it (no "..")',
+  },
+};
+
+/** Reads every setting of `config`, replacing each bad value with its default. */
+export function readSettings(config: ConfigurationLike): ReadSettings {
+  const problems: SettingProblem[] = [];
+  const read = <K extends keyof Settings>(key: K): Settings[K] => {
+    const value = config.get(key);
+    if (value === undefined) return DEFAULT_SETTINGS[key];
+    const rule: Rule<Settings[K]> = RULES[key];
+    const checked = rule.check(value);
+    if (checked !== undefined) return checked;
+    problems.push({
+      setting: `propsweep.${key}`,
+      given: shown(value),
+      allowed: rule.allowed,
+      used: shown(DEFAULT_SETTINGS[key]),
+    });
+    return DEFAULT_SETTINGS[key];
+  };
+  const settings: Settings = {
+    steps: read('steps'),
+    permutations: read('permutations'),
+    alpha: read('alpha'),
+    effectThreshold: read('effectThreshold'),
+    seed: read('seed'),
+    adjustment: read('adjustment'),
+    editorDefaults: read('editorDefaults'),
+    executionProvider: read('executionProvider'),
+    deviceId: read('deviceId'),
+    cacheDirectory: read('cacheDirectory'),
+    cacheMaxMB: read('cacheMaxMB'),
+    saveFolder: read('saveFolder'),
+  };
+  return { settings, problems };
+}
+
+/** The one-line message for a bad setting: which, what was given, what is allowed, what is used. */
+export function settingMessage(problem: SettingProblem): string {
+  return `The setting ${problem.setting} is ${problem.given}, but it must be ${problem.allowed}. PropSweep uses ${problem.used} until it is changed.`;
+}
+
+/** A value as the user wrote it in settings.json, shortened. */
+function shown(value: unknown): string {
+  const json = JSON.stringify(value) as string | undefined;
+  const text = json ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function editorDefaults(value: unknown): EditorDefaults | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const out: Record<string, Record<string, EditorParam>> = {};
+  for (const [editor, params] of Object.entries(value)) {
+    if (!isPlainObject(params)) return undefined;
+    const copy: Record<string, EditorParam> = {};
+    for (const [name, v] of Object.entries(params)) {
+      if (
+        typeof v !== 'string' &&
+        typeof v !== 'boolean' &&
+        !(typeof v === 'number' && isFinite(v))
+      )
+        return undefined;
+      copy[name] = v;
+    }
+    out[editor] = copy;
+  }
+  return out;
+}
+
+function saveFolder(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (isAbsolute(value) || win32.isAbsolute(value)) return undefined;
+  return value.split(/[\\/]/).includes('..') ? undefined : value;
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
