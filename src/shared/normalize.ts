@@ -4,42 +4,9 @@
 // (labels, titles, parameters, quality, flip details) come from a file someone else wrote and may
 // be missing or of the wrong type. Each is given its declared type here, once, so no export meets
 // a null where it expects an object. Pure: no Node, no vscode.
+import { bool, index, num, numbers, numOrNull, obj, text, textOrNull, texts } from './coerce';
 import type { FlipJson, MeasureJson } from './result';
 import type { EditQuality, FrameRecord, ModelRecord, ResultFile } from './resultFile';
-
-type Loose = Record<string, unknown>;
-
-function obj(x: unknown): Loose {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Loose) : {};
-}
-function num(x: unknown, fallback: number): number {
-  return typeof x === 'number' && Number.isFinite(x) ? x : fallback;
-}
-function numOrNull(x: unknown): number | null {
-  return typeof x === 'number' && Number.isFinite(x) ? x : null;
-}
-/** Text as written; a number or boolean (a label `7`, a title `2024`) as its text. */
-function text(x: unknown, fallback = ''): string {
-  if (typeof x === 'string') return x;
-  if (typeof x === 'number' || typeof x === 'boolean') return String(x);
-  return fallback;
-}
-function textOrNull(x: unknown): string | null {
-  return typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean' ? text(x) : null;
-}
-function bool(x: unknown, fallback: boolean): boolean {
-  return typeof x === 'boolean' ? x : fallback;
-}
-/** Every entry as text; entries of no textual kind become '' so indices keep their meaning. */
-function texts(x: unknown): string[] {
-  return Array.isArray(x) ? x.map((v) => text(v)) : [];
-}
-function numbers(x: unknown): number[] {
-  return Array.isArray(x) ? x.map((v) => num(v, Number.NaN)) : [];
-}
-function index(x: unknown): number | null {
-  return typeof x === 'number' && Number.isInteger(x) && x >= 0 ? x : null;
-}
 
 /** A result file with every field of its declared type (see the module comment). */
 export function normaliseResult(raw: unknown): ResultFile {

@@ -14,6 +14,16 @@ import { checkShuffleSize, identity, shuffle } from './shuffle';
 /** Permutations per independently seeded chunk; fixed so results never depend on thread count. */
 export const CHUNK_SIZE = 1024;
 
+/** Writes the statistics of `count` random orders of chunk `chunk` to out[offset, offset + count). */
+export type ChunkSampler = (
+  prep: PreparedStatistic,
+  seed: number,
+  chunk: number,
+  count: number,
+  out: Float64Array,
+  offset: number,
+) => void;
+
 /** K statistics of uniformly random orders, chunk by chunk. */
 export function sampleNull(
   prep: PreparedStatistic,
@@ -44,29 +54,15 @@ export function sampleNull(
  * WebAssembly kernel (kernel/permutation.wat) when it can, which gives exactly the numbers of
  * sampleNullChunkReference about four times faster.
  */
-export function sampleNullChunk(
-  prep: PreparedStatistic,
-  seed: number,
-  chunk: number,
-  count: number,
-  out: Float64Array,
-  offset: number,
-): void {
+export const sampleNullChunk: ChunkSampler = (prep, seed, chunk, count, out, offset) => {
   checkShuffleSize(prep.n);
   const kernel = count <= KERNEL_MAX_COUNT ? loadKernel(prep) : null;
   if (kernel !== null) kernel.sample(seed, chunk, count, out, offset);
   else sampleNullChunkReference(prep, seed, chunk, count, out, offset);
-}
+};
 
 /** sampleNullChunk in TypeScript: the readable definition, and the fallback without WebAssembly. */
-export function sampleNullChunkReference(
-  prep: PreparedStatistic,
-  seed: number,
-  chunk: number,
-  count: number,
-  out: Float64Array,
-  offset: number,
-): void {
+export const sampleNullChunkReference: ChunkSampler = (prep, seed, chunk, count, out, offset) => {
   checkShuffleSize(prep.n);
   const rng = new Rng(seed, chunk);
   // Each shuffle starts from the previous order: a shuffle of a shuffled order is uniform too.
@@ -84,7 +80,7 @@ export function sampleNullChunkReference(
     shuffle(perm, rng);
     out[offset + p] = evaluateIndexed(prep, perm);
   }
-}
+};
 
 /** The statistic of every one of the N! orders (Heap's algorithm), the identity included. */
 export function enumerateNull(prep: PreparedStatistic): Float64Array {

@@ -3,30 +3,27 @@
 import type * as Ort from 'onnxruntime-node';
 import type SharpModule from 'sharp';
 
-let ort: typeof Ort | undefined;
-let sharp: typeof SharpModule | undefined;
-
 /** A native module that cannot be loaded on this machine. */
 export class NativeLoadError extends Error {
   override readonly name = 'NativeLoadError';
 }
 
 /** onnxruntime-node, loaded on first use. */
-export function loadOrt(): typeof Ort {
-  ort ??= load(
-    'onnxruntime-node',
-    'npm ci (CPU inference needs nothing else; for cuda see README "Install scripts")',
-  ) as typeof Ort;
-  return ort;
-}
+export const loadOrt = lazy(
+  'onnxruntime-node',
+  'npm ci (CPU inference needs nothing else; for cuda see README "Install scripts")',
+) as () => typeof Ort;
 
 /** sharp, loaded on first use. */
-export function loadSharp(): typeof SharpModule {
-  sharp ??= load(
-    'sharp',
-    'npm ci --include=optional (sharp needs its @img/sharp-<platform> package)',
-  ) as typeof SharpModule;
-  return sharp;
+export const loadSharp = lazy(
+  'sharp',
+  'npm ci --include=optional (sharp needs its @img/sharp-<platform> package)',
+) as () => typeof SharpModule;
+
+/** A loader of `name` that requires it on its first call and keeps it; a failure is tried again. */
+function lazy(name: string, fix: string): () => unknown {
+  let loaded: unknown;
+  return () => (loaded ??= load(name, fix));
 }
 
 function load(name: string, fix: string): unknown {

@@ -201,13 +201,14 @@ export function encodePng(image: RgbaImage): Uint8Array {
   ihdr[9] = opaque ? 2 : 6;
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', new Uint8Array(0)),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', new Uint8Array(0)),
   ]);
 }
 
-function chunk(type: string, body: Uint8Array): Buffer {
+/** One PNG chunk: its length, type, body and the CRC of type and body (node:zlib's crc32). */
+export function pngChunk(type: string, body: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + body.length);
   out.writeUInt32BE(body.length, 0);
   out.write(type, 4, 'latin1');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { writeAtomic } from './atomic';
 import { StoreInputError } from './errors';
+import { exists } from './exists';
 
 /** Everything that determines an edited frame's pixels. */
 export interface FrameKey {
@@ -210,15 +211,6 @@ async function claimFolder(dir: string): Promise<void> {
   }
   // Written in place: what matters is that the marker exists, and a temporary could be left behind.
   await writeFile(marker, MARKER_TEXT);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -1,30 +1,17 @@
 import assert from 'node:assert/strict';
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 
-import { DATA_TYPE, modelProto } from '../../../scripts/onnx/onnx';
 import { rgbImage } from '../../../src/extension/images/image';
 import { encodePng } from '../../../src/extension/images/io';
 import { validateResultFile, type ResultFile } from '../../../src/shared/resultFile';
-import { cli, ROOT } from '../../unit/helpers';
+import { cli } from '../../unit/helpers';
+import { averagingModel } from '../../unit/models/helpers';
+import { DARK_CAT, DEMO, errorLine, explain, tmp, UNBIASED } from './helpers';
 
-const demo = join(ROOT, 'models', 'demo');
-const image = join(demo, 'images', 'dark-cat.png');
-const mask = join(demo, 'images', 'dark-cat.mask.png');
-const models = ['unbiased', 'dark-cats'].flatMap((m) => ['--model', join(demo, `${m}.onnx`)]);
-
-function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'propsweep-explain-'));
-}
+const image = DARK_CAT;
+const mask = join(DEMO, 'images', 'dark-cat.mask.png');
 
 interface ExplainJson {
   result_file: string;
@@ -45,32 +32,17 @@ interface ExplainJson {
 
 describe('propsweep explain', () => {
   test('recolours the fur of the dark cat: the dark-cats model flips, the unbiased one does not', () => {
-    const out = tmp();
-    const cache = tmp();
-    const args = [
-      'explain',
-      '--image',
-      image,
-      '--mask',
-      mask,
-      ...models,
-      '--editor',
-      'recolor',
-      '--param',
-      'target=219,209,194',
-      '--steps',
-      '11',
-      '--permutations',
-      '999',
-      '--seed',
-      '3',
-      '--out',
+    const out = tmp('explain');
+    const run = {
+      models: ['unbiased', 'dark-cats'].map((m) => join(DEMO, `${m}.onnx`)),
+      editor: 'recolor',
+      steps: 11,
+      permutations: 999,
       out,
-      '--cache',
-      cache,
-      '--json',
-    ];
-    const r = cli(args);
+      cache: tmp('explain'),
+    };
+    const flags = ['--mask', mask, '--param', 'target=219,209,194', '--seed', '3', '--json'];
+    const r = explain(run, ...flags);
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout) as ExplainJson;
     const [unbiased, biased] = json.models;
@@ -98,7 +70,7 @@ describe('propsweep explain', () => {
     assert.match(readFileSync(json.report, 'utf8'), /dark-cats/);
     assert.ok(!readdirSync(out).some((n) => n.endsWith('.tmp')));
     // The same run again edits nothing: every frame comes from the cache, same numbers.
-    const again = cli(args);
+    const again = explain(run, ...flags);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(
       (JSON.parse(again.stdout) as ExplainJson).models.map((m) => m.epgm),
@@ -107,82 +79,30 @@ describe('propsweep explain', () => {
   });
 
   test('a global edit needs no mask, and the table names the result', () => {
-    const out = tmp();
-    const r = cli([
-      'explain',
-      '--image',
-      image,
-      '--model',
-      join(demo, 'unbiased.onnx'),
-      '--editor',
-      'brightness',
-      '--steps',
-      '5',
-      '--permutations',
-      '200',
-      '--out',
-      out,
-      '--cache',
-      tmp(),
-    ]);
+    const r = explain({ permutations: 200, out: tmp('explain'), cache: tmp('explain') });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /unbiased\s+\S+\s+\S+\s+\d+\s+cpu/);
     assert.match(r.stdout, /result: .*dark-cat-brightness\.propsweep\.json/);
   });
 
   test('an image name with spaces gives a safe default result name', () => {
-    const dir = tmp();
+    const dir = tmp('explain');
     const spaced = join(dir, 'my cat (1).png');
     copyFileSync(image, spaced);
-    const r = cli([
-      'explain',
-      '--image',
-      spaced,
-      '--model',
-      join(demo, 'unbiased.onnx'),
-      '--editor',
-      'brightness',
-      '--steps',
-      '3',
-      '--permutations',
-      '10',
-      '--out',
-      join(dir, 'out'),
-      '--cache',
-      tmp(),
-    ]);
+    const r = explain({
+      image: spaced,
+      steps: 3,
+      permutations: 10,
+      out: join(dir, 'out'),
+      cache: tmp('explain'),
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(existsSync(join(dir, 'out', 'my_cat_1_-brightness.propsweep.json')), r.stdout);
   });
 });
 
-/** input [batch, 3, 8, 8] -> channel means -> `classes` logits (built with scripts/onnx). */
-function averagingModel(classes: number): Uint8Array {
-  return modelProto({
-    name: 'many_classes',
-    doc: 'propsweep test: many outputs',
-    opset: 17,
-    inputs: [{ name: 'image', type: DATA_TYPE.float, shape: ['batch', 3, 8, 8] }],
-    outputs: [{ name: 'logits', type: DATA_TYPE.float, shape: ['batch', classes] }],
-    initializers: [
-      { name: 'w', dims: [classes, 3], values: new Array<number>(classes * 3).fill(0.1) },
-      { name: 'b', dims: [classes], values: new Array<number>(classes).fill(0) },
-    ],
-    nodes: [
-      { op: 'GlobalAveragePool', inputs: ['image'], outputs: ['pooled'] },
-      { op: 'Flatten', inputs: ['pooled'], outputs: ['means'], attributes: { axis: { int: 1 } } },
-      {
-        op: 'Gemm',
-        inputs: ['means', 'w', 'b'],
-        outputs: ['logits'],
-        attributes: { transB: { int: 1 } },
-      },
-    ],
-  });
-}
-
 describe('propsweep explain refuses bad input: exit code 2, one line, nothing written', () => {
-  const dir = tmp();
+  const dir = tmp('explain');
   const notOnnx = join(dir, 'model.onnx');
   copyFileSync(image, notOnnx);
   const corrupt = join(dir, 'corrupt.png');
@@ -196,9 +116,10 @@ describe('propsweep explain refuses bad input: exit code 2, one line, nothing wr
       'base64',
     ),
   );
+  const unbiasedBrightness = ['--model', UNBIASED, '--editor', 'brightness'];
   const unbiasedRecolor = [
     '--model',
-    join(demo, 'unbiased.onnx'),
+    UNBIASED,
     '--editor',
     'recolor',
     '--param',
@@ -210,32 +131,13 @@ describe('propsweep explain refuses bad input: exit code 2, one line, nothing wr
     writeFileSync(large, await encodePng(rgbImage(2000, 2000)));
   });
   const manyClasses = join(dir, 'classes.onnx');
-  writeFileSync(manyClasses, averagingModel(100_000));
+  writeFileSync(manyClasses, averagingModel(['batch', 3, 8, 8], 100_000));
   const text = join(dir, 'notes.png');
   writeFileSync(text, 'not an image at all');
   const cases: [string, string[], RegExp][] = [
-    [
-      'missing image',
-      [
-        '--image',
-        join(dir, 'nope.png'),
-        '--model',
-        join(demo, 'unbiased.onnx'),
-        '--editor',
-        'brightness',
-      ],
-      /nope\.png/,
-    ],
-    [
-      'truncated image',
-      ['--image', corrupt, '--model', join(demo, 'unbiased.onnx'), '--editor', 'brightness'],
-      /corrupt\.png/,
-    ],
-    [
-      'not an image',
-      ['--image', text, '--model', join(demo, 'unbiased.onnx'), '--editor', 'brightness'],
-      /notes\.png/,
-    ],
+    ['missing image', ['--image', join(dir, 'nope.png'), ...unbiasedBrightness], /nope\.png/],
+    ['truncated image', ['--image', corrupt, ...unbiasedBrightness], /corrupt\.png/],
+    ['not an image', ['--image', text, ...unbiasedBrightness], /notes\.png/],
     [
       'not an ONNX model',
       ['--image', image, '--model', notOnnx, '--editor', 'brightness'],
@@ -249,64 +151,20 @@ describe('propsweep explain refuses bad input: exit code 2, one line, nothing wr
     ['masked editor without a mask', ['--image', image, ...unbiasedRecolor], /--mask/],
     [
       'recolor without a target',
-      [
-        '--image',
-        image,
-        '--mask',
-        mask,
-        '--model',
-        join(demo, 'unbiased.onnx'),
-        '--editor',
-        'recolor',
-      ],
+      ['--image', image, '--mask', mask, '--model', UNBIASED, '--editor', 'recolor'],
       /target/,
     ],
-    [
-      'unknown editor',
-      ['--image', image, '--model', join(demo, 'unbiased.onnx'), '--editor', 'sharpen'],
-      /sharpen/,
-    ],
-    [
-      'bad parameter',
-      [
-        '--image',
-        image,
-        '--model',
-        join(demo, 'unbiased.onnx'),
-        '--editor',
-        'brightness',
-        '--param',
-        'factor=-2',
-      ],
-      /factor/,
-    ],
+    ['unknown editor', ['--image', image, '--model', UNBIASED, '--editor', 'sharpen'], /sharpen/],
+    ['bad parameter', ['--image', image, ...unbiasedBrightness, '--param', 'factor=-2'], /factor/],
     ['no model', ['--image', image, '--editor', 'brightness'], /--model/],
     [
       'two steps',
-      [
-        '--image',
-        image,
-        '--model',
-        join(demo, 'unbiased.onnx'),
-        '--editor',
-        'brightness',
-        '--steps',
-        '2',
-      ],
+      ['--image', image, ...unbiasedBrightness, '--steps', '2'],
       /--steps must be a whole number from 3/,
     ],
     [
       'a large image on many steps (the edited path would not fit in memory)',
-      [
-        '--image',
-        large,
-        '--model',
-        join(demo, 'unbiased.onnx'),
-        '--editor',
-        'brightness',
-        '--steps',
-        '1001',
-      ],
+      ['--image', large, ...unbiasedBrightness, '--steps', '1001'],
       /large\.png: 1001 edited images of 2000x2000 take 11\.2 GiB.*Use at most 178 steps/,
     ],
     [
@@ -317,17 +175,19 @@ describe('propsweep explain refuses bad input: exit code 2, one line, nothing wr
   ];
   for (const [name, args, message] of cases) {
     test(name, () => {
-      const out = join(tmp(), 'out');
-      const r = cli(['explain', ...args, '--out', out, '--cache', tmp(), '--permutations', '100']);
+      const out = join(tmp('explain'), 'out');
+      const r = cli([
+        'explain',
+        ...args,
+        '--out',
+        out,
+        '--cache',
+        tmp('explain'),
+        '--permutations',
+        '100',
+      ]);
       assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
-      // Progress lines may come first; the error is one line, the last, and the only one.
-      const errors = r.stderr
-        .trim()
-        .split('\n')
-        .filter((l) => l.startsWith('propsweep:'));
-      assert.equal(errors.length, 1, r.stderr);
-      assert.ok(r.stderr.trim().endsWith(errors[0] ?? '?'), r.stderr);
-      assert.match(errors[0] ?? '', message);
+      assert.match(errorLine(r.stderr), message);
       assert.ok(!existsSync(out) || readdirSync(out).length === 0, 'nothing written');
     });
   }

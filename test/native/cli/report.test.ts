@@ -1,55 +1,34 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import type { ResultFile } from '../../../src/shared/resultFile';
 import { solidPng } from '../../unit/share/pngBuilders';
-import { cli, ROOT } from '../../unit/helpers';
-
-const demo = join(ROOT, 'models', 'demo');
-
-function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'propsweep-report-'));
-}
+import { cli } from '../../unit/helpers';
+import { DARK_CAT, explain, tmp } from './helpers';
 
 /** Explains `image` with the unbiased demo model into a fresh folder; returns the paths written. */
-function explain(
+function explained(
   image: string,
   editor: string,
   steps: number,
 ): { result_file: string; report: string } {
-  const out = tmp();
-  const r = cli([
-    'explain',
-    '--image',
-    image,
-    '--model',
-    join(demo, 'unbiased.onnx'),
-    '--editor',
-    editor,
-    '--steps',
-    String(steps),
-    '--permutations',
-    '100',
-    '--out',
-    out,
+  const r = explain(
+    { image, editor, steps, out: tmp('report'), cache: tmp('report') },
     '--name',
     'x',
-    '--cache',
-    tmp(),
     '--json',
-  ]);
+  );
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as { result_file: string; report: string };
 }
 
 describe('propsweep report', () => {
   test('renders a saved result again; refuses a hostile one with exit 2 and one line', () => {
-    const result = explain(join(demo, 'images', 'dark-cat.png'), 'brightness', 5).result_file;
-    const out = tmp();
+    const result = explained(DARK_CAT, 'brightness', 5).result_file;
+    const out = tmp('report');
     const ok = cli([
       'report',
       result,
@@ -96,7 +75,7 @@ describe('propsweep report', () => {
   });
 
   test('large frames render: the report of a 3-megapixel noise path embeds small copies', () => {
-    const dir = tmp();
+    const dir = tmp('report');
     const image = join(dir, 'big.png');
     // Noise, so the frames stay large as PNG: 2000 x 1500 (about 9 MB per frame).
     const noise = (i: number): number => (Math.imul(i, 2654435761) >>> 24) & 255;
@@ -104,7 +83,7 @@ describe('propsweep report', () => {
       image,
       solidPng(2000, 1500, (x, y) => [noise(y * 2000 + x), noise(x * 31 + y), noise(y * 3 + x)]),
     );
-    const { result_file: result, report: written } = explain(image, 'noise', 3);
+    const { result_file: result, report: written } = explained(image, 'noise', 3);
     const frameBytes = JSON.parse(readFileSync(result, 'utf8')) as ResultFile;
     const total = frameBytes.frames.reduce(
       (s, f) => s + statSync(join(result, '..', f.file)).size,

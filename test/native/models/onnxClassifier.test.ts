@@ -3,8 +3,7 @@
 // the expected numbers below are worked out by hand from the image and the preprocessing.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -29,6 +28,7 @@ import {
   painted,
   solid,
 } from '../../unit/models/helpers';
+import { tempDir } from '../images/fixtures';
 
 const fixture = (name: string): string => join(ROOT, 'test', 'fixtures', 'models', `${name}.onnx`);
 const RAW = { flags: { softmax: false } } as const;
@@ -343,12 +343,9 @@ describe('execution providers', () => {
 });
 
 describe('refused models', () => {
-  let dir = '';
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'propsweep-models-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
+  const dir = tempDir('models');
+  after(() => {
+    dir.dispose();
   });
 
   const notOnnx = [/is not a valid ONNX model: .*Protobuf parsing failed/, /torch\.onnx\.export/];
@@ -378,25 +375,23 @@ describe('refused models', () => {
       'truncated.onnx': (await readFile(fixture('tiny-nchw'))).subarray(0, 200),
     };
     for (const [name, bytes] of Object.entries(files)) {
-      const path = join(dir, name);
-      await writeFile(path, bytes);
+      const path = dir.file(name, bytes);
       await assertRejects(loadClassifier(path), { names: path, says: notOnnx });
     }
   });
 
   test('a missing file, an empty file and a directory', async () => {
-    const missing = join(dir, 'missing.onnx');
+    const missing = join(dir.path, 'missing.onnx');
     await assertRejects(loadClassifier(missing), {
       names: missing,
       says: [/does not exist/, /Check the path/],
     });
-    const empty = join(dir, 'empty.onnx');
-    await writeFile(empty, new Uint8Array(0));
+    const empty = dir.file('empty.onnx', new Uint8Array(0));
     await assertRejects(loadClassifier(empty), {
       names: empty,
       says: [/is empty \(0 bytes\)/, /Export or copy the model again/],
     });
-    const folder = join(dir, 'folder.onnx');
+    const folder = join(dir.path, 'folder.onnx');
     await mkdir(folder);
     await assertRejects(loadClassifier(folder), { names: folder, says: [/is not a file/] });
   });
@@ -413,11 +408,11 @@ describe('refused models', () => {
   });
 
   test('a broken sidecar names the sidecar', async () => {
-    const model = join(dir, 'net.onnx');
+    const model = join(dir.path, 'net.onnx');
     await copyFile(fixture('tiny-nchw'), model);
-    await writeFile(join(dir, 'net.json'), JSON.stringify({ version: 1, std: [0.2, 0, 0.2] }));
+    const sidecar = dir.file('net.json', JSON.stringify({ version: 1, std: [0.2, 0, 0.2] }));
     await assertRejects(loadClassifier(model), {
-      names: join(dir, 'net.json'),
+      names: sidecar,
       says: [/"std" must be greater than 0/, /"std": \[0\.229, 0\.224, 0\.225\]/],
     });
   });

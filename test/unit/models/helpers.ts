@@ -1,7 +1,8 @@
-// Shared by the unit and native model tests: assertions on ModelInputError messages, and small
-// deterministic images.
+// Shared by the unit and native model tests: assertions on ModelInputError messages, small
+// deterministic images, and a model whose declared sizes a test chooses.
 import assert from 'node:assert/strict';
 
+import { DATA_TYPE, modelProto, type Dim } from '../../../scripts/onnx/onnx';
 import type { RgbImage } from '../../../src/extension/images/image';
 import { ModelInputError } from '../../../src/extension/models/types';
 
@@ -88,5 +89,33 @@ export function assertRowsNear(
     for (let c = 0; c < row.length; c++) {
       assertNear(row[c] ?? NaN, want[c] ?? NaN, tolerance, `${what}: row ${r}, column ${c}`);
     }
+  });
+}
+
+/**
+ * An ONNX model built with the fixture writer (scripts/onnx), for tests of declared sizes: input
+ * `shape` (NCHW) -> GlobalAveragePool -> Flatten -> Gemm -> [batch, classes] logits.
+ */
+export function averagingModel(shape: readonly Dim[], classes: number): Uint8Array {
+  return modelProto({
+    name: 'averaging',
+    doc: 'propsweep test: channel means to many logits',
+    opset: 17,
+    inputs: [{ name: 'image', type: DATA_TYPE.float, shape }],
+    outputs: [{ name: 'logits', type: DATA_TYPE.float, shape: [shape[0] ?? 'batch', classes] }],
+    initializers: [
+      { name: 'w', dims: [classes, 3], values: new Array<number>(classes * 3).fill(0.1) },
+      { name: 'b', dims: [classes], values: new Array<number>(classes).fill(0) },
+    ],
+    nodes: [
+      { op: 'GlobalAveragePool', inputs: ['image'], outputs: ['pooled'] },
+      { op: 'Flatten', inputs: ['pooled'], outputs: ['means'], attributes: { axis: { int: 1 } } },
+      {
+        op: 'Gemm',
+        inputs: ['means', 'w', 'b'],
+        outputs: ['logits'],
+        attributes: { transB: { int: 1 } },
+      },
+    ],
   });
 }

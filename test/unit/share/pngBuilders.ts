@@ -1,18 +1,12 @@
 // PNG files built by hand for the PNG checks: any colour type, bit depth and interlacing, and
 // broken ones (a wrong CRC, a cut, a header that promises more pixels than the data has).
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 
-import { encodePng } from '../../../src/extension/share/pngThumbnail';
+import { encodePng, pngChunk } from '../../../src/extension/share/pngThumbnail';
 
-/** A chunk with its length and CRC. */
-export function chunk(type: string, body: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + body.length);
-  out.writeUInt32BE(body.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(body, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
-  return out;
-}
+// The writer's chunk, not the checker's code: a checker that misreads lengths or CRCs still fails
+// on the files built here.
+export { pngChunk as chunk };
 
 /** The 8-byte PNG signature. */
 export const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -32,10 +26,10 @@ export function ihdr(width: number, height: number, bitDepth = 8, colourType = 6
 export function pngOf(header: Buffer, scanlines: Uint8Array, before: Buffer[] = []): Buffer {
   return Buffer.concat([
     SIGNATURE,
-    chunk('IHDR', header),
+    pngChunk('IHDR', header),
     ...before,
-    chunk('IDAT', deflateSync(scanlines)),
-    chunk('IEND', new Uint8Array(0)),
+    pngChunk('IDAT', deflateSync(scanlines)),
+    pngChunk('IEND', new Uint8Array(0)),
   ]);
 }
 
@@ -54,15 +48,18 @@ export function solidPng(
   return encodePng({ width, height, data });
 }
 
-/** Adam7 passes: x0, y0, dx, dy. */
-const ADAM7 = [
-  [0, 0, 8, 8],
-  [4, 0, 8, 8],
-  [0, 4, 4, 8],
-  [2, 0, 4, 4],
-  [0, 2, 2, 4],
-  [1, 0, 2, 2],
-  [0, 1, 1, 2],
+// The pass of each pixel of an 8 x 8 tile, as drawn in the PNG specification (section 8.2, Adam7).
+// Written out as the picture rather than as pngCheck's table of offsets and steps, so the interlaced
+// files here do not share a mistake with the decoder they test.
+const ADAM7_TILE = [
+  '16462646',
+  '77777777',
+  '56565656',
+  '77777777',
+  '36463646',
+  '77777777',
+  '56565656',
+  '77777777',
 ] as const;
 
 /** The same picture as an interlaced 8-bit RGB PNG (filter 0 on every scanline). */
@@ -72,11 +69,16 @@ export function interlacedRgbPng(
   colour: (x: number, y: number) => readonly [number, number, number],
 ): Buffer {
   const rows: number[] = [];
-  for (const [x0, y0, dx, dy] of ADAM7) {
-    for (let y = y0; y < height; y += dy) {
-      if (x0 >= width) break;
+  for (let pass = 1; pass <= 7; pass++) {
+    for (let y = 0; y < height; y++) {
+      const tileRow = ADAM7_TILE[y % 8] ?? '';
+      const xs = Array.from({ length: width }, (_, x) => x).filter(
+        (x) => tileRow[x % 8] === String(pass),
+      );
+      // A row with no pixel of this pass has no scanline in it (nor has an empty pass).
+      if (xs.length === 0) continue;
       rows.push(0);
-      for (let x = x0; x < width; x += dx) rows.push(...colour(x, y));
+      for (const x of xs) rows.push(...colour(x, y));
     }
   }
   return pngOf(ihdr(width, height, 8, 2, 1), Uint8Array.from(rows));

@@ -16,7 +16,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mock, test } from 'node:test';
 
-import { publishResult } from '../../../src/extension/store/publish';
+import { publishResult, type PublishOptions } from '../../../src/extension/store/publish';
 import { STALE_LOCK_MS } from '../../../src/extension/store/resultLock';
 
 /** Frame files with the given contents, somewhere else (a cache). */
@@ -29,12 +29,23 @@ function frames(...contents: string[]): string[] {
   });
 }
 
-/** A JSON naming its frames, so the test can check they are the ones beside it. */
-function publish(folder: string, paths: string[], label: string): ReturnType<typeof publishResult> {
-  return publishResult(folder, 'cat', paths, ({ frameFiles }) => ({
-    json: JSON.stringify({ label, frames: frameFiles }),
-    extras: [{ name: 'report.html', contents: `<p>${label}</p>` }],
-  }));
+/** A JSON naming its frames, so the test can check they are the ones beside it; and a report. */
+function publish(
+  folder: string,
+  paths: string[],
+  label: string,
+  options: PublishOptions = {},
+): ReturnType<typeof publishResult> {
+  return publishResult(
+    folder,
+    'cat',
+    paths,
+    ({ frameFiles }) => ({
+      json: JSON.stringify({ label, frames: frameFiles }),
+      extras: [{ name: 'report.html', contents: `<p>${label}</p>` }],
+    }),
+    options,
+  );
 }
 
 /** The published JSON, with the contents of every frame it names. */
@@ -52,16 +63,9 @@ function read(folder: string): { label: string; contents: string[] } {
 test('frames go into NAME.frames/VERSION, named in the JSON, with the extras beside it', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'propsweep-publish-'));
   const seen: string[] = [];
-  const { resultPath, names } = await publishResult(
-    folder,
-    'cat',
-    frames('a', 'b', 'c'),
-    ({ frameFiles }) => ({
-      json: JSON.stringify({ label: 'first', frames: frameFiles }),
-      extras: [{ name: 'report.html', contents: '<p>first</p>' }],
-    }),
-    { onFrame: (k, bytes) => seen.push(`${k}:${new TextDecoder().decode(bytes)}`) },
-  );
+  const { resultPath, names } = await publish(folder, frames('a', 'b', 'c'), 'first', {
+    onFrame: (k, bytes) => seen.push(`${k}:${new TextDecoder().decode(bytes)}`),
+  });
   assert.deepEqual(seen, ['0:a', '1:b', '2:c'], 'every frame handed over once, in order');
   assert.equal(resultPath, join(folder, 'cat.propsweep.json'));
   assert.match(names.framesDir, /^cat\.frames\/[0-9a-f]{16}$/);
@@ -161,16 +165,7 @@ test('a full disk while writing leaves the previous result whole and nothing of 
       await fs.writeFile(path, data);
     };
     await assert.rejects(
-      publishResult(
-        folder,
-        'cat',
-        frames('x', 'y', 'z'),
-        ({ frameFiles }) => ({
-          json: JSON.stringify({ label: 'never', frames: frameFiles }),
-          extras: [{ name: 'report.html', contents: '<p>never</p>' }],
-        }),
-        { writeFile: full },
-      ),
+      publish(folder, frames('x', 'y', 'z'), 'never', { writeFile: full }),
       { code: 'ENOSPC' },
       `write ${failAt} fails`,
     );
@@ -190,26 +185,14 @@ test('a second writer of the same result never deletes the frames the final JSON
   const bWaiting = new Promise<void>((resolve) => (reachedB = resolve));
   let releaseB!: () => void;
   const bGate = new Promise<void>((resolve) => (releaseB = resolve));
-  const b = publishResult(
-    folder,
-    'cat',
-    frames('b', 'b', 'b'),
-    ({ frameFiles }) => ({ json: JSON.stringify({ label: 'b', frames: frameFiles }) }),
-    {
-      beforeSwitch: async () => {
-        reachedB();
-        await bGate;
-      },
+  const b = publish(folder, frames('b', 'b', 'b'), 'b', {
+    beforeSwitch: async () => {
+      reachedB();
+      await bGate;
     },
-  );
+  });
   await bWaiting;
-  const a = publishResult(
-    folder,
-    'cat',
-    frames('a', 'a', 'a'),
-    ({ frameFiles }) => ({ json: JSON.stringify({ label: 'a', frames: frameFiles }) }),
-    { onLockBusy: releaseB },
-  );
+  const a = publish(folder, frames('a', 'a', 'a'), 'a', { onLockBusy: releaseB });
   void a.finally(releaseB); // a writer without the lock finishes first
   await Promise.all([a, b]);
   const final = read(folder);
