@@ -1,11 +1,13 @@
 // Messages between the extension host (or the CLI) and the forked inference child process.
-// Every request carries an id and is answered by exactly one `run/result`.
+// Every request carries an id and is answered by exactly one `run/result`; an explanation that
+// asks for it is previewed first (`run/preview`), before its frames are written.
 import type { ExecutionProvider } from './executionProviders';
+import { previewFramesProblem, type PreviewFrame } from './previewFrames';
 import { isMeasureJson, type MeasureJson } from './result';
 import { validateResultFile, type ResultFile } from './resultFile';
 
 /** Bumped whenever a message changes shape; the child announces it in `child/ready`. */
-export const CHILD_PROTOCOL_VERSION = 2;
+export const CHILD_PROTOCOL_VERSION = 3;
 
 /** The argument that asks the child to run below normal priority (InferenceChild.start). */
 export const BACKGROUND_FLAG = '--background';
@@ -69,6 +71,11 @@ export interface ExplainRun {
   readonly outDir: string;
   /** File name stem of the result (NAME.propsweep.json). */
   readonly name: string;
+  /**
+   * Send `run/preview` once the measures are done, before the frames are written (the panel
+   * shows the answer while they are; the command line, which has nothing to show, does not ask).
+   */
+  readonly preview?: boolean;
 }
 
 /** Host to child. */
@@ -101,10 +108,20 @@ export interface RunProgress {
   readonly total?: number;
 }
 
+/**
+ * An explanation before its frames are written: the result as it will be saved, except for the
+ * frames' `file` fields (placeholders until the files exist), and every frame downscaled.
+ */
+export interface RunPreview {
+  readonly result: ResultFile;
+  readonly frames: readonly PreviewFrame[];
+}
+
 /** Child to host. */
 export type ChildToHost =
   | { readonly type: 'child/ready'; readonly version: number; readonly pid: number }
   | ({ readonly type: 'run/progress'; readonly id: number } & RunProgress)
+  | ({ readonly type: 'run/preview'; readonly id: number } & RunPreview)
   | {
       readonly type: 'run/result';
       readonly id: number;
@@ -139,6 +156,13 @@ export function childMessageProblem(x: unknown): string | null {
     case 'run/progress':
       if (messageId(m) === undefined) return 'run/progress needs a numeric id';
       return typeof m.message === 'string' ? null : 'run/progress needs a message';
+    case 'run/preview': {
+      if (messageId(m) === undefined) return 'run/preview needs a numeric id';
+      const problems = validateResultFile(m.result);
+      if (problems.length > 0)
+        return `the preview is not a valid result (${problems.slice(0, 3).join('; ')})`;
+      return previewFramesProblem(m.frames, (m.result as ResultFile).frames.length);
+    }
     case 'run/result': {
       if (messageId(m) === undefined) return 'run/result needs a numeric id';
       if (m.ok === true) return runValueProblem(m.value);
@@ -214,9 +238,10 @@ export function hostMessageProblem(x: unknown): string | null {
         ) &&
         typeof m.outDir === 'string' &&
         typeof m.cacheDir === 'string' &&
-        typeof m.name === 'string'
+        typeof m.name === 'string' &&
+        (m.preview === undefined || typeof m.preview === 'boolean')
         ? null
-        : 'explain/run needs image, editor, params, steps, seed, permutations, alpha, models (with paths), outDir, cacheDir and name';
+        : 'explain/run needs image, editor, params, steps, seed, permutations, alpha, models (with paths), outDir, cacheDir and name (and preview, if given, true or false)';
     default:
       return `unknown request type ${quote(m.type)}`;
   }

@@ -2,6 +2,7 @@
 // names, a protocol version. Both sides validate what they receive: the webview trusts nothing
 // from a result file, the host trusts nothing from the webview.
 import { ADJUSTMENTS, isAdjustment, type Adjustment } from './adjust';
+import { previewFramesProblem, type PreviewFrame } from './previewFrames';
 import { validateResultFile, type ResultFile } from './resultFile';
 
 /** A model of a shown result whose file is not the one the result was made with, or unchecked. */
@@ -12,7 +13,7 @@ export interface StaleModel {
 }
 
 /** Bumped whenever a message changes shape. */
-export const PANEL_PROTOCOL_VERSION = 3;
+export const PANEL_PROTOCOL_VERSION = 4;
 
 /** Where a run stands. */
 export type PanelState = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
@@ -31,8 +32,14 @@ export interface PanelSnapshot {
   readonly error: string | null;
   /** The explanation shown (null before the first run finishes). */
   readonly result: ResultFile | null;
-  /** Webview URIs of result.frames, in order. */
+  /** Webview URIs of result.frames, in order (empty while `preview` is set). */
   readonly frameUris: readonly string[];
+  /**
+   * Set while the run's frames are being written, or when writing them failed or was cancelled:
+   * result.frames are shown from the raw pixels of the `panel/previewFrames` with this id, and
+   * nothing can be saved or exported yet (the files do not exist).
+   */
+  readonly preview: { readonly id: number } | null;
   /** Webview URI of the unedited source image, for the difference view (null: use frame 0). */
   readonly sourceUri: string | null;
   /** Opened from a saved file: viewing only, no re-run. */
@@ -70,6 +77,7 @@ export const EMPTY_SNAPSHOT: PanelSnapshot = {
   error: null,
   result: null,
   frameUris: [],
+  preview: null,
   sourceUri: null,
   readOnly: false,
   stale: [],
@@ -105,7 +113,17 @@ export type WebviewMessage =
 export type HostMessage =
   | { readonly type: 'panel/snapshot'; readonly version: number; readonly snapshot: PanelSnapshot }
   /** Ask the webview to draw itself as PNG and answer with `panel/exportPng`. */
-  | { readonly type: 'panel/requestPng' };
+  | { readonly type: 'panel/requestPng' }
+  /**
+   * A run's frames as downscaled pixels, before their files exist; a snapshot whose `preview.id`
+   * is `id` shows them. Sent before that snapshot (and again after `panel/ready`).
+   */
+  | {
+      readonly type: 'panel/previewFrames';
+      readonly version: number;
+      readonly id: number;
+      readonly frames: readonly PreviewFrame[];
+    };
 
 const STATES = ['idle', 'running', 'done', 'error', 'cancelled'];
 
@@ -166,9 +184,14 @@ function hostMessageProblem(x: unknown): string | null {
   if (typeof x !== 'object' || x === null) return 'the message is not an object';
   const m = x as Record<string, unknown>;
   if (m.type === 'panel/requestPng') return null;
-  if (m.type !== 'panel/snapshot') return `unknown message type ${shown(m.type)}`;
+  if (m.type !== 'panel/snapshot' && m.type !== 'panel/previewFrames')
+    return `unknown message type ${shown(m.type)}`;
   if (m.version !== PANEL_PROTOCOL_VERSION)
     return `protocol version ${shown(m.version)}, expected ${PANEL_PROTOCOL_VERSION}`;
+  if (m.type === 'panel/previewFrames') {
+    if (!isPreviewId(m.id)) return `the preview id is ${shown(m.id)}, expected a whole number`;
+    return previewFramesProblem(m.frames);
+  }
   const s = m.snapshot as Record<string, unknown> | null | undefined;
   if (typeof s !== 'object' || s === null) return 'the snapshot is not an object';
   const string = (v: unknown): boolean => typeof v === 'string';
@@ -194,6 +217,11 @@ function hostMessageProblem(x: unknown): string | null {
     ['savedPath', stringOrNull, 'a string or null'],
     ['runBlockedReason', stringOrNull, 'a string or null'],
     ['frameUris', (v) => Array.isArray(v) && v.every(string), 'a list of strings'],
+    [
+      'preview',
+      (v) => v === null || (typeof v === 'object' && isPreviewId((v as { id?: unknown }).id)),
+      'null or {id}',
+    ],
     ['stale', (v) => Array.isArray(v) && v.every(staleEntry), 'a list of {model, reason, kind}'],
   ];
   for (const [key, valid, expected] of checks) {
@@ -205,7 +233,13 @@ function hostMessageProblem(x: unknown): string | null {
   if (problems.length > 0) return `the result cannot be shown: ${problems.slice(0, 3).join('; ')}`;
   const frames = (result as ResultFile).frames.length;
   const uris = (s.frameUris as unknown[]).length;
+  // A preview's frames come in their own message, checked there.
+  if (s.preview !== null) return uris === 0 ? null : 'a previewed result came with frame URIs';
   return frames === uris ? null : `the result has ${frames} frames but ${uris} frame URIs came`;
+}
+
+function isPreviewId(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x);
 }
 
 /** A received value in a message, shortened. */

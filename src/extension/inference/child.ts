@@ -62,6 +62,14 @@ async function handle(request: Exclude<HostToChild, { type: 'run/cancel' }>): Pr
             progress: (p) => {
               progress.report(p);
             },
+            // The preview follows every progress report of the run (none is held back behind it).
+            preview:
+              request.preview === true
+                ? (p) => {
+                    progress.flush();
+                    send({ type: 'run/preview', id: request.id, ...p });
+                  }
+                : undefined,
             log: (message) => {
               process.stderr.write(`${message}\n`);
             },

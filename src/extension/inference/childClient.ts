@@ -11,6 +11,7 @@ import {
   type ExplainRun,
   type HostToChild,
   type MeasureRun,
+  type RunPreview,
   type RunProgress,
   type RunValue,
 } from '../../shared/childProtocol';
@@ -45,6 +46,8 @@ export class StoppedAtOnceError extends DOMException {
 export interface RunOptions {
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: RunProgress) => void) | undefined;
+  /** An explanation's answer before its frames are written (asked for with `preview: true`). */
+  readonly onPreview?: ((preview: RunPreview) => void) | undefined;
   /** How long a cancelled request may take to stop before the process is killed. */
   readonly graceMs?: number | undefined;
 }
@@ -53,6 +56,7 @@ interface Pending {
   readonly resolve: (value: RunValue) => void;
   readonly reject: (error: Error) => void;
   readonly onProgress: ((progress: RunProgress) => void) | undefined;
+  readonly onPreview: ((preview: RunPreview) => void) | undefined;
 }
 
 /**
@@ -217,6 +221,7 @@ export class InferenceChild {
           reject(e);
         },
         onProgress: options.onProgress,
+        onPreview: options.onPreview,
       });
       signal?.addEventListener('abort', onAbort, { once: true });
       const request: HostToChild = { ...message, id }; // typed: an id-less request would be ignored
@@ -264,6 +269,10 @@ export class InferenceChild {
     if (pending === undefined) return;
     if (message.type === 'run/progress') {
       pending.onProgress?.(message);
+      return;
+    }
+    if (message.type === 'run/preview') {
+      pending.onPreview?.(message);
       return;
     }
     this.pending.delete(message.id);

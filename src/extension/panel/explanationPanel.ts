@@ -23,6 +23,7 @@ import {
   saveToWorkspace,
 } from './panelExports';
 import { panelHtml, webviewOptions } from './panelHtml';
+import { previewUpdate, unwrittenProblem, type PreviewFramesMessage } from './panelPreview';
 import { explainWithProgress, showRunning, type RunRequest } from './panelRun';
 import { ReadyWatchdog } from './readyWatchdog';
 import { shownSourcePath } from './resourceRoots';
@@ -70,6 +71,9 @@ export class ExplanationPanel implements vscode.Disposable {
   private loaded: LoadedResult | undefined;
   private request: RunRequest | undefined;
   private running: AbortController | undefined;
+  /** The shown preview's pixels, posted again to a webview that reloads (see panelPreview.ts). */
+  private previewFrames: PreviewFramesMessage | undefined;
+  private previews = 0;
   private readonly disposables: vscode.Disposable[] = [];
   /** Listeners of the current webview (a stuck one is replaced, see reopenIfStuck). */
   private readonly webviewDisposables: vscode.Disposable[] = [];
@@ -183,6 +187,13 @@ export class ExplanationPanel implements vscode.Disposable {
         onProgress: (p) => {
           if (this.running === controller) this.update({ progress: p });
         },
+        onPreview: (preview) => {
+          if (this.running !== controller) return;
+          const { frames, change } = previewUpdate(preview, ++this.previews);
+          this.previewFrames = frames;
+          void this.post(frames);
+          this.update(change);
+        },
         onResult: async (resultPath) => {
           if (this.running !== controller) return; // superseded while finishing
           this.services.log.info(
@@ -205,6 +216,7 @@ export class ExplanationPanel implements vscode.Disposable {
   /** Shows a result read from disk (a finished run, or a saved file). */
   async showResult(loaded: LoadedResult, savedPath: string | null): Promise<void> {
     this.loaded = loaded;
+    this.previewFrames = undefined;
     // A reviewer's models live anywhere in the workspace (not only beside the result); what lies
     // outside it, or is not a regular file, is reported as not checked rather than followed.
     const roots = [
@@ -226,6 +238,7 @@ export class ExplanationPanel implements vscode.Disposable {
       error: null,
       result: loaded.result,
       frameUris: loaded.framePaths.map((p) => webview.asWebviewUri(vscode.Uri.file(p)).toString()),
+      preview: null,
       sourceUri:
         sourcePath === null ? null : webview.asWebviewUri(vscode.Uri.file(sourcePath)).toString(),
       stale,
@@ -274,6 +287,7 @@ export class ExplanationPanel implements vscode.Disposable {
       switch (message.type) {
         case 'panel/ready':
           this.watchdog.ready();
+          if (this.previewFrames !== undefined) await this.post(this.previewFrames);
           await this.post({
             type: 'panel/snapshot',
             version: PANEL_PROTOCOL_VERSION,
@@ -328,6 +342,11 @@ export class ExplanationPanel implements vscode.Disposable {
    * not a decodable PNG) is said in a notification; the panel keeps showing the result.
    */
   private async act(what: string, action: () => Promise<unknown>): Promise<void> {
+    const unwritten = unwrittenProblem(this.snapshot);
+    if (unwritten !== null) {
+      void vscode.window.showInformationMessage(`PropSweep cannot ${what}: ${unwritten}.`);
+      return;
+    }
     try {
       await action();
     } catch (error) {

@@ -1,5 +1,6 @@
 // The panel's page: the HTML with its Content Security Policy (scripts by nonce only, styles and
-// images from the webview's own resource origin) and the folders the webview may load from.
+// images from the webview's own resource origin, images also from data: and the webview's own
+// blob: URLs) and the folders the webview may load from.
 import { randomBytes } from 'node:crypto';
 
 import * as vscode from 'vscode';
@@ -31,7 +32,8 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
+    // blob: the frames of a run still being written, made in the webview from their pixels.
+    `img-src ${webview.cspSource} data: blob:`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
   return `<!DOCTYPE html>

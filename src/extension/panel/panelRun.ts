@@ -2,8 +2,9 @@
 // progress notification whose bar follows the editing phase, and the status bar item meanwhile.
 import * as vscode from 'vscode';
 
-import type { ExplainRun, RunProgress } from '../../shared/childProtocol';
+import type { ExplainRun, RunPreview, RunProgress } from '../../shared/childProtocol';
 import type { ChildService } from '../inference/childService';
+import { WRITING_FRAMES } from './panelPreview';
 
 /** An explanation to run: everything but what the child adds. */
 export type RunRequest = Omit<ExplainRun, 'type'>;
@@ -12,13 +13,16 @@ export type RunRequest = Omit<ExplainRun, 'type'>;
 export interface RunCallbacks {
   /** Each progress message of the child. */
   readonly onProgress: (progress: RunProgress) => void;
+  /** The answer, shown while the child writes the frames (then onResult follows, or an error). */
+  readonly onPreview: (preview: RunPreview) => void;
   /** The finished result's file; awaited while the notification still shows. */
   readonly onResult: (resultPath: string) => Promise<void>;
 }
 
 /**
  * Runs `request` in the child until it finishes or `controller` aborts (Cancel in the
- * notification aborts it too). Rejects with the child's error, or an AbortError when cancelled.
+ * notification aborts it too), with its preview before the frames are written. Rejects with the
+ * child's error, or an AbortError when cancelled.
  */
 export async function explainWithProgress(
   children: ChildService,
@@ -35,26 +39,33 @@ export async function explainWithProgress(
       try {
         const child = await children.get();
         let last = 0;
-        const value = await child.explain(request, {
-          signal: controller.signal,
-          onProgress: (p) => {
-            const fraction =
-              p.done !== undefined && p.total !== undefined && p.total > 0
-                ? (100 * p.done) / p.total
-                : undefined;
-            // The notification's bar shows the editing phase (the long one), never going back.
-            const increment =
-              fraction === undefined || p.phase !== 'edit'
-                ? undefined
-                : Math.max(0, fraction - last);
-            if (fraction !== undefined && p.phase === 'edit') last = fraction;
-            progress.report({
-              message: p.message,
-              ...(increment !== undefined && { increment }),
-            });
-            callbacks.onProgress(p);
+        const value = await child.explain(
+          { ...request, preview: true },
+          {
+            signal: controller.signal,
+            onPreview: (preview) => {
+              progress.report({ message: WRITING_FRAMES });
+              callbacks.onPreview(preview);
+            },
+            onProgress: (p) => {
+              const fraction =
+                p.done !== undefined && p.total !== undefined && p.total > 0
+                  ? (100 * p.done) / p.total
+                  : undefined;
+              // The notification's bar shows the editing phase (the long one), never going back.
+              const increment =
+                fraction === undefined || p.phase !== 'edit'
+                  ? undefined
+                  : Math.max(0, fraction - last);
+              if (fraction !== undefined && p.phase === 'edit') last = fraction;
+              progress.report({
+                message: p.message,
+                ...(increment !== undefined && { increment }),
+              });
+              callbacks.onProgress(p);
+            },
           },
-        });
+        );
         await callbacks.onResult(value.resultPath);
       } finally {
         subscription.dispose();

@@ -65,17 +65,27 @@ export interface ExplainRequest {
   readonly onProgress?: ((progress: ExplainProgress) => void) | undefined;
 }
 
-/** The explanation and the cached PNG of every frame, in path order. */
+/** The explanation, its edited images, and the writing of their PNG files. */
 export interface Explanation {
   readonly result: ResultFile;
-  readonly framePaths: readonly string[];
+  /** The edited images in path order, as every classifier saw them. */
+  readonly frames: readonly RgbImage[];
+  /**
+   * Encodes the frames the cache lacks as PNG and stores them, a few at a time; resolves to every
+   * frame's cached file, in path order. Nothing is encoded before the first call (later calls
+   * return the same promise); the request's signal stops it between frames, and a failure is
+   * thrown only once every started write has settled.
+   */
+  readonly writeFrames: () => Promise<readonly string[]>;
 }
 
 /**
  * Edits once, classifies many: every classifier sees the same edited images, which come from the
- * content-addressed cache when an earlier run made them. New frames are encoded as PNG once every
- * classifier has run, while the measures are computed: on a small machine, encoding during
- * inference would slow ONNX Runtime's threads down by more than it saves.
+ * content-addressed cache when an earlier run made them. Returns once the measures are done, with
+ * the new frames not yet encoded: PNG encoding costs a fifth to a third of a small model's
+ * inference, so the caller shows the answer first and then writes the frames (`writeFrames`).
+ * Encoding never overlaps inference or the measures, whose threads it would slow down by more
+ * than it saves.
  */
 export async function explain(request: ExplainRequest): Promise<Explanation> {
   const started = performance.now();
@@ -99,9 +109,6 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
     });
   }
   request.signal?.throwIfAborted();
-  const written = path.writeFrames();
-  // Awaited below; should a measure throw first, the writes still finish without an unhandled rejection.
-  written.catch(() => undefined);
   const { steps, quality } = request.imaging.assessEdit(
     request.source.image,
     frames,
@@ -121,10 +128,10 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
     request.onProgress?.({ phase: 'measure', done: i, total, message: `Measuring ${name}` });
     models.push(await measureModel(request, name, classifier, run.outputs, run.ms));
   }
-  const framePaths = await written;
   const finished = performance.now();
   return {
-    framePaths,
+    frames,
+    writeFrames: path.writeFrames,
     result: {
       propsweep: RESULT_FILE_VERSION,
       created: new Date().toISOString(),
@@ -159,7 +166,7 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
 interface EditedPath {
   readonly frames: RgbImage[];
   readonly parameters: number[];
-  /** Encodes and stores the frames the cache lacks; resolves to every frame's cached file. */
+  /** Encodes and stores the frames the cache lacks, once; resolves to every frame's cached file. */
   readonly writeFrames: () => Promise<string[]>;
 }
 
@@ -203,6 +210,7 @@ async function editPath(request: ExplainRequest): Promise<EditedPath> {
       missing.push(k);
     }
   }
+  let writing: Promise<string[]> | undefined;
   const render = editor.cheap ? strengths.map((_, k) => k) : missing;
   const total = strengths.length;
   let done = total - missing.length;
@@ -251,15 +259,14 @@ async function editPath(request: ExplainRequest): Promise<EditedPath> {
     parameters,
     // PNG encoding runs on sharp's threads, a few frames at a time (see FILE_CONCURRENCY). Every
     // write is awaited before a failure is reported, so no write is left running behind a run.
-    writeFrames: async () => {
-      await mapLimited(missing, FILE_CONCURRENCY, async (k) => {
+    writeFrames: () =>
+      (writing ??= mapLimited(missing, FILE_CONCURRENCY, async (k) => {
+        signal?.throwIfAborted();
         const frame = frames[k];
         if (frame === undefined) return;
         const png = await imaging.encodePng(frame);
         framePaths[k] = await cache.store(keys[k] ?? '', png, parameters[k] ?? NaN);
-      });
-      return framePaths;
-    },
+      }).then(() => framePaths)),
   };
 }
 

@@ -15,7 +15,8 @@ import { storageError } from '../store/errors';
 import { FrameCache } from '../store/frameCache';
 import { checkWritable, removeCreated } from '../store/outputFolder';
 import { writeResult } from '../store/resultWriter';
-import type { ExplainRun, RunProgress, RunValue } from '../../shared/childProtocol';
+import { previewFrames } from './preview';
+import type { ExplainRun, RunPreview, RunProgress, RunValue } from '../../shared/childProtocol';
 import { runSizeProblem } from '../../shared/limits';
 
 /** What the child provides to an explain run. */
@@ -23,12 +24,15 @@ export interface ExplainContext {
   readonly workerPath: string;
   readonly signal: AbortSignal;
   readonly progress: (progress: RunProgress) => void;
+  /** Given when the caller shows the answer before the frames are written (see `run/preview`). */
+  readonly preview?: ((preview: RunPreview) => void) | undefined;
   readonly log: (message: string) => void;
 }
 
 /**
  * Runs one explanation in the child: reads the image and mask, loads the classifiers, edits once,
- * classifies with every model, measures, and writes the result folder.
+ * classifies with every model, measures, previews the answer (when asked), then writes the frames
+ * and the result folder.
  */
 export async function runExplain(
   request: ExplainRun,
@@ -96,7 +100,7 @@ async function explainInto(
       outputs: classifiers.map(({ classifier }) => classifier.info.outputs),
     });
     if (tooLarge !== null) throw new EditorInputError(`${basename(sourcePath)}: ${tooLarge}`);
-    const { result, framePaths } = await explain({
+    const explanation = await explain({
       source: {
         image: source.image,
         path: portable(request.outDir, sourcePath),
@@ -122,20 +126,24 @@ async function explainInto(
       onProgress: context.progress,
     });
     signal.throwIfAborted();
+    const { result } = explanation;
     const notes = source.notes.map((n) => `${basename(sourcePath)}: ${n}`);
     const models = result.models.map((m) => ({
       ...m,
       path: portable(request.outDir, m.path),
       notes: [...notes, ...m.notes],
     }));
+    const shown = { ...result, models };
+    if (context.preview !== undefined) {
+      // Downscaled in a few milliseconds a frame; the PNGs take longer, and are not needed to read
+      // the answer.
+      const frames = previewFrames(explanation.frames);
+      if (frames !== null) context.preview({ result: shown, frames });
+    }
+    const framePaths = await explanation.writeFrames();
+    signal.throwIfAborted();
     const title = `${basename(sourcePath)}: ${editor.title}`;
-    const written = await writeResult(
-      request.outDir,
-      request.name,
-      { ...result, models },
-      framePaths,
-      title,
-    );
+    const written = await writeResult(request.outDir, request.name, shown, framePaths, title);
     return {
       kind: 'explain',
       resultPath: written.resultPath,

@@ -51,15 +51,25 @@ export function lineSwatch(colour: string, dash: readonly number[], width: numbe
   );
 }
 
-/** A vscode-button with a text label and a click handler. */
+/** A vscode-button with a text label and a click handler (none while it is disabled). */
 export function button(
   label: string,
   onClick: () => void,
-  options: { readonly secondary?: boolean; readonly title?: string } = {},
+  options: {
+    readonly secondary?: boolean;
+    readonly title?: string;
+    readonly disabled?: boolean;
+  } = {},
 ): HTMLElement {
   const b = el('vscode-button', options.title === undefined ? {} : { title: options.title }, label);
   if (options.secondary === true) b.setAttribute('secondary', '');
-  b.addEventListener('click', onClick);
+  if (options.disabled === true) {
+    // The component styles and skips a disabled button; aria-disabled tells assistive technology.
+    b.setAttribute('disabled', '');
+    b.setAttribute('aria-disabled', 'true');
+  } else {
+    b.addEventListener('click', onClick);
+  }
   return b;
 }
 

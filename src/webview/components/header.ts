@@ -19,11 +19,22 @@ export interface HeaderHandlers {
 export function renderHeader(snapshot: PanelSnapshot, handlers: HeaderHandlers): HTMLElement {
   const { result } = snapshot;
   const running = snapshot.state === 'running';
+  // A preview's frames have no files yet: nothing to save or export until they do.
+  const unwritten = snapshot.preview !== null;
+  const waiting = unwritten
+    ? {
+        disabled: true,
+        title: running
+          ? 'Writing frames…: available once they are written'
+          : 'The frames of this run were not written: run it again',
+      }
+    : {};
   const actions = el('div', { class: 'actions' });
   if (result !== null && !snapshot.readOnly && snapshot.savedPath === null) {
     actions.append(
       button('Save result', handlers.onSave, {
         title: 'Save the result and its frames in the workspace',
+        ...waiting,
       }),
     );
   }
@@ -50,14 +61,17 @@ export function renderHeader(snapshot: PanelSnapshot, handlers: HeaderHandlers):
         button('PNG', handlers.onExportPng, {
           secondary: true,
           title: 'Save the panel as one PNG image',
+          ...waiting,
         }),
         button('HTML', handlers.onExportHtml, {
           secondary: true,
           title: 'Save a self-contained HTML report',
+          ...waiting,
         }),
         button('Markdown', handlers.onExportMarkdown, {
           secondary: true,
           title: 'Save a Markdown summary',
+          ...waiting,
         }),
       ),
     );
@@ -161,7 +175,11 @@ function status(snapshot: PanelSnapshot, handlers: HeaderHandlers): HTMLElement 
       return el(
         'div',
         { class: 'status cancelled', role: 'status' },
-        snapshot.result === null ? 'Run cancelled.' : 'Run cancelled; showing the previous result.',
+        snapshot.result === null
+          ? 'Run cancelled.'
+          : snapshot.preview !== null
+            ? 'Run cancelled while its frames were written; this result was not saved.'
+            : 'Run cancelled; showing the previous result.',
       );
     case 'idle':
       return snapshot.result === null

@@ -6,34 +6,20 @@
 // the one normalisation the loader and the exports use (shared/normalize.ts). Pure: runs in Node
 // tests.
 import { isAdjustment } from '../../shared/adjust';
+import {
+  bool,
+  num,
+  numOrNull,
+  obj,
+  str,
+  strings,
+  strOrNull,
+  type Loose,
+} from '../../shared/coerce';
 import type { PanelSnapshot, PanelState } from '../../shared/protocol';
 import { normaliseResult } from '../../shared/normalize';
 
-type Loose = Record<string, unknown>;
-
 const STATES: readonly PanelState[] = ['idle', 'running', 'done', 'error', 'cancelled'];
-
-function obj(x: unknown): Loose {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Loose) : {};
-}
-function num(x: unknown, fallback: number): number {
-  return typeof x === 'number' && Number.isFinite(x) ? x : fallback;
-}
-function numOrNull(x: unknown): number | null {
-  return typeof x === 'number' && Number.isFinite(x) ? x : null;
-}
-function str(x: unknown, fallback = ''): string {
-  return typeof x === 'string' ? x : fallback;
-}
-function strOrNull(x: unknown): string | null {
-  return typeof x === 'string' ? x : null;
-}
-function bool(x: unknown, fallback: boolean): boolean {
-  return typeof x === 'boolean' ? x : fallback;
-}
-function strings(x: unknown): string[] {
-  return Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : [];
-}
 
 /** A snapshot whose every field has the declared type (see the module comment). */
 export function normaliseSnapshot(raw: PanelSnapshot): PanelSnapshot {
@@ -58,6 +44,7 @@ export function normaliseSnapshot(raw: PanelSnapshot): PanelSnapshot {
     error: strOrNull(s.error),
     result,
     frameUris: strings(s.frameUris),
+    preview: previewOf(s.preview),
     sourceUri: strOrNull(s.sourceUri),
     readOnly: bool(s.readOnly, true),
     stale: (Array.isArray(s.stale) ? s.stale : [])
@@ -82,4 +69,10 @@ export function normaliseSnapshot(raw: PanelSnapshot): PanelSnapshot {
 export function restoreOf(x: unknown): { readonly resultPath: string } | null {
   const r = obj(x);
   return typeof r.resultPath === 'string' ? { resultPath: r.resultPath } : null;
+}
+
+/** The snapshot's preview reference ({ id }) if it has that shape, else null. */
+function previewOf(x: unknown): { readonly id: number } | null {
+  const p = obj(x);
+  return typeof p.id === 'number' && Number.isSafeInteger(p.id) ? { id: p.id } : null;
 }

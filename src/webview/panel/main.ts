@@ -42,6 +42,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     case 'panel/requestPng':
       void view.exportPng();
       break;
+    case 'panel/previewFrames':
+      view.setPreviewFrames(message.id, message.frames);
+      break;
     default:
       assertNever(message);
   }

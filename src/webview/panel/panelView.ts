@@ -6,6 +6,7 @@
 // the details follow below. media/panel.css lays it out in one column or, when wide, two.
 import type { Adjustment } from '../../shared/adjust';
 import { MAX_PNG_DATA_URL, type PanelSnapshot } from '../../shared/protocol';
+import type { PreviewFrame } from '../../shared/previewFrames';
 import type { ResultFile } from '../../shared/resultFile';
 import { PredictionChart } from '../components/chartView';
 import { el } from '../components/dom';
@@ -28,6 +29,7 @@ import {
   valueAxis,
   type OutputInfo,
 } from '../model/series';
+import { PreviewFrameUrls, withFrameUrls } from '../model/previewFrames';
 import { normaliseSnapshot, restoreOf } from '../model/snapshot';
 import { clampStep, initialStep, stepForKey } from '../model/steps';
 import { chartTheme, themeKindOf, type ChartTheme } from '../model/theme';
@@ -40,6 +42,15 @@ const PNG_SCALE = 2;
 /** The whole panel, bound to one root element. */
 export class PanelView {
   private snapshot: PanelSnapshot | null = null;
+  /** The last snapshot as received, shown again when the preview frames it names arrive. */
+  private received: PanelSnapshot | null = null;
+  /** A running explanation's frames before their files exist (see model/previewFrames.ts). */
+  private readonly previews = new PreviewFrameUrls({
+    create: (bmp) => URL.createObjectURL(new Blob([bmp], { type: 'image/bmp' })),
+    revoke: (url) => {
+      URL.revokeObjectURL(url);
+    },
+  });
   private ui: UiState;
   private resultKey = '';
   private outputs: OutputInfo[] = [];
@@ -140,9 +151,16 @@ export class PanelView {
     });
   }
 
+  /** Keeps a preview's frames; the snapshot that names them shows them (at once if it came first). */
+  setPreviewFrames(id: number, frames: readonly PreviewFrame[]): void {
+    this.previews.set(id, frames);
+    if (this.received !== null && this.received.preview?.id === id) this.render(this.received);
+  }
+
   /** Shows a snapshot from the host. */
   render(raw: PanelSnapshot): void {
-    const snapshot = normaliseSnapshot(raw);
+    this.received = raw;
+    const snapshot = withFrameUrls(normaliseSnapshot(raw), this.previews);
     const previous = this.snapshot;
     this.snapshot = snapshot;
     // A run reports progress many times a second: update the running status in place, so the
@@ -183,7 +201,8 @@ export class PanelView {
     this.glance.classList.toggle('has-result', result !== null);
     for (const part of this.parts) {
       part.classList.toggle('hidden', result === null);
-      part.classList.toggle('dimmed', snapshot.state === 'running');
+      // A preview is the run's answer: only its frame files are still being written.
+      part.classList.toggle('dimmed', snapshot.state === 'running' && snapshot.preview === null);
     }
     if (result === null) return;
     const key = resultKeyOf(snapshot, result);
@@ -486,6 +505,8 @@ function onlyProgressChanged(a: PanelSnapshot, b: PanelSnapshot): boolean {
         return JSON.stringify(s.stale);
       case 'restore':
         return s.restore?.resultPath ?? null;
+      case 'preview':
+        return s.preview?.id ?? null;
       default:
         return s[k];
     }

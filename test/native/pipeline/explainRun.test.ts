@@ -1,7 +1,8 @@
-// A run whose disk fills up while it writes: a clear user error, the previous result whole, and
-// nothing of the failed run left (runExplain as the child runs it, with sharp and onnxruntime).
+// runExplain as the child runs it, with sharp and onnxruntime: a run whose disk fills up while it
+// writes (a clear user error, the previous result whole, nothing of the failed run left), and the
+// preview of a run, sent before its frames are written.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,8 @@ import { mock, test } from 'node:test';
 
 import { runExplain } from '../../../src/extension/pipeline/explainRun';
 import { StoreInputError } from '../../../src/extension/store/errors';
-import type { ExplainRun } from '../../../src/shared/childProtocol';
+import type { ExplainRun, RunPreview } from '../../../src/shared/childProtocol';
+import { PREVIEW_LIMITS } from '../../../src/shared/previewFrames';
 import { distFile, ROOT } from '../../unit/helpers';
 
 const demo = join(ROOT, 'models', 'demo');
@@ -69,4 +71,39 @@ test('a full disk: StoreInputError naming the folder, the previous result whole,
   assert.deepEqual(readdirSync(out).sort(), before, 'no temporary folder, no lock');
   assert.deepEqual(readdirSync(join(out, 'cat.frames')), frames, 'no partial version');
   assert.deepEqual(JSON.parse(readFileSync(first.resultPath, 'utf8')), first.result);
+});
+
+test('the preview comes before any frame or result is written, and is the saved answer', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-run-'));
+  const out = join(root, 'out');
+  const cache = join(root, 'cache');
+  const pngsIn = (dir: string): string[] =>
+    readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.png'));
+  const previews: { preview: RunPreview; cached: number; saved: boolean }[] = [];
+  const done = await runExplain(request(out, cache, 1.5), {
+    ...context,
+    preview: (preview) => {
+      previews.push({
+        preview,
+        cached: pngsIn(cache).length,
+        saved: existsSync(join(out, 'cat.propsweep.json')),
+      });
+    },
+  });
+  assert.equal(previews.length, 1);
+  const [{ preview, cached, saved } = assert.fail('no preview')] = previews;
+  assert.equal(cached, 0, 'no frame encoded before the preview');
+  assert.equal(saved, false, 'no result written before the preview');
+  assert.equal(pngsIn(cache).length, 5, 'then every frame is written');
+  assert.deepEqual(preview.result.models, done.result.models);
+  assert.deepEqual(
+    preview.result.frames.map(({ strength, parameter }) => [strength, parameter]),
+    done.result.frames.map(({ strength, parameter }) => [strength, parameter]),
+  );
+  const { width, height } = done.result.image;
+  const side = Math.max(width, height);
+  for (const frame of preview.frames) {
+    assert.ok(Math.max(frame.width, frame.height) === Math.min(side, PREVIEW_LIMITS.maxSide));
+    assert.equal(frame.pixels.length, frame.width * frame.height * 3);
+  }
 });

@@ -14,7 +14,16 @@ import {
   StoppedAtOnceError,
 } from '../../../src/extension/inference/childClient';
 import { ChildService } from '../../../src/extension/inference/childService';
-import { CHILD_PROTOCOL_VERSION } from '../../../src/shared/childProtocol';
+import { measure } from '../../../src/extension/measures';
+import { toMeasureJson } from '../../../src/extension/pipeline/measureJson';
+import { CHILD_PROTOCOL_VERSION, type RunPreview } from '../../../src/shared/childProtocol';
+import { sampleResult } from '../builders';
+
+const SAMPLE = sampleResult();
+const MEASURED = toMeasureJson(
+  measure({ predictions: [0.1, 0.5, 0.9] }, { permutations: 9 }),
+  undefined,
+);
 
 // The request's `predictions` says how to misbehave; `hang` never answers.
 const FAKE_CHILD = `
@@ -30,6 +39,22 @@ process.on('message', (m) => {
       break;
     case 'no-id':
       send({ type: 'run/result', ok: true });
+      break;
+    case 'preview':
+      send({
+        type: 'run/preview',
+        id: m.id,
+        result: ${JSON.stringify(SAMPLE)},
+        frames: Array.from({ length: ${SAMPLE.frames.length} }, (_, k) => ({
+          width: 1,
+          height: 1,
+          pixels: new Uint8Array([k, k, k]),
+        })),
+      });
+      send({ type: 'run/result', id: m.id, ok: true, value: { kind: 'measure', result: ${JSON.stringify(MEASURED)} } });
+      break;
+    case 'bad-preview':
+      send({ type: 'run/preview', id: m.id, result: ${JSON.stringify(SAMPLE)}, frames: [] });
       break;
     case 'hang':
       break;
@@ -78,6 +103,42 @@ describe('a child that sends invalid messages', { timeout: 30_000 }, () => {
       );
       assert.ok(child.alive, 'a message naming its request does not cost the child');
       assert.match(logged.join(''), /invalid message for request 1/);
+    } finally {
+      child.dispose();
+    }
+  });
+
+  test('a preview reaches its request before the answer; an invalid one fails the request', async () => {
+    const child = await start();
+    try {
+      const events: string[] = [];
+      const previews: RunPreview[] = [];
+      await child
+        .measure(
+          { predictions: 'preview', options: {} },
+          {
+            onPreview: (p) => {
+              events.push('preview');
+              previews.push(p);
+            },
+          },
+        )
+        .then(() => events.push('result'));
+      assert.deepEqual(events, ['preview', 'result']);
+      const [first] = previews;
+      assert.ok(first !== undefined && previews.length === 1);
+      assert.deepEqual(first.result, SAMPLE);
+      assert.deepEqual(
+        first.frames.map((f) => [...f.pixels]),
+        SAMPLE.frames.map((_, k) => [k, k, k]),
+        'the pixels cross the process boundary as bytes',
+      );
+      await assert.rejects(
+        ask(child, 'bad-preview'),
+        (e: unknown) =>
+          e instanceof ChildRunError && /the preview has 0 frames for 5 steps/.test(e.message),
+      );
+      assert.ok(child.alive);
     } finally {
       child.dispose();
     }

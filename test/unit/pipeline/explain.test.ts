@@ -107,6 +107,14 @@ const imaging: PipelineImaging = {
   }),
 };
 
+/** An explanation with its frames written, as a run saves it. */
+async function explainWritten(
+  r: ExplainRequest,
+): Promise<Explanation & { framePaths: readonly string[] }> {
+  const explanation = await explain(r);
+  return { ...explanation, framePaths: await explanation.writeFrames() };
+}
+
 function request(
   calls: number[][],
   seen: RgbImage[][],
@@ -137,7 +145,7 @@ test('edits once, classifies every model on the same frames, and reuses cached f
   const seen: RgbImage[][] = [];
   const strengths = [0, 0.25, 0.5, 0.75, 1];
   const progress: string[] = [];
-  const first = await explain({
+  const first = await explainWritten({
     ...request(calls, seen, cache, strengths),
     onProgress: (p) => progress.push(`${p.phase} ${p.done}/${p.total}`),
   });
@@ -158,7 +166,7 @@ test('edits once, classifies every model on the same frames, and reuses cached f
 
   // Same path again, plus two new strengths: only those two are edited.
   const more = [0, 0.125, 0.25, 0.5, 0.75, 0.875, 1];
-  const second = await explain(request(calls, seen, cache, more));
+  const second = await explainWritten(request(calls, seen, cache, more));
   assert.deepEqual(calls[1], [0.125, 0.875]);
   assert.deepEqual(second.result.models[0]?.predictions[2], first.result.models[0]?.predictions[1]);
 });
@@ -197,9 +205,9 @@ test('a cheap editor renders cached frames again instead of decoding them, and w
     editor: fakeEditor(calls, true),
     imaging: counting,
   });
-  const first = await explain(cheapRequest([0, 0.5, 1]));
+  const first = await explainWritten(cheapRequest([0, 0.5, 1]));
   assert.deepEqual(io, { encoded: 3, decoded: 0 });
-  const second = await explain(cheapRequest([0, 0.25, 0.5, 1]));
+  const second = await explainWritten(cheapRequest([0, 0.25, 0.5, 1]));
   assert.deepEqual(calls, [
     [0, 0.5, 1],
     [0, 0.25, 0.5, 1],
@@ -221,7 +229,7 @@ test('frames are written after every classifier has run, never during inference'
   const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
   const events: string[] = [];
   const base = request([], [], cache, [0, 0.5, 1]);
-  await explain({
+  await explainWritten({
     ...base,
     imaging: {
       ...imaging,
@@ -249,8 +257,8 @@ for (const cheap of [false, true]) {
     const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
     const calls: number[][] = [];
     const strengths = [0, 0.5, 1];
-    const run = (): Promise<Explanation> =>
-      explain({ ...request(calls, [], cache, strengths), editor: fakeEditor(calls, cheap) });
+    const run = (): ReturnType<typeof explainWritten> =>
+      explainWritten({ ...request(calls, [], cache, strengths), editor: fakeEditor(calls, cheap) });
     const first = await run();
     const cut = first.framePaths[1] ?? '';
     const whole = readFileSync(cut);
@@ -289,12 +297,108 @@ test(`a long path reads and writes at most ${FILE_CONCURRENCY} frame files at a 
     ...request([], [], cache, strengths),
     imaging: { ...imaging, encodePng: (image) => counted(() => imaging.encodePng(image)) },
   };
-  await explain(limited);
+  await explainWritten(limited);
   assert.equal(inFlight.most, FILE_CONCURRENCY, 'writes: bounded, and as many as allowed');
   inFlight.most = 0;
-  await explain({
+  await explainWritten({
     ...limited,
     imaging: { ...imaging, decodePng: (path) => counted(() => imaging.decodePng(path)) },
   });
   assert.equal(inFlight.most, FILE_CONCURRENCY, 'cached reads and decodes: bounded');
+});
+
+/** An encoder that waits for `release()` before it answers: the writes stay pending until then. */
+function gatedImaging(): { imaging: PipelineImaging; started: () => number; release: () => void } {
+  let started = 0;
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return {
+    imaging: {
+      ...imaging,
+      encodePng: async (image) => {
+        started++;
+        await gate;
+        return imaging.encodePng(image);
+      },
+    },
+    started: () => started,
+    release: () => {
+      open();
+    },
+  };
+}
+
+test(
+  'explain() answers before any frame is encoded; writeFrames then writes them',
+  { timeout: 20_000 },
+  async () => {
+    const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
+    const strengths = [0, 0.5, 1];
+    const slow = gatedImaging();
+    // Were explain() to wait for the encoder, this would never resolve (the gate opens below).
+    const explanation = await explain({
+      ...request([], [], cache, strengths),
+      imaging: slow.imaging,
+    });
+    assert.equal(slow.started(), 0, 'nothing encoded before the answer');
+    assert.equal(explanation.frames.length, 3);
+    assert.deepEqual(
+      explanation.frames.map((f) => f.data[0]),
+      [0, 100, 200],
+      'the raw frames, in path order',
+    );
+    assert.equal(explanation.result.models.length, 2, 'the answer is complete');
+    const keys = strengths.map((strength) =>
+      FrameCache.key({
+        sourceSha256: 'f'.repeat(64),
+        maskSha256: null,
+        editor: 'fake',
+        params: {},
+        strength,
+        seed: 5,
+      }),
+    );
+    for (const key of keys) assert.equal(await cache.lookup(key), undefined, 'no file yet');
+
+    const writing = explanation.writeFrames();
+    assert.equal(explanation.writeFrames(), writing, 'one writing, however often asked');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(slow.started(), 3, 'encoding started on request');
+    slow.release();
+    const paths = await writing;
+    assert.equal(paths.length, 3);
+    for (const [k, path] of paths.entries()) {
+      assert.equal((await cache.lookup(keys[k] ?? ''))?.path, path);
+      assert.deepEqual(await imaging.decodePng(path), explanation.frames[k]);
+    }
+  },
+);
+
+test('a run cancelled while its frames are written stops between frames, leaving no write running', async () => {
+  const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
+  const controller = new AbortController();
+  const strengths = Array.from(
+    { length: 3 * FILE_CONCURRENCY },
+    (_, k) => k / (3 * FILE_CONCURRENCY - 1),
+  );
+  const inFlight = { now: 0, encoded: 0 };
+  const explanation = await explain({
+    ...request([], [], cache, strengths),
+    signal: controller.signal,
+    imaging: {
+      ...imaging,
+      encodePng: async (image) => {
+        inFlight.now++;
+        await new Promise((resolve) => setImmediate(resolve));
+        if (++inFlight.encoded === 1) controller.abort();
+        inFlight.now--;
+        return imaging.encodePng(image);
+      },
+    },
+  });
+  await assert.rejects(explanation.writeFrames(), { name: 'AbortError' });
+  assert.equal(inFlight.now, 0, 'every started write settled before the rejection');
+  assert.equal(inFlight.encoded, FILE_CONCURRENCY, 'only the frames already started were encoded');
 });

@@ -3,7 +3,12 @@ import { test } from 'node:test';
 
 import { toMeasureJson } from '../../../src/extension/pipeline/measureJson';
 import { measure } from '../../../src/extension/measures';
-import { isChildToHost, isHostToChild } from '../../../src/shared/childProtocol';
+import {
+  childMessageProblem,
+  isChildToHost,
+  isHostToChild,
+} from '../../../src/shared/childProtocol';
+import { PREVIEW_LIMITS } from '../../../src/shared/previewFrames';
 import {
   isHostMessage,
   isWebviewMessage,
@@ -40,6 +45,7 @@ test('panel messages are validated in both directions', () => {
     error: null,
     result: sample,
     frameUris: sample.frames.map((_, k) => `https://file+.vscode-resource/${k}.png`),
+    preview: null,
     sourceUri: null,
     readOnly: true,
     stale: [
@@ -120,4 +126,88 @@ test('child messages are validated', () => {
   assert.ok(isHostToChild(explain));
   assert.ok(!isHostToChild({ ...explain, models: 'm.onnx' }));
   assert.ok(!isHostToChild({ ...explain, steps: '9' }));
+  assert.ok(isHostToChild({ ...explain, preview: true }));
+  assert.ok(!isHostToChild({ ...explain, preview: 'yes' }));
+});
+
+/** A preview frame of w x h with the bytes its size needs. */
+const frame = (w: number, h: number): { width: number; height: number; pixels: Uint8Array } => ({
+  width: w,
+  height: h,
+  pixels: new Uint8Array(w * h * 3),
+});
+
+test('run/preview from the child: a valid result and one downscaled frame per step', () => {
+  const sample = sampleResult();
+  const frames = sample.frames.map(() => frame(4, 3));
+  const preview = { type: 'run/preview', id: 7, result: sample, frames };
+  assert.equal(childMessageProblem(preview), null);
+  const problem = (change: Record<string, unknown>): string | null =>
+    childMessageProblem({ ...preview, ...change });
+  assert.match(problem({ id: 'x' }) ?? '', /needs a numeric id/);
+  assert.match(problem({ result: { ...sample, frames: 'x' } }) ?? '', /not a valid result/);
+  assert.match(problem({ frames: frames.slice(1) }) ?? '', /frames for \d+ steps/);
+  assert.match(problem({ frames: null }) ?? '', /not a list/);
+  assert.match(
+    problem({ frames: [...frames.slice(1), { ...frame(4, 3), pixels: [0] }] }) ?? '',
+    /needs 36 bytes/,
+  );
+  assert.match(
+    problem({ frames: [{ ...frame(4, 3), pixels: new Uint8Array(35) }, ...frames.slice(1)] }) ?? '',
+    /preview frame 0 needs 36 bytes/,
+  );
+  assert.match(
+    problem({ frames: [...frames.slice(1), frame(PREVIEW_LIMITS.maxSide + 1, 1)] }) ?? '',
+    /pixels a side/,
+  );
+  assert.match(problem({ frames: [...frames.slice(1), frame(0, 3)] }) ?? '', /pixels a side/);
+});
+
+test('panel/previewFrames to the webview, and a snapshot that shows a preview', () => {
+  const sample = sampleResult();
+  const frames = sample.frames.map(() => frame(4, 3));
+  const message = { type: 'panel/previewFrames', version: PANEL_PROTOCOL_VERSION, id: 2, frames };
+  assert.ok(isHostMessage(message));
+  assert.ok(!isHostMessage({ ...message, version: PANEL_PROTOCOL_VERSION - 1 }));
+  assert.ok(!isHostMessage({ ...message, id: 1.5 }));
+  assert.ok(!isHostMessage({ ...message, frames: [{ ...frame(4, 3), pixels: 'AAAA' }] }));
+  // Past the byte limit: as many frames of the largest size as the limit holds, and one more.
+  const side = PREVIEW_LIMITS.maxSide;
+  const most = Math.floor(PREVIEW_LIMITS.maxBytes / (side * side * 3));
+  const big = frame(side, side);
+  assert.ok(isHostMessage({ ...message, frames: Array.from({ length: most }, () => big) }));
+  assert.ok(!isHostMessage({ ...message, frames: Array.from({ length: most + 1 }, () => big) }));
+  const snapshot = {
+    title: 't',
+    state: 'running',
+    progress: { message: 'Writing frames…' },
+    error: null,
+    result: sample,
+    frameUris: [],
+    preview: { id: 2 },
+    sourceUri: null,
+    readOnly: false,
+    stale: [],
+    savedPath: null,
+    canRun: true,
+    runBlockedReason: null,
+    alpha: 0.01,
+    effectThreshold: 0.05,
+    adjustment: 'holm',
+    restore: null,
+  };
+  const shown = { type: 'panel/snapshot', version: PANEL_PROTOCOL_VERSION, snapshot };
+  assert.ok(isHostMessage(shown), 'a preview has its frames in their own message');
+  for (const broken of [
+    { preview: { id: 'x' } },
+    { preview: 2 },
+    { preview: undefined },
+    { frameUris: sample.frames.map(() => 'https://x/0.png') },
+    { preview: null },
+  ]) {
+    assert.ok(
+      !isHostMessage({ ...shown, snapshot: { ...snapshot, ...broken } }),
+      JSON.stringify(broken),
+    );
+  }
 });

@@ -1,0 +1,54 @@
+// The real inference child previews an explanation when asked (the panel) and not otherwise (the
+// command line): the preview arrives before the answer, with the answer's numbers and one
+// downscaled frame per step.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { InferenceChild } from '../../../src/extension/inference/childClient';
+import type { RunPreview } from '../../../src/shared/childProtocol';
+import { distFile, ROOT } from '../../unit/helpers';
+
+const demo = join(ROOT, 'models', 'demo');
+
+test('the child sends run/preview before its answer only when asked', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-preview-'));
+  const child = await InferenceChild.start(distFile('inferenceChild.js'));
+  try {
+    const request = {
+      image: join(demo, 'images', 'dark-cat.png'),
+      editor: 'brightness',
+      params: {},
+      steps: 5,
+      seed: 0,
+      permutations: 100,
+      alpha: 0.01,
+      models: [{ path: join(demo, 'unbiased.onnx') }],
+      provider: 'cpu' as const,
+      cacheDir: join(root, 'cache'),
+      outDir: join(root, 'out'),
+      name: 'cat',
+    };
+    const events: string[] = [];
+    const previews: RunPreview[] = [];
+    const onPreview = (preview: RunPreview): void => {
+      events.push('preview');
+      previews.push(preview);
+    };
+    const value = await child.explain({ ...request, preview: true }, { onPreview });
+    events.push('result');
+    assert.deepEqual(events, ['preview', 'result']);
+    const [preview] = previews;
+    assert.ok(preview !== undefined);
+    assert.deepEqual(preview.result.models, value.result.models);
+    assert.equal(preview.frames.length, 5);
+    assert.ok(preview.frames.every((f) => f.pixels.length === f.width * f.height * 3));
+
+    await child.explain({ ...request, name: 'cli' }, { onPreview });
+    assert.equal(previews.length, 1, 'no preview for a request that does not ask');
+  } finally {
+    child.dispose();
+  }
+});
