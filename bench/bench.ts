@@ -33,6 +33,11 @@ function quantile(xs: number[], q: number): number {
   return xs[Math.floor(xs.length * q)] ?? NaN;
 }
 
+/** The median of xs (which it sorts). */
+function median(xs: number[]): number {
+  return quantile(xs, 0.5);
+}
+
 /** Median, minimum, 90th percentile and first (cold, JIT included) wall times of `runs` calls, in ms. */
 async function time(
   runs: number,
@@ -202,38 +207,13 @@ async function pipeline(): Promise<void> {
       images: steps,
       permutations: 10_000,
       pairs: pairs.length,
-      ms_median: round(
-        quantile(
-          pairs.map((p) => p.explain),
-          0.5,
-        ),
-      ),
-      raw_inference_ms: round(
-        quantile(
-          pairs.map((p) => p.raw),
-          0.5,
-        ),
-      ),
-      ratio: round(
-        quantile(
-          pairs.map((p) => p.explain / p.raw),
-          0.5,
-        ),
-      ),
+      ms_median: round(median(pairs.map((p) => p.explain))),
+      raw_inference_ms: round(median(pairs.map((p) => p.raw))),
+      ratio: round(median(pairs.map((p) => p.explain / p.raw))),
       ratio_max: round(Math.max(...pairs.map((p) => p.explain / p.raw))),
       target_ratio: 1.15,
-      written_ms_median: round(
-        quantile(
-          pairs.map((p) => p.written),
-          0.5,
-        ),
-      ),
-      written_ratio: round(
-        quantile(
-          pairs.map((p) => p.written / p.raw),
-          0.5,
-        ),
-      ),
+      written_ms_median: round(median(pairs.map((p) => p.written))),
+      written_ratio: round(median(pairs.map((p) => p.written / p.raw))),
     });
   }
   await classifier.dispose();

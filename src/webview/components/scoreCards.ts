@@ -19,18 +19,26 @@ export interface ScoreHandlers {
   readonly onToggleTable: (model: string) => void;
 }
 
+/** How the panel's settings score the models of `result` (adjustment, alpha, effect threshold). */
+function scoreContext(
+  result: ResultFile,
+  snapshot: PanelSnapshot,
+): ReturnType<typeof adjustmentContext> {
+  return adjustmentContext(
+    result.models,
+    snapshot.adjustment,
+    snapshot.alpha,
+    snapshot.effectThreshold,
+  );
+}
+
 /** The score cards as a fresh element: one row per model with its verdict, EPGM, p and flips. */
 export function renderScores(
   result: ResultFile,
   snapshot: PanelSnapshot,
   handlers: ScoreHandlers,
 ): HTMLElement {
-  const ctx = adjustmentContext(
-    result.models,
-    snapshot.adjustment,
-    snapshot.alpha,
-    snapshot.effectThreshold,
-  );
+  const ctx = scoreContext(result, snapshot);
   const stale = new Map(snapshot.stale.map((s) => [s.model, s]));
   const head = el('div', { class: 'section-head' }, el('h2', {}, 'Scores'));
   if (result.models.length > 1)
@@ -86,12 +94,7 @@ export function renderScoreDetails(
   openTables: ReadonlySet<string>,
   handlers: ScoreHandlers,
 ): HTMLElement {
-  const ctx = adjustmentContext(
-    result.models,
-    snapshot.adjustment,
-    snapshot.alpha,
-    snapshot.effectThreshold,
-  );
+  const ctx = scoreContext(result, snapshot);
   const details = result.models.map((model, i) => {
     const score = scoreModel(model, i, ctx);
     const open = openTables.has(model.name);

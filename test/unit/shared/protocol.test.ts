@@ -10,6 +10,7 @@ import {
 } from '../../../src/shared/childProtocol';
 import { PREVIEW_LIMITS } from '../../../src/shared/previewFrames';
 import {
+  EMPTY_SNAPSHOT,
   isHostMessage,
   isWebviewMessage,
   PANEL_PROTOCOL_VERSION,
@@ -178,23 +179,12 @@ test('panel/previewFrames to the webview, and a snapshot that shows a preview', 
   assert.ok(isHostMessage({ ...message, frames: Array.from({ length: most }, () => big) }));
   assert.ok(!isHostMessage({ ...message, frames: Array.from({ length: most + 1 }, () => big) }));
   const snapshot = {
+    ...EMPTY_SNAPSHOT,
     title: 't',
     state: 'running',
     progress: { message: 'Writing frames…' },
-    error: null,
     result: sample,
-    frameUris: [],
     preview: { id: 2 },
-    sourceUri: null,
-    readOnly: false,
-    stale: [],
-    savedPath: null,
-    canRun: true,
-    runBlockedReason: null,
-    alpha: 0.01,
-    effectThreshold: 0.05,
-    adjustment: 'holm',
-    restore: null,
   };
   const shown = { type: 'panel/snapshot', version: PANEL_PROTOCOL_VERSION, snapshot };
   assert.ok(isHostMessage(shown), 'a preview has its frames in their own message');
