@@ -227,7 +227,12 @@ export class ExplanationPanel implements vscode.Disposable {
       ? await staleModels(loaded.path, loaded.result, roots)
       : [];
     const webview = this.panel.webview;
-    webview.options = webviewOptions(this.services.extensionUri, loaded.path);
+    const options = webviewOptions(this.services.extensionUri, loaded.path);
+    const reloads = !sameRoots(webview.options, options);
+    webview.options = options;
+    // New resource roots make VS Code load the page again, which can stall like a first load
+    // (see ReadyWatchdog): a live panel waits for the new page to ask for its snapshot again.
+    if (reloads && this.reopenable) this.watchdog.arm();
     const sourcePath = shownSourcePath(loaded.path, loaded.sourcePath);
     const title = `PropSweep: ${loaded.result.image.path.split('/').at(-1) ?? ''} (${loaded.result.editor.title})`;
     this.panel.title = this.snapshot.readOnly ? this.panel.title : title;
@@ -420,4 +425,11 @@ function settingsSnapshot(
     effectThreshold: settings.effectThreshold,
     adjustment: settings.adjustment,
   };
+}
+
+/** Whether two webview options allow the same resource roots (VS Code reloads the page if not). */
+function sameRoots(a: vscode.WebviewOptions, b: vscode.WebviewOptions): boolean {
+  const paths = (o: vscode.WebviewOptions): string =>
+    (o.localResourceRoots ?? []).map((u) => u.toString()).join('\n');
+  return paths(a) === paths(b);
 }
