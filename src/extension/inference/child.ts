@@ -127,6 +127,10 @@ process.on('message', (message: unknown) => {
     });
   }
 });
+// Ctrl-C in a terminal signals the whole process group, this child included: the CLI cancels the
+// run through a run/cancel message (and kills the child on a second Ctrl-C), so the child keeps
+// running until told, and answers the cancelled request instead of dying mid-write.
+process.on('SIGINT', () => undefined);
 // The parent went away (closed, crashed or killed): nothing is left to answer.
 process.on('disconnect', () => process.exit(0));
 send({ type: 'child/ready', version: CHILD_PROTOCOL_VERSION, pid: process.pid });
