@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 import { MEASURE_DEFAULTS } from '../extension/measures';
@@ -7,6 +7,7 @@ import { pngDataUris } from '../extension/share/dataUris';
 import { renderReport, type ReportEntry, type SummaryRow } from '../extension/share/reportHtml';
 import { writeAtomic } from '../extension/store/atomic';
 import { DEFAULT_CACHE_MAX_MB, pruneCache } from '../extension/store/frameCache';
+import { makeFolders } from '../extension/store/makeFolders';
 import type { ExplainRun } from '../shared/childProtocol';
 import { stableStringify } from '../shared/resultFile';
 import { numberFlag, parse, UsageError } from './args';
@@ -125,7 +126,7 @@ export async function demoCommand(argv: string[], childPath: string): Promise<st
       a.property.localeCompare(b.property) ||
       a.image.localeCompare(b.image),
   );
-  await mkdir(out, { recursive: true });
+  await makeFolders(out);
   await writeAtomic(join(out, 'summary.json'), stableStringify(rows));
   await writeFile(
     join(out, 'report.html'),

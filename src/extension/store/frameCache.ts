@@ -4,8 +4,9 @@ import { mkdir, readdir, readFile, rm, rmdir, stat, utimes, writeFile } from 'no
 import { join } from 'node:path';
 
 import { writeAtomic } from './atomic';
-import { StoreInputError } from './errors';
+import { StoreInputError, storageError } from './errors';
 import { exists } from './exists';
+import { makeFolders } from './makeFolders';
 
 /** Everything that determines an edited frame's pixels. */
 export interface FrameKey {
@@ -42,6 +43,11 @@ const ENTRY = /^[0-9a-f]{64}\.png(\.json)?$/;
 const TEMP = /^[0-9a-f]{64}\.png(\.json)?\.[0-9a-f]{12}\.tmp$/;
 /** A temporary or a lone metadata file older than this belongs to a run that was killed. */
 const ABANDONED_MS = 3_600_000;
+/**
+ * Pruning keeps entries looked up or stored within this time: a run that is still going (another
+ * process) may be about to publish them. Runs look up, edit and publish within minutes.
+ */
+export const RECENTLY_USED_MS = 600_000;
 
 /**
  * Edited frames on disk, content-addressed by (source, mask, editor, parameters, strength, seed).
@@ -51,6 +57,10 @@ const ABANDONED_MS = 3_600_000;
  * The folder may be one the user chose, so the cache touches only its own files: a marker at its
  * root (CACHE_MARKER), two-hex-digit shard folders, and entries named by their 64-hex-digit key. A
  * folder that holds anything else and no marker is refused before anything is written or deleted.
+ *
+ * Pruning removes the least recently used entries (a lookup refreshes an entry's time), but never
+ * one used within RECENTLY_USED_MS (10 minutes): runs of other processes may be using it right now,
+ * so the cache can stay above its limit for that long. Write errors name the cache folder.
  */
 export class FrameCache {
   private claimed: Promise<void> | undefined;
@@ -82,7 +92,7 @@ export class FrameCache {
   claim(): Promise<void> {
     this.claimed ??= claimFolder(this.dir).catch((error: unknown) => {
       this.claimed = undefined; // a later call looks again (the user may have fixed it)
-      throw error;
+      throw storageError(error, this.dir) ?? error;
     });
     return this.claimed;
   }
@@ -94,13 +104,19 @@ export class FrameCache {
 
   /**
    * A cached frame (its PNG path and the editor parameter it was made with), refreshed as recently
-   * used, or undefined.
+   * used, or undefined. An entry whose metadata is not a finite parameter (damaged, or written by
+   * hand: `1e999` parses to Infinity) is dropped, so that it is made again.
    */
   async lookup(key: string): Promise<{ path: string; parameter: number } | undefined> {
     const path = this.pathFor(key);
     try {
-      const meta = JSON.parse(await readFile(`${path}.json`, 'utf8')) as { parameter?: unknown };
-      if (typeof meta.parameter !== 'number') return undefined;
+      const text = await readFile(`${path}.json`, 'utf8').catch(() => undefined);
+      if (text === undefined) return undefined;
+      const meta = parseMeta(text);
+      if (meta === undefined) {
+        await this.remove(key);
+        return undefined;
+      }
       const now = new Date();
       await utimes(path, now, now);
       return { path, parameter: meta.parameter };
@@ -116,13 +132,21 @@ export class FrameCache {
   async store(key: string, png: Uint8Array, parameter: number): Promise<string> {
     await this.claim();
     const path = this.pathFor(key);
-    await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
-    await writeAtomic(`${path}.json`, JSON.stringify({ parameter }));
     try {
-      await writeAtomic(path, png);
+      // The cache folder exists (claimed): only the shard may be missing.
+      await mkdir(join(this.dir, key.slice(0, 2))).catch((error: unknown) => {
+        if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+      });
+      await writeAtomic(`${path}.json`, JSON.stringify({ parameter }));
+      try {
+        await writeAtomic(path, png);
+      } catch (error) {
+        await rm(`${path}.json`, { force: true }); // no metadata without its PNG (a full disk)
+        throw error;
+      }
     } catch (error) {
-      await rm(`${path}.json`, { force: true }); // no metadata without its PNG (a full disk)
-      throw error;
+      // A full cache disk names the cache folder, not the run's output folder.
+      throw storageError(error, this.dir) ?? error;
     }
     return path;
   }
@@ -140,18 +164,22 @@ export class FrameCache {
    * cache (see claim).
    */
   async prune(): Promise<{ removed: number; bytes: number }> {
-    return this.pruneTo(this.maxBytes);
+    return this.pruneTo(this.maxBytes, RECENTLY_USED_MS);
   }
 
   /** Deletes every entry (the folder, its marker and anything else in it stay). */
   async clear(): Promise<{ removed: number }> {
-    const { removed } = await this.pruneTo(0);
+    const { removed } = await this.pruneTo(0, 0);
     for (const shard of await this.shards())
       await rmdir(join(this.dir, shard)).catch(() => undefined);
     return { removed };
   }
 
-  private async pruneTo(maxBytes: number): Promise<{ removed: number; bytes: number }> {
+  /** Prunes down to `maxBytes`, keeping entries used less than `graceMs` ago whatever their size. */
+  private async pruneTo(
+    maxBytes: number,
+    graceMs: number,
+  ): Promise<{ removed: number; bytes: number }> {
     if (!(await exists(this.dir))) return { removed: 0, bytes: 0 };
     await this.claim();
     const entries: { path: string; size: number; used: number }[] = [];
@@ -172,8 +200,9 @@ export class FrameCache {
     }
     let bytes = entries.reduce((sum, e) => sum + e.size, 0);
     let removed = 0;
+    const now = Date.now();
     for (const entry of entries.sort((a, b) => a.used - b.used)) {
-      if (bytes <= maxBytes) break;
+      if (bytes <= maxBytes || now - entry.used < graceMs) break; // the rest are newer still
       await rm(entry.path, { force: true });
       await rm(`${entry.path}.json`, { force: true });
       bytes -= entry.size;
@@ -192,7 +221,7 @@ export class FrameCache {
 async function claimFolder(dir: string): Promise<void> {
   const marker = join(dir, CACHE_MARKER);
   if (await exists(marker)) return;
-  await mkdir(dir, { recursive: true });
+  await makeFolders(dir);
   const foreign: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (!entry.isDirectory() || !SHARD.test(entry.name)) foreign.push(entry.name);
@@ -211,6 +240,18 @@ async function claimFolder(dir: string): Promise<void> {
   }
   // Written in place: what matters is that the marker exists, and a temporary could be left behind.
   await writeFile(marker, MARKER_TEXT);
+}
+
+/** The metadata of an entry, or undefined when it is damaged. */
+function parseMeta(text: string): { parameter: number } | undefined {
+  try {
+    const meta = JSON.parse(text) as { parameter?: unknown };
+    return typeof meta.parameter === 'number' && Number.isFinite(meta.parameter)
+      ? { parameter: meta.parameter }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

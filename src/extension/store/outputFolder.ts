@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { rmdirSync } from 'node:fs';
+import { rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 
 import { storageError } from './errors';
+import { makeFolders } from './makeFolders';
 
 /** How to write a file (node's writeFile; a test injects a failing one). */
 export type WriteFile = (path: string, data: string) => Promise<void>;
@@ -21,7 +23,7 @@ export async function checkWritable(
 ): Promise<string | undefined> {
   let created: string | undefined;
   try {
-    created = await mkdir(folder, { recursive: true });
+    created = await makeFolders(folder);
     const probe = join(folder, `.propsweep-probe-${randomBytes(6).toString('hex')}.tmp`);
     try {
       await write(probe, 'propsweep checks that it can write here');
@@ -38,12 +40,27 @@ export async function checkWritable(
 /** Removes `folder` and its parents up to `created` (see checkWritable), those that are empty. */
 export async function removeCreated(folder: string, created: string | undefined): Promise<void> {
   if (created === undefined) return;
-  for (let dir = folder; ; dir = dirname(dir)) {
+  const top = resolve(created);
+  for (let dir = resolve(folder); ; dir = dirname(dir)) {
     try {
       await rmdir(dir); // only an empty folder
     } catch {
       return;
     }
-    if (dir === created || dirname(dir) === dir) return;
+    if (dir === top || dirname(dir) === dir) return;
+  }
+}
+
+/** removeCreated, synchronously: for a process that is exiting (see cleanUpOnExit). */
+export function removeCreatedSync(folder: string, created: string | undefined): void {
+  if (created === undefined) return;
+  const top = resolve(created);
+  for (let dir = resolve(folder); ; dir = dirname(dir)) {
+    try {
+      rmdirSync(dir); // only an empty folder
+    } catch {
+      return;
+    }
+    if (dir === top || dirname(dir) === dir) return;
   }
 }

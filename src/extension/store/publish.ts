@@ -2,7 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { StoreInputError } from './errors';
 import { exists } from './exists';
+import { FILE_CONCURRENCY, mapLimited } from './limited';
+import { makeFolders } from './makeFolders';
 import { withLock } from './resultLock';
 
 /** What a published result's files are called, relative to its folder. */
@@ -35,7 +38,7 @@ export interface PublishOptions {
 
 /** A version folder's name: the first 16 hex digits of the frames' digest. */
 const VERSION = /^[0-9a-f]{16}$/;
-/** A frame file as publishResult names it (also the flat layout before versions). */
+/** A frame file as publishResult names it. */
 const FRAME_FILE = /^\d{3,}\.png$/;
 
 /**
@@ -46,11 +49,16 @@ const FRAME_FILE = /^\d{3,}\.png$/;
  * is complete before it gets its name (built aside, then renamed), an unchanged path keeps its
  * folder (no churn in version control), and the JSON, renamed into place last, is the only
  * switch from the old result to the new one. Everything that can fill a disk is written before
- * the switch, into a temporary folder that a failure removes. Writers of the same result take
- * turns through a lock file (`NAME.propsweep.lock`) from placing their frames until their clean-up
- * is done, so one never deletes the frames another is about to point at; the clean-up re-reads
- * the JSON and removes only version folders of ours that it does not name (files the user put
- * into `NAME.frames/` stay).
+ * the switch, into a temporary folder that a failure removes. A version folder that exists but
+ * differs from the frames (a frame deleted or truncated by hand) is replaced, not reused.
+ *
+ * Writers of the same result take turns through a lock file (`NAME.propsweep.lock`) from placing
+ * their frames until their clean-up is done, so one never deletes the frames another is about to
+ * point at. The clean-up re-reads the JSON and removes only version folders of ours that neither
+ * it nor the JSON it replaced names: the previous version stays until the next publish, so a
+ * reader who read the old JSON a moment before the switch still finds its frames (at most two
+ * versions exist). Files the user put into `NAME.frames/` stay, and so do frames of the flat
+ * layout before versions (`NAME.frames/000.png`), which cannot be told from the user's own.
  */
 export async function publishResult(
   folder: string,
@@ -60,7 +68,7 @@ export async function publishResult(
   options: PublishOptions = {},
 ): Promise<{ readonly resultPath: string; readonly names: PublishedNames }> {
   const write = options.writeFile ?? ((path, data) => writeFile(path, data));
-  await mkdir(folder, { recursive: true });
+  await makeFolders(folder);
   const framesRoot = `${name}.frames`;
   const resultPath = join(folder, `${name}.propsweep.json`);
   const temp = join(folder, `.propsweep-${randomBytes(6).toString('hex')}.tmp`);
@@ -68,11 +76,12 @@ export async function publishResult(
     // One pass: each frame is read, added to the digest and written into the folder-to-be. One
     // frame at a time, so a long path never holds many files open.
     const staged = join(temp, 'frames');
-    await mkdir(staged, { recursive: true });
+    await mkdir(temp);
+    await mkdir(staged);
     const hash = createHash('sha256');
     for (const [k, path] of framePaths.entries()) {
       if (path === '') throw new Error(`frame ${k} has no image`);
-      const bytes = await readFile(path);
+      const bytes = await readFrame(path, k);
       hash.update(`${String(bytes.length)}:`).update(bytes);
       await write(join(staged, frameFile(k)), bytes);
       options.onFrame?.(k, bytes);
@@ -90,11 +99,23 @@ export async function publishResult(
     await withLock(
       join(folder, `${name}.propsweep.lock`),
       async () => {
-        // A folder of this version is complete already (folders only ever appear by renaming).
+        // The JSON being replaced: its frames stay for readers who have just read it.
+        const previous = await namedVersions(resultPath, framesRoot);
+        // A folder of this version is complete already (folders only ever appear by renaming),
+        // unless someone changed it since: then it is replaced, the damaged one moved aside into
+        // the temporary folder (removed with it, after the switch).
+        const target = join(folder, framesDir);
         let placed = false;
-        if (!(await exists(join(folder, framesDir)))) {
-          await mkdir(join(folder, framesRoot), { recursive: true });
-          await rename(staged, join(folder, framesDir));
+        if (await exists(target)) {
+          if (!(await sameFrames(staged, target))) {
+            await replaceVersion(target, staged, join(temp, 'replaced'));
+            placed = true;
+          }
+        } else {
+          await mkdir(join(folder, framesRoot)).catch((error: unknown) => {
+            if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+          });
+          await rename(staged, target);
           placed = true;
         }
         try {
@@ -104,12 +125,11 @@ export async function publishResult(
           await rename(join(temp, 'result.json'), resultPath);
         } catch (error) {
           // The switch failed: frames placed for it belong to nothing.
-          if (placed) await removeUnused(folder, framesRoot, resultPath, [version]);
+          if (placed) await removeUnused(folder, framesRoot, resultPath, [version], previous);
           throw error;
         }
-        // The new JSON is in place: our earlier versions (and the flat layout before versions)
-        // belong to nothing now.
-        await removeUnused(folder, framesRoot, resultPath, undefined);
+        // The new JSON is in place: our versions older than the previous one belong to nothing.
+        await removeUnused(folder, framesRoot, resultPath, undefined, previous);
       },
       { onBusy: options.onLockBusy },
     );
@@ -120,35 +140,82 @@ export async function publishResult(
 }
 
 /**
- * Removes what publishResult made in `NAME.frames/` and the result JSON on disk does not name:
- * `only` lists the entries to consider (all when undefined). A version folder holding anything
- * but frame files has the user's files in it and stays; an emptied `NAME.frames/` goes.
+ * Removes the version folders publishResult made in `NAME.frames/` that neither the result JSON
+ * on disk nor `kept` names: `only` lists the entries to consider (all when undefined). A version
+ * folder holding anything but frame files has the user's files in it and stays; so does every
+ * other entry; an emptied `NAME.frames/` goes.
  */
 async function removeUnused(
   folder: string,
   framesRoot: string,
   resultPath: string,
   only: readonly string[] | undefined,
+  kept: ReadonlySet<string>,
 ): Promise<void> {
   const root = join(folder, framesRoot);
   // Read just before removing: never delete what the current JSON points at, whoever wrote it.
-  const json = await readFile(resultPath, 'utf8').catch(() => '');
-  const named = new Set(
-    Array.from(json.matchAll(new RegExp(`${escapeRegExp(framesRoot)}/([^/"\\\\]+)`, 'g')), (m) =>
-      String(m[1]),
-    ),
-  );
+  const named = await namedVersions(resultPath, framesRoot);
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
-    if (named.has(entry.name) || (only !== undefined && !only.includes(entry.name))) continue;
-    if (entry.isFile() && FRAME_FILE.test(entry.name)) await rm(join(root, entry.name));
-    else if (entry.isDirectory() && VERSION.test(entry.name)) {
+    if (named.has(entry.name) || kept.has(entry.name)) continue;
+    if (only !== undefined && !only.includes(entry.name)) continue;
+    if (entry.isDirectory() && VERSION.test(entry.name)) {
       const inside = await readdir(join(root, entry.name), { withFileTypes: true });
       if (inside.every((f) => f.isFile() && FRAME_FILE.test(f.name)))
         await rm(join(root, entry.name), { recursive: true, force: true });
     }
   }
   await rmdir(root).catch(() => undefined); // only when empty
+}
+
+/** The entries of `NAME.frames/` that the JSON at `resultPath` names (none when it is missing). */
+async function namedVersions(resultPath: string, framesRoot: string): Promise<Set<string>> {
+  const json = await readFile(resultPath, 'utf8').catch(() => '');
+  const pattern = new RegExp(`${escapeRegExp(framesRoot)}/([^/"\\\\]+)`, 'g');
+  return new Set(Array.from(json.matchAll(pattern), (m) => String(m[1])));
+}
+
+/**
+ * Reads frame `k`. One that vanished (another run's cache pruning, or someone deleting it) is a
+ * StoreInputError that says to run again: the next run makes the frame anew.
+ */
+async function readFrame(path: string, k: number): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+    throw new StoreInputError(
+      `The edited image of frame ${String(k)} (${path}) was removed while the result was being written (the cache may have been pruned or cleared meanwhile); the previous result is unchanged. Run again to make it anew.`,
+      { cause: error },
+    );
+  }
+}
+
+/** Whether the version folder `placed` holds exactly the frame files of `staged`, byte for byte. */
+async function sameFrames(staged: string, placed: string): Promise<boolean> {
+  const want = (await readdir(staged)).sort();
+  const have = (await readdir(placed)).filter((n) => FRAME_FILE.test(n)).sort();
+  if (want.join('/') !== have.join('/')) return false;
+  const same = await mapLimited(want, FILE_CONCURRENCY, async (name) => {
+    const [a, b] = await Promise.all([
+      readFile(join(staged, name)),
+      readFile(join(placed, name)).catch(() => undefined),
+    ]);
+    return b !== undefined && a.equals(b);
+  });
+  return same.every(Boolean);
+}
+
+/**
+ * Puts `staged` in place of the damaged version folder `target`, moving `target` to `aside`; the
+ * user's own files in it (anything but frames) move into the new folder.
+ */
+async function replaceVersion(target: string, staged: string, aside: string): Promise<void> {
+  await rename(target, aside);
+  await rename(staged, target);
+  for (const name of await readdir(aside)) {
+    if (!FRAME_FILE.test(name)) await rename(join(aside, name), join(target, name));
+  }
 }
 
 function frameFile(k: number): string {

@@ -4,6 +4,7 @@ import { stableStringify, type ResultFile } from '../../shared/resultFile';
 import { pngDataUri } from '../share/dataUris';
 import { renderReport } from '../share/reportHtml';
 import { publishResult } from './publish';
+import { STALE_LOCK_MS } from './resultLock';
 
 /** What was written, all inside `dir`. */
 export interface WrittenResult {
@@ -17,7 +18,8 @@ export interface WrittenResult {
 /**
  * Writes `NAME.propsweep.json`, its frames in `NAME.frames/VERSION/` and a self-contained
  * `NAME.report.html` into `dir` (see publishResult: a failed, cancelled or killed write leaves the
- * previous result whole, and a reader never finds a result whose frames are missing).
+ * previous result whole, and the frames of a JSON a reader has read stay until the publish after
+ * the one that replaced it). `log` hears, once, that another writer of the result is waited for.
  */
 export async function writeResult(
   dir: string,
@@ -25,6 +27,7 @@ export async function writeResult(
   result: ResultFile,
   framePaths: readonly string[],
   title: string,
+  log?: (message: string) => void,
 ): Promise<WrittenResult> {
   if (framePaths.length !== result.frames.length) {
     throw new Error(
@@ -57,6 +60,10 @@ export async function writeResult(
       onFrame: (k, bytes) => {
         uris[k] = pngDataUri(bytes);
       },
+      onLockBusy: () =>
+        log?.(
+          `propsweep: another run is writing ${join(dir, name)}.propsweep.json; waiting for it to finish (at most ${String(STALE_LOCK_MS / 1000)} s, then its lock is taken over).`,
+        ),
     },
   );
   return {

@@ -2,7 +2,14 @@
 // size bound, per-result reports and a corrupt cache entry. Each ends in exit 0 with a whole
 // result, or exit 2 with one line and nothing left behind.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
@@ -39,26 +46,37 @@ describe('propsweep explain and its folders', () => {
   test('two results in one folder keep their own reports; --cache-max-mb bounds the cache', () => {
     const out = tmp('storage');
     const cache = tmp('storage');
+    const cached = (): string[] =>
+      readdirSync(cache, { recursive: true })
+        .map(String)
+        .filter((n) => n.endsWith('.png'))
+        .sort();
     const a = explain({ out, cache }, '--json', '--name', 'a');
     assert.equal(a.code, 0, a.stderr);
-    const b = explain(
-      { out, cache },
-      '--json',
-      '--name',
-      'b',
-      '--param',
-      'factor=0.5',
-      '--cache-max-mb',
-      '0',
-    );
+    const ofA = cached();
+    const runB = (): ReturnType<typeof explain> =>
+      explain(
+        { out, cache },
+        '--json',
+        '--name',
+        'b',
+        '--param',
+        'factor=0.5',
+        '--cache-max-mb',
+        '0',
+      );
+    const b = runB();
     assert.equal(b.code, 0, b.stderr);
     const reports = [a, b].map((r) => (JSON.parse(r.stdout) as { report: string }).report);
     assert.deepEqual(reports, [join(out, 'a.report.html'), join(out, 'b.report.html')]);
     assert.ok(reports.every((p) => existsSync(p)));
-    const entries = readdirSync(cache, { recursive: true }).filter((n) =>
-      String(n).endsWith('.png'),
-    );
-    assert.deepEqual(entries, [], 'pruned to 0 MB: every entry gone');
+    const ofB = cached().filter((n) => !ofA.includes(n));
+    assert.ok(ofB.length > 0 && cached().length > ofB.length, 'entries just used are kept');
+    // An hour later: b again looks up (so keeps) its entries; a's are pruned to the 0 MB limit.
+    const hourAgo = (Date.now() - 3_600_000) / 1000;
+    for (const n of cached()) utimesSync(join(cache, n), hourAgo, hourAgo);
+    assert.equal(runB().code, 0);
+    assert.deepEqual(cached(), ofB, 'pruned to 0 MB: every entry not used just now gone');
     assert.ok(existsSync(join(cache, CACHE_MARKER)));
     // The results do not depend on the cache: their frames are their own.
     const saved = JSON.parse(readFileSync(join(out, 'b.propsweep.json'), 'utf8')) as ResultFile;

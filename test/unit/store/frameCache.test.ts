@@ -14,7 +14,12 @@ import { dirname, join } from 'node:path';
 import { mock, test } from 'node:test';
 
 import { StoreInputError } from '../../../src/extension/store/errors';
-import { CACHE_MARKER, FrameCache, type FrameKey } from '../../../src/extension/store/frameCache';
+import {
+  CACHE_MARKER,
+  FrameCache,
+  RECENTLY_USED_MS,
+  type FrameKey,
+} from '../../../src/extension/store/frameCache';
 
 const base: FrameKey = {
   sourceSha256: 'aa',
@@ -107,6 +112,7 @@ test('a new cache gets its marker; pruning and clearing leave files that are not
   writeFileSync(join(dirname(path), `${'f'.repeat(63)}.png`), 'mine');
   mkdirSync(join(dir, 'photos'));
   writeFileSync(join(dir, 'photos', `${key}.png`), 'mine');
+  utimesSync(path, 1000, 1000); // not used for long: prunable
   const { removed } = await cache.prune();
   assert.equal(removed, 1);
   assert.ok(!existsSync(path) && !existsSync(`${path}.json`));
@@ -158,10 +164,44 @@ test('a full disk while storing leaves no entry half made', async () => {
     await writeFile(path, data);
   });
   try {
-    await assert.rejects(cache.store(key, new Uint8Array(10), 1), { code: 'ENOSPC' });
+    // The user error names the cache folder (not the run's output folder, which has space).
+    await assert.rejects(cache.store(key, new Uint8Array(10), 1), (error: unknown) => {
+      assert.ok(error instanceof StoreInputError, String(error));
+      assert.match(error.message, new RegExp(`^Cannot write to ${cache.dir}: there is no space`));
+      return true;
+    });
   } finally {
     mock.restoreAll();
   }
   assert.deepEqual(readdirSync(dirname(cache.pathFor(key))), []);
   assert.equal(await cache.lookup(key), undefined);
+});
+
+test('pruning never removes entries used within RECENTLY_USED_MS: other runs may be publishing them', async () => {
+  const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-cache-')), 0);
+  const keys = [0, 1, 2, 3].map((seed) => FrameCache.key({ ...base, seed }));
+  const paths = await Promise.all(keys.map((key) => cache.store(key, new Uint8Array(100), 1)));
+  const ago = (ms: number): number => (Date.now() - ms) / 1000;
+  utimesSync(paths[0] ?? '', ago(RECENTLY_USED_MS + 60_000), ago(RECENTLY_USED_MS + 60_000));
+  utimesSync(paths[1] ?? '', ago(RECENTLY_USED_MS + 60_000), ago(RECENTLY_USED_MS + 60_000));
+  utimesSync(paths[2] ?? '', ago(RECENTLY_USED_MS - 60_000), ago(RECENTLY_USED_MS - 60_000));
+  // paths[3] was stored just now; paths[1] is looked up by a run now, which makes it recent.
+  assert.notEqual(await cache.lookup(keys[1] ?? ''), undefined);
+  assert.deepEqual(await cache.prune(), { removed: 1, bytes: 300 }, 'over the limit, for now');
+  assert.deepEqual(
+    paths.map((p) => existsSync(p)),
+    [false, true, true, true],
+  );
+  assert.deepEqual(await cache.clear(), { removed: 3 }, 'clearing takes everything');
+});
+
+test('an entry whose parameter is not a finite number is dropped and made again', async () => {
+  const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-cache-')));
+  for (const meta of ['{"parameter":1e999}', '{"parameter":"1"}', '{}', 'not json']) {
+    const key = FrameCache.key(base);
+    const path = await cache.store(key, new Uint8Array([1, 2, 3]), 1.4);
+    writeFileSync(`${path}.json`, meta);
+    assert.equal(await cache.lookup(key), undefined, meta);
+    assert.ok(!existsSync(path) && !existsSync(`${path}.json`), `${meta}: dropped`);
+  }
 });

@@ -8,6 +8,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   utimesSync,
   writeFileSync,
@@ -16,6 +17,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mock, test } from 'node:test';
 
+import { StoreInputError } from '../../../src/extension/store/errors';
 import { publishResult, type PublishOptions } from '../../../src/extension/store/publish';
 import { STALE_LOCK_MS } from '../../../src/extension/store/resultLock';
 
@@ -82,7 +84,7 @@ test('frames go into NAME.frames/VERSION, named in the JSON, with the extras bes
   );
 });
 
-test('the same frames keep their folder; new frames replace it once the JSON has switched', async () => {
+test('the same frames keep their folder; new frames replace it, the previous one kept for readers', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'propsweep-publish-'));
   const first = await publish(folder, frames('a', 'b', 'c'), 'first');
   const before = statSync(join(folder, first.names.frameFiles[0] ?? '')).mtimeMs;
@@ -93,20 +95,57 @@ test('the same frames keep their folder; new frames replace it once the JSON has
     before,
     'not copied again',
   );
+  // A reader reads the JSON, then the frames; the result is written again in between.
+  const earlier = JSON.parse(readFileSync(join(folder, 'cat.propsweep.json'), 'utf8')) as {
+    frames: string[];
+  };
   const changed = await publish(folder, frames('a', 'B', 'c'), 'changed');
   assert.notEqual(changed.names.framesDir, first.names.framesDir);
   assert.deepEqual(read(folder), { label: 'changed', contents: ['a', 'B', 'c'] });
-  assert.deepEqual(readdirSync(join(folder, 'cat.frames')), [
-    changed.names.framesDir.split('/')[1],
-  ]);
+  assert.deepEqual(
+    earlier.frames.map((f) => readFileSync(join(folder, f), 'utf8')),
+    ['a', 'b', 'c'],
+    'the frames of the JSON just replaced are still there',
+  );
+  const third = await publish(folder, frames('A', 'B', 'C'), 'third');
+  assert.deepEqual(
+    readdirSync(join(folder, 'cat.frames')).sort(),
+    [changed.names.framesDir, third.names.framesDir].map((d) => d.split('/')[1]).sort(),
+    'at most two versions: the current one and the previous one',
+  );
 });
 
-test('frames of the flat layout (NAME.frames/000.png) are removed once the new JSON is in place', async () => {
+test('a version folder damaged since (a frame deleted or truncated) is replaced, not reused', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'propsweep-publish-'));
+  const paths = frames('a', 'b', 'c');
+  const { names } = await publish(folder, paths, 'first');
+  const [f0, f1, f2] = names.frameFiles.map((f) => join(folder, f));
+  rmSync(f1 ?? '');
+  await publish(folder, paths, 'again');
+  assert.deepEqual(read(folder), { label: 'again', contents: ['a', 'b', 'c'] });
+  writeFileSync(f2 ?? '', '');
+  writeFileSync(join(folder, names.framesDir, 'annotated.png'), 'mine');
+  await publish(folder, paths, 'once more');
+  assert.deepEqual(read(folder), { label: 'once more', contents: ['a', 'b', 'c'] });
+  assert.equal(readFileSync(join(folder, names.framesDir, 'annotated.png'), 'utf8'), 'mine');
+  assert.ok(existsSync(f0 ?? ''));
+  assert.deepEqual(
+    readdirSync(folder).sort(),
+    ['cat.frames', 'cat.propsweep.json', 'report.html'],
+    'the damaged folder is gone with the temporary one',
+  );
+});
+
+test("files named like frames directly in NAME.frames (the user's, or the old flat layout) stay", async () => {
   const folder = mkdtempSync(join(tmpdir(), 'propsweep-publish-'));
   mkdirSync(join(folder, 'cat.frames'));
   writeFileSync(join(folder, 'cat.frames', '000.png'), 'old');
+  writeFileSync(join(folder, 'cat.frames', '007.png'), 'mine');
   const { names } = await publish(folder, frames('a', 'b', 'c'), 'new');
-  assert.deepEqual(readdirSync(join(folder, 'cat.frames')), [names.framesDir.split('/')[1]]);
+  await publish(folder, frames('x', 'y', 'z'), 'newer');
+  assert.ok(readdirSync(join(folder, 'cat.frames')).includes(names.framesDir.split('/')[1] ?? ''));
+  assert.equal(readFileSync(join(folder, 'cat.frames', '007.png'), 'utf8'), 'mine');
+  assert.equal(readFileSync(join(folder, 'cat.frames', '000.png'), 'utf8'), 'old');
 });
 
 test('a failure before the switch leaves the previous result whole', async () => {
@@ -128,9 +167,15 @@ test('a failure before the switch leaves the previous result whole', async () =>
     { code: 'ENOENT' },
   );
   assert.deepEqual(read(folder), { label: 'kept', contents: ['a', 'b', 'c'] });
-  await assert.rejects(publish(folder, [...frames('x', 'y'), join(folder, 'gone.png')], 'never'), {
-    code: 'ENOENT',
-  });
+  // A frame removed meanwhile (another run pruned the cache) is a clear error: run again.
+  await assert.rejects(
+    publish(folder, [...frames('x', 'y'), join(folder, 'gone.png')], 'never'),
+    (error: unknown) => {
+      assert.ok(error instanceof StoreInputError, String(error));
+      assert.match(error.message, /frame 2 .*gone\.png.* was removed.*Run again/);
+      return true;
+    },
+  );
   assert.deepEqual(read(folder), { label: 'kept', contents: ['a', 'b', 'c'] });
   assert.ok(!readdirSync(folder).some((n) => n.endsWith('.tmp')), 'no temporary folder left');
 });
@@ -198,7 +243,11 @@ test('a second writer of the same result never deletes the frames the final JSON
   const final = read(folder);
   assert.ok(final.label === 'a' || final.label === 'b', final.label);
   assert.deepEqual(final.contents, [final.label, final.label, final.label]);
-  assert.equal(readdirSync(join(folder, 'cat.frames')).length, 1, 'the loser cleaned up');
+  assert.equal(
+    readdirSync(join(folder, 'cat.frames')).length,
+    2,
+    "the final version and the one before it; 'old' went",
+  );
 });
 
 test('many writers of one result at once: the last JSON always has its frames', async () => {
