@@ -24,16 +24,17 @@ const nodeBuiltins = [{ group: ['node:*'], message: 'This layer must stay free o
  * Each folder of src/extension lists the folders of ours it may import; a relative import that
  * names any other folder of ours (or src/extension/extension.ts, the host's root) fails the lint.
  *   natives, measures   nothing of ours: the loader, and the pure maths.
- *   images              natives, shared.
- *   editors             images, natives, shared, and measures' seeded Rng (measures/rng) alone.
- *   models              images, natives, shared.
- *   share               images (frames are checked before they are embedded), shared.
- *   store               share (the writer renders the report), images, shared.
+ *   files               shared: bounded reading of files a user or a result names, for everyone.
+ *   images              files, natives, shared.
+ *   editors             files, images, natives, shared, and measures' seeded Rng (measures/rng).
+ *   models              files, images, natives, shared.
+ *   share               files, images (frames are checked before they are embedded), shared.
+ *   store               share (the writer renders the report), files, images, shared.
  *   pipeline            everything above: the only place where editors, models and measures meet.
- *   inference           pipeline, shared: the child process answers requests by running the
+ *   inference           pipeline, files, shared: the child process answers requests by running the
  *                       pipeline; its client is what the host and the CLI talk to.
- *   panel               inference, share, store, shared; commands' types (the settings it shows).
- *   commands            panel, inference, store, shared; measures' input error and pipeline's
+ *   panel               inference, files, share, store, shared; commands' types (the settings).
+ *   commands            panel, inference, files, store, shared; measures' input error and pipeline's
  *                       predictions-file parser (a file is read in the host before it is sent).
  * src/shared imports neither side; src/webview imports no extension code, and its pure model/
  * imports no components or panel. src/cli and extension.ts are roots and import any folder.
@@ -41,6 +42,7 @@ const nodeBuiltins = [{ group: ['node:*'], message: 'This layer must stay free o
 const EXTENSION_FOLDERS = [
   'commands',
   'editors',
+  'files',
   'images',
   'inference',
   'measures',
@@ -93,11 +95,16 @@ const boundaries = [
     [...outside('measures'), ...ours('shared')],
     { patterns: nodeBuiltins },
   ),
-  layer('images', 'images import only natives and shared.', outside('images', 'natives')),
+  layer('files', 'files reads files for every layer and imports only shared.', outside('files')),
+  layer(
+    'images',
+    'images import only files, natives and shared.',
+    outside('images', 'files', 'natives'),
+  ),
   layer(
     'editors',
-    'editors import only images, natives, shared and measures/rng; the pipeline composes them.',
-    outside('editors', 'images', 'natives', 'measures'),
+    'editors import only files, images, natives, shared and measures/rng; the pipeline composes them.',
+    outside('editors', 'files', 'images', 'natives', 'measures'),
     {
       patterns: [
         {
@@ -109,18 +116,18 @@ const boundaries = [
   ),
   layer(
     'models',
-    'models import only images, natives and shared; the pipeline composes them.',
-    outside('models', 'images', 'natives'),
+    'models import only files, images, natives and shared; the pipeline composes them.',
+    outside('models', 'files', 'images', 'natives'),
   ),
   layer(
     'share',
-    'share renders saved results and imports only images and shared.',
-    outside('share', 'images'),
+    'share renders saved results and imports only files, images and shared.',
+    outside('share', 'files', 'images'),
   ),
   layer(
     'store',
-    'store imports only share, images and shared.',
-    outside('store', 'share', 'images'),
+    'store imports only share, files, images and shared.',
+    outside('store', 'share', 'files', 'images'),
   ),
   layer(
     'pipeline',
@@ -130,12 +137,12 @@ const boundaries = [
   layer(
     'inference',
     'The inference child runs the pipeline: move the work (and its error types) into pipeline/.',
-    outside('inference', 'pipeline'),
+    outside('inference', 'pipeline', 'files'),
   ),
   boundary(['src/extension/panel/**/*.ts'], {
     patterns: [
       {
-        group: outside('panel', 'inference', 'share', 'store', 'commands'),
+        group: outside('panel', 'inference', 'files', 'share', 'store', 'commands'),
         message: 'The panel shows results: it runs work through the inference child.',
       },
       {
@@ -148,7 +155,7 @@ const boundaries = [
   boundary(['src/extension/commands/**/*.ts'], {
     patterns: [
       {
-        group: outside('commands', 'panel', 'inference', 'store', 'measures', 'pipeline'),
+        group: outside('commands', 'panel', 'inference', 'files', 'store', 'measures', 'pipeline'),
         message: 'Commands run work through the panel or the inference child, not in the host.',
       },
     ],

@@ -1,7 +1,7 @@
 // propsweep's command line: the same engine the extension uses, without VS Code.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { readBoundedStream } from '../extension/files/boundedFiles';
 import { MeasureInputError } from '../extension/measures';
 import { UsageError } from './args';
 import { ChildRunError, StoppedAtOnceError } from '../extension/inference/childClient';
@@ -24,7 +24,9 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'measure':
-      process.stdout.write(`${await measureCommand(rest, () => readFileSync(0, 'utf8'))}\n`);
+      process.stdout.write(
+        `${await measureCommand(rest, (maxBytes) => readBoundedStream(process.stdin, maxBytes))}\n`,
+      );
       return 0;
     case 'demo':
       process.stdout.write(`${await demoCommand(rest, join(__dirname, 'inferenceChild.js'))}\n`);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
@@ -11,8 +10,10 @@ import {
 import { checkLabels, parseMeasureFile, type MeasureFile } from '../extension/pipeline/measureFile';
 import { toMeasureJson } from '../extension/pipeline/measureJson';
 import { runPermutationTest } from '../extension/pipeline/permutationPool';
+import { readRegularText, UnreadableFileError } from '../extension/files/boundedFiles';
 import { numberFlag, parse, UsageError } from './args';
 import { formatNumber } from '../shared/format';
+import { FILE_LIMITS, formatSize, LIMITS } from '../shared/limits';
 
 /** Help text of `propsweep measure`. */
 export const MEASURE_HELP = `Usage: propsweep measure --input FILE.json [options]
@@ -22,6 +23,7 @@ gradient magnitude (EPGM), a permutation (shuffle) test and prediction flips.
 
 FILE.json: {"strengths": [s1, ..., sN] (optional), "predictions": [[..], ..] or [..],
             "labels": [..] (optional)}        ("-" reads standard input)
+            at most ${formatSize(FILE_LIMITS.predictionsBytes)} and ${LIMITS.measureSteps.toLocaleString('en-US')} steps
 
 Options:
   --legacy              differentiate by sample index, as the reference implementation does
@@ -59,13 +61,20 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Runs `propsweep measure`; returns the text to print. */
-export async function measureCommand(argv: string[], readStdin: () => string): Promise<string> {
+/**
+ * Runs `propsweep measure`; returns the text to print. `readStdin` reads at most the bytes it is
+ * given (it refuses more with a 'too-large' UnreadableFileError).
+ */
+export async function measureCommand(
+  argv: string[],
+  readStdin: (maxBytes: number) => Promise<string>,
+): Promise<string> {
   const { values } = parse(argv, OPTIONS, 'measure');
   if (values.help === true) return MEASURE_HELP;
   if (values.input === undefined)
     throw new UsageError('measure needs --input FILE.json (or --input - for standard input).');
-  const file = readInput(values.input, readStdin);
+  const file = await readInput(values.input, readStdin);
+  checkSteps(file.predictions, values.input);
   const edgeOrder = numberFlag(values['edge-order'], 'edge-order', true);
   if (edgeOrder !== undefined && edgeOrder !== 1 && edgeOrder !== 2) {
     throw new UsageError(`--edge-order must be 1 or 2, got ${edgeOrder}.`);
@@ -93,23 +102,31 @@ export async function measureCommand(argv: string[], readStdin: () => string): P
     : report(values.input, result, labels);
 }
 
-function readInput(path: string, readStdin: () => string): MeasureFile {
+/** The predictions file: a regular file (or standard input) of bounded size, BOM dropped. */
+async function readInput(
+  path: string,
+  readStdin: (maxBytes: number) => Promise<string>,
+): Promise<MeasureFile> {
+  const bound = FILE_LIMITS.predictionsBytes;
+  let text: string;
   try {
-    return parseMeasureFile(
-      path === '-' ? readStdin() : readFileSync(path, 'utf8'),
-      path === '-' ? 'standard input' : path,
-    );
+    text = path === '-' ? await readStdin(bound) : await readRegularText(path, bound);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === undefined) throw error;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a folder'
-          : (error as Error).message;
-    throw new UsageError(`cannot read --input ${path}: ${why}.`);
+    if (!(error instanceof UnreadableFileError)) throw error;
+    const why = error.reason === 'missing' ? 'no such file' : error.message;
+    throw new UsageError(
+      `cannot read --input ${path}: ${why}. Give a JSON file of at most ${formatSize(bound)}.`,
+    );
   }
+  return parseMeasureFile(text, path === '-' ? 'standard input' : path);
+}
+
+/** Refuses more steps than LIMITS.measureSteps before any work (the time grows with them). */
+function checkSteps(predictions: unknown, input: string): void {
+  if (Array.isArray(predictions) && predictions.length > LIMITS.measureSteps)
+    throw new UsageError(
+      `${input === '-' ? 'standard input' : input} has ${predictions.length.toLocaleString('en-US')} steps, more than the ${LIMITS.measureSteps.toLocaleString('en-US')} measure takes. Measure a coarser path (every k-th step).`,
+    );
 }
 
 function report(

@@ -1,10 +1,10 @@
 // `propsweep report`: a saved result rendered again for CI and for reviewers without VS Code, with
 // exactly the checks the panel applies (the same loader, the same normalisation, the same exports).
-import { realpath } from 'node:fs/promises';
-import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { isWithin } from '../extension/share/boundedFiles';
+import { isWithin } from '../extension/files/boundedFiles';
 import { pngDataUris } from '../extension/share/dataUris';
 import { markdownSnippet } from '../extension/share/markdown';
 import { PngError } from '../extension/share/pngCheck';
@@ -24,6 +24,8 @@ Options:
   --html FILE       write the self-contained HTML report to FILE
   --markdown FILE   write the Markdown summary (for a pull-request comment) to FILE, with links
                     to the first and last frame relative to FILE
+                    (FILE and the --markdown file must not be the result, a file in its
+                    NAME.frames folder, or a folder, device or pipe; an existing file is replaced)
   --root DIR        the folder the result's image and model paths may point into (the
                     workspace); it must hold the result. Default: the current folder when it
                     holds the result, else the result's own folder
@@ -64,6 +66,17 @@ export async function reportCommand(
   } catch (error) {
     if (error instanceof ResultFileError) throw new UsageError(error.message);
     throw error;
+  }
+  const outputs = [
+    { option: '--html', given: values.html },
+    { option: '--markdown', given: values.markdown },
+  ].filter((o): o is { option: string; given: string } => o.given !== undefined);
+  const targets: string[] = [];
+  for (const { option, given } of outputs) {
+    const target = await checkOutput(resolve(cwd, given), loaded, `${option} ${given}`);
+    if (targets.includes(target))
+      throw new UsageError(`--html and --markdown name the same file ${given}; give two files.`);
+    targets.push(target);
   }
   for (const check of await staleModels(path, loaded.result, loaded.roots))
     warn(
@@ -131,6 +144,37 @@ async function rootFor(path: string, given: string | undefined, cwd: string): Pr
       `--root ${given} does not hold the result ${path}; give the workspace folder that holds it.`,
     );
   return root;
+}
+
+/**
+ * The real path an output would be written to, after refusing one that would destroy what the
+ * report is made from (the result, its frames) or that writeAtomic's rename would replace with a
+ * regular file (a folder, a device such as /dev/null, a FIFO, a socket).
+ */
+async function checkOutput(
+  target: string,
+  loaded: { path: string; framesDir: string },
+  what: string,
+): Promise<string> {
+  const info = await stat(target).catch(() => undefined);
+  if (info !== undefined && !info.isFile())
+    throw new UsageError(
+      `${what} is ${info.isDirectory() ? 'a folder' : 'not a regular file (a device, a pipe or a socket)'}; writing would replace it. Give the path of a new or regular file.`,
+    );
+  // A new file: its folder's real path, so a symlinked folder cannot hide the frames folder.
+  const real =
+    info !== undefined
+      ? await realpath(target)
+      : join(await realpath(dirname(target)).catch(() => dirname(target)), basename(target));
+  if (real === (await realpath(loaded.path)))
+    throw new UsageError(
+      `${what} is the result being rendered; writing would destroy it. Give another file name.`,
+    );
+  if (isWithin(loaded.framesDir, real))
+    throw new UsageError(
+      `${what} is inside the result's frames folder ${loaded.framesDir}, which holds only its frames. Write the report elsewhere.`,
+    );
+  return real;
 }
 
 async function write(target: string, contents: string): Promise<void> {

@@ -1,10 +1,12 @@
 // Real interventional data: a recorded series of images (a turntable, a lighting sweep, frames
 // exported from another editing tool) with the strength of each. Not parametric: there is no
 // identity at zero, and the path is exactly the recorded strengths.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 
+import { readRegularText, UnreadableFileError } from '../files/boundedFiles';
 import { hasImageExtension } from '../../shared/imageExtensions';
+import { FILE_LIMITS } from '../../shared/limits';
 import { ImageInputError } from '../images/errors';
 import { READABLE_FORMATS } from '../images/formats';
 import { probeImage, readImage } from '../images/io';
@@ -175,18 +177,20 @@ async function readCsvFrames(
 ): Promise<{ frames: SequenceFrame[]; source: 'csv'; notes: string[] }> {
   let text: string;
   try {
-    text = await readFile(csv, 'utf8');
+    text = await readRegularText(csv, FILE_LIMITS.csvBytes);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (code === 'ENOENT') {
+    const reason = error instanceof UnreadableFileError ? error.reason : 'unreadable';
+    if (reason === 'missing') {
       throw new EditorInputError(`The sequence CSV ${csv} does not exist. Check the path.`);
     }
-    if (code === 'EISDIR') {
+    if (reason === 'folder') {
       throw new EditorInputError(
         `${csv} is a folder, not a CSV. Give it as folder=${csv} instead of csv=${csv}.`,
       );
     }
-    throw error;
+    throw new EditorInputError(
+      `The sequence CSV ${csv} cannot be read: ${error instanceof Error ? error.message : String(error)}. Give a CSV file of path,strength.`,
+    );
   }
   const rows = parseSequenceCsv(text, csv);
   const frames: SequenceFrame[] = [];

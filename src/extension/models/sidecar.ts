@@ -2,9 +2,10 @@
 // outputs mean. ONNX files do not record their normalisation or labels, and a wrong mean/std still
 // gives plausible-looking answers, so the file is validated strictly: unknown versions, unknown
 // fields, wrong types and impossible values (std 0) are refused with a message saying what to write.
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 
+import { readRegularText, UnreadableFileError } from '../files/boundedFiles';
+import { FILE_LIMITS, LIMITS } from '../../shared/limits';
 import { ModelInputError, type PreprocessConfig } from './types';
 
 /** The sidecar format version this code reads. */
@@ -120,6 +121,10 @@ const RULES: FieldRules = {
     problem: (labels) => {
       if (labels.length === 0) return 'must not be empty';
       if (labels.some((l) => l.trim() === '')) return 'must not contain empty names';
+      // Saved twice per model: long names would make a result too large to open again.
+      const long = labels.findIndex((l) => l.length > LIMITS.labelChars);
+      if (long >= 0)
+        return `must be class names of at most ${LIMITS.labelChars} characters each (name ${long} has ${labels[long]?.length ?? 0})`;
       const duplicate = labels.find((l, i) => labels.indexOf(l) !== i);
       return duplicate === undefined
         ? null
@@ -234,15 +239,16 @@ function checkVersion(entries: readonly [string, unknown][], path: string): void
 
 /**
  * Reads the sidecar beside a model, or null when there is none. Any other read failure (a
- * directory, no permission) is an error: silently falling back to defaults would hide it.
+ * directory, a FIFO, more than FILE_LIMITS.sidecarBytes, no permission) is an error: silently
+ * falling back to defaults would hide it.
  */
 export async function readSidecar(modelPath: string): Promise<LoadedSidecar | null> {
   const path = sidecarPath(modelPath);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readRegularText(path, FILE_LIMITS.sidecarBytes);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (error instanceof UnreadableFileError && error.reason === 'missing') return null;
     throw new ModelInputError(
       `Could not read the sidecar ${path}: ${error instanceof Error ? error.message : String(error)}. Make it a readable JSON file, or remove it to use the defaults.`,
     );

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, sep } from 'node:path';
@@ -13,7 +14,8 @@ import type { Classifier } from '../models/types';
 import { explain, type LoadedImage, type PipelineImaging } from './explain';
 import { storageError } from '../store/errors';
 import { FrameCache } from '../store/frameCache';
-import { checkWritable, removeCreated } from '../store/outputFolder';
+import { cleanUpOnExit } from '../store/exitCleanup';
+import { checkWritable, removeCreated, removeCreatedSync } from '../store/outputFolder';
 import { writeResult } from '../store/resultWriter';
 import { previewFrames } from './preview';
 import type { ExplainRun, RunPreview, RunProgress, RunValue } from '../../shared/childProtocol';
@@ -41,6 +43,11 @@ export async function runExplain(
   // Before any work: an output folder that cannot be written fails now, not after inference.
   const created = await checkWritable(request.outDir);
   const scratch = await mkdtemp(join(tmpdir(), 'propsweep-frames-'));
+  // A run killed or interrupted meanwhile leaves neither its scratch nor an empty output folder.
+  const dropExitCleanUp = cleanUpOnExit(() => {
+    rmSync(scratch, { recursive: true, force: true });
+    removeCreatedSync(request.outDir, created);
+  });
   try {
     return await explainInto(request, context, scratch);
   } catch (error) {
@@ -49,6 +56,7 @@ export async function runExplain(
     await removeCreated(request.outDir, created);
     throw storageError(error, request.outDir) ?? error;
   } finally {
+    dropExitCleanUp();
     await rm(scratch, { recursive: true, force: true });
   }
 }
@@ -98,6 +106,7 @@ async function explainInto(
       width: source.image.width,
       height: source.image.height,
       outputs: classifiers.map(({ classifier }) => classifier.info.outputs),
+      labels: classifiers.map(({ classifier }) => classifier.info.labels),
     });
     if (tooLarge !== null) throw new EditorInputError(`${basename(sourcePath)}: ${tooLarge}`);
     const explanation = await explain({
@@ -143,7 +152,14 @@ async function explainInto(
     const framePaths = await explanation.writeFrames();
     signal.throwIfAborted();
     const title = `${basename(sourcePath)}: ${editor.title}`;
-    const written = await writeResult(request.outDir, request.name, shown, framePaths, title);
+    const written = await writeResult(
+      request.outDir,
+      request.name,
+      shown,
+      framePaths,
+      title,
+      context.log,
+    );
     return {
       kind: 'explain',
       resultPath: written.resultPath,

@@ -2,7 +2,7 @@
 // embedded (a frame named by someone else's result could be any file), and large frames are
 // embedded as small copies: a report of 12-megapixel frames stays a few megabytes, and renders
 // wherever it is made (the inference child, the extension host, the plain CLI), without sharp.
-import { readRegularFile } from './boundedFiles';
+import { readRegularFile } from '../files/boundedFiles';
 import { PNG_LIMITS, PngError } from './pngCheck';
 import { reportPng } from './pngThumbnail';
 import { reportFrameIndices } from './reportHtml';

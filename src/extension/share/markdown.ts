@@ -64,10 +64,17 @@ export function markdownSnippet(
 const ZWJ = '\u200d';
 
 /**
+ * A word of 7 or more hexadecimal digits, which GitHub links as a commit when one has that
+ * prefix; split into runs of 6 it is no commit's prefix.
+ */
+const HEX_RUN = /(?<![0-9a-z])[0-9a-f]{7,}(?![0-9a-z])/gi;
+
+/**
  * Text that GitHub Markdown shows literally, also inside a table cell: on one line; `&`, `<`, `>`
  * as entities (no HTML, no `<https://…>` autolink); Markdown punctuation backslash-escaped (no
- * emphasis, code, links, images, tables, math); and a zero-width joiner after `@`, `#`, `://`
- * and `www.`, which GitHub would otherwise link as a mention, an issue or a bare URL.
+ * emphasis, code, links, images, tables, math); and a zero-width joiner after `@`, `#`, `://`,
+ * `www.` and `GH-`, and every 6 digits of a hexadecimal word of 7 or more, which GitHub would
+ * otherwise link as a mention, an issue, a bare URL or a commit.
  */
 export function mdText(text: string): string {
   return (
@@ -81,6 +88,8 @@ export function mdText(text: string): string {
       .replace(/([@#])/g, `$1${ZWJ}`)
       .replace(/:\/\//g, `:${ZWJ}//`)
       .replace(/(w)(ww\.)/gi, `$1${ZWJ}$2`)
+      .replace(/\b(gh-)(\d)/gi, `$1${ZWJ}$2`)
+      .replace(HEX_RUN, (run) => run.replace(/[0-9a-f]{6}(?=[0-9a-f])/gi, `$&${ZWJ}`))
   );
 }
 

@@ -14,13 +14,15 @@ import {
   type ResultFile,
 } from '../../shared/resultFile';
 import { hasImageExtension } from '../../shared/imageExtensions';
+import { formatSize } from '../../shared/limits';
 import {
   hashRegularFile,
   isWithin,
   readRegularFile,
+  readRegularText,
   realPathWithin,
   UnreadableFileError,
-} from '../share/boundedFiles';
+} from '../files/boundedFiles';
 import { checkPng, PNG_LIMITS } from '../share/pngCheck';
 import { publishResult } from './publish';
 
@@ -91,18 +93,19 @@ export async function loadResult(path: string, options: LoadOptions = {}): Promi
 }
 
 async function load(path: string, name: string, options: LoadOptions): Promise<LoadedResult> {
-  const text = await readRegularFile(path, RESULT_LIMITS.bytes).catch((error: unknown) => {
+  const text = await readRegularText(path, RESULT_LIMITS.bytes).catch((error: unknown) => {
     if (!(error instanceof UnreadableFileError)) throw error;
     if (error.reason === 'missing') throw new ResultFileError(`${name} does not exist.`);
     if (error.reason === 'too-large')
       throw new ResultFileError(
-        `${name} is larger than ${RESULT_LIMITS.bytes / 1e6} MB, the most a propsweep result has. It is not a result this version can open.`,
+        `${name} is larger than ${formatSize(RESULT_LIMITS.bytes)}, the most a propsweep result has. It is not a result this version can open.`,
       );
     throw new ResultFileError(`${name} cannot be read: ${error.message}.`);
   });
   let json: unknown;
   try {
-    json = JSON.parse(text.toString('utf8'));
+    // A byte-order mark that an editor added is dropped by readRegularText.
+    json = JSON.parse(text);
   } catch (error) {
     throw new ResultFileError(
       `${name} is not valid JSON (${(error as Error).message}). Restore it from version control or run the explanation again.`,

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import { measure } from '../../../src/extension/measures';
-import { cli, twoClassPath } from '../helpers';
+import { cli, distFile, twoClassPath } from '../helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'propsweep-cli-'));
 function input(name: string, content: unknown): string {
@@ -214,5 +215,57 @@ describe('bad input: exit code 2 and one line that says what to do', () => {
     const r = cli(['explode']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown command "explode"/);
+  });
+});
+
+describe('unbounded or odd input files end at once with exit 2', () => {
+  /** The built CLI with `stdin` as its standard input (a file descriptor). */
+  function cliWithStdin(args: string[], stdin: number): { code: number; stderr: string } {
+    const r = spawnSync(process.execPath, [distFile('cli.js'), ...args], {
+      stdio: [stdin, 'pipe', 'pipe'],
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { code: r.status ?? -1, stderr: r.stderr };
+  }
+
+  test('a FIFO, /dev/zero and /dev/zero on standard input are refused, not read for ever', () => {
+    const fifo = join(dir, 'pipe.json');
+    execFileSync('mkfifo', [fifo]);
+    const r = cli(['measure', '--input', fifo]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /cannot read --input .*pipe\.json: it is not a regular file/);
+    if (!existsSync('/dev/zero')) return;
+    const zero = cli(['measure', '--input', '/dev/zero']);
+    assert.equal(zero.code, 2, zero.stderr);
+    assert.match(zero.stderr, /--input \/dev\/zero: it is not a regular file/);
+    const fd = openSync('/dev/zero', 'r');
+    try {
+      const piped = cliWithStdin(['measure', '--input', '-'], fd);
+      assert.equal(piped.code, 2, piped.stderr);
+      assert.match(piped.stderr, /cannot read --input -: .*more than the limit of 256 MiB/);
+      assert.equal(piped.stderr.trim().split('\n').length, 1);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  test('more steps than measure takes are refused before any work', () => {
+    const r = cli([
+      'measure',
+      '--input',
+      input('long.json', { predictions: new Array(100_002).fill(0.5) }),
+    ]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /has 100,002 steps, more than the 100,001 measure takes/);
+  });
+
+  test('a file saved with a byte-order mark is read, from a file and from standard input', () => {
+    const text = `\uFEFF${JSON.stringify({ predictions: [0.1, 0.5, 0.9, 0.2] })}`;
+    const file = cli(['measure', '--input', input('bom.json', text), '--json']);
+    assert.equal(file.code, 0, file.stderr);
+    const piped = cli(['measure', '--input', '-', '--json'], text);
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stdout, file.stdout);
   });
 });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -104,4 +111,62 @@ test('a FIFO model path is "cannot check", not a hang; Markdown injection is esc
   assert.ok(!/@[a-z]/i.test(out));
   assert.ok(!out.includes('://'));
   assert.ok(!/[^\\]\]\(https/.test(out));
+});
+
+test('an output that would destroy the result, a frame, or a device is refused', async () => {
+  const { dir, path } = writeSample();
+  const saved = readFileSync(path, 'utf8');
+  const frame = join(dir, 'x.frames', 'v1', '000.png');
+  const framePng = readFileSync(frame);
+  await refused(
+    ['x.propsweep.json', '--html', 'x.propsweep.json'],
+    dir,
+    /--html x\.propsweep\.json is the result being rendered/,
+  );
+  // The same file by another name: a symlink to the result.
+  symlinkSync(path, join(dir, 'link.json'));
+  await refused(
+    ['x.propsweep.json', '--markdown', 'link.json'],
+    dir,
+    /--markdown link\.json is the result being rendered/,
+  );
+  await refused(
+    ['x.propsweep.json', '--markdown', 'x.frames/v1/000.png'],
+    dir,
+    /--markdown x\.frames\/v1\/000\.png is inside the result's frames folder/,
+  );
+  await refused(
+    ['x.propsweep.json', '--html', 'x.frames/v1/new.html'],
+    dir,
+    /inside the result's frames folder/,
+  );
+  execFileSync('mkfifo', [join(dir, 'pipe')]);
+  await refused(
+    ['x.propsweep.json', '--html', 'pipe'],
+    dir,
+    /--html pipe is not a regular file .*writing would replace it/,
+  );
+  mkdirSync(join(dir, 'folder'));
+  await refused(['x.propsweep.json', '--markdown', 'folder'], dir, /--markdown folder is a folder/);
+  await refused(
+    ['x.propsweep.json', '--html', 'r.out', '--markdown', 'r.out'],
+    dir,
+    /name the same file r\.out/,
+  );
+  assert.equal(readFileSync(path, 'utf8'), saved);
+  assert.deepEqual(readFileSync(frame), framePng);
+  assert.ok(lstatSync(join(dir, 'pipe')).isFIFO());
+  assert.ok(lstatSync(join(dir, 'folder')).isDirectory());
+  // A regular file is replaced, as a new one is written.
+  writeFileSync(join(dir, 'old.md'), 'old');
+  await report(['x.propsweep.json', '--markdown', 'old.md', '--html', 'new.html'], dir);
+  assert.match(readFileSync(join(dir, 'old.md'), 'utf8'), /\*\*PropSweep\*\*/);
+  assert.match(readFileSync(join(dir, 'new.html'), 'utf8'), /<html/i);
+});
+
+test('a result saved with a byte-order mark opens', async () => {
+  const { dir, path } = writeSample();
+  writeFileSync(path, `\uFEFF${readFileSync(path, 'utf8')}`);
+  const { out } = await report(['x.propsweep.json'], dir);
+  assert.match(out, /\*\*PropSweep\*\*/);
 });

@@ -1,7 +1,8 @@
 // The sidecar MODEL.json: what a valid one gives, and that every kind of mistake is refused with
 // a message naming the file and the field and saying what to write.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -12,6 +13,7 @@ import {
   readSidecar,
   sidecarPath,
 } from '../../../src/extension/models/sidecar';
+import { ModelInputError } from '../../../src/extension/models/types';
 import { assertRefuses } from './helpers';
 
 const FILE = '/models/resnet.json';
@@ -109,6 +111,11 @@ describe('parseSidecar refuses', () => {
     refuses({ version: 1, labels: ['cat', ' '] }, [/must not contain empty names/]);
     refuses({ version: 1, labels: ['cat', 'dog', 'cat'] }, [/"cat" appears twice/]);
     refuses({ version: 1, labels: ['cat', 3] }, [/"labels" must be a list of class names/]);
+    // Saved twice per model in every result: a name, not a description.
+    parse({ version: 1, labels: ['a'.repeat(256), 'b'] });
+    refuses({ version: 1, labels: ['cat', 'd'.repeat(257)] }, [
+      /at most 256 characters each \(name 1 has 257\)/,
+    ]);
   });
 
   test('non-finite numbers cannot come from JSON, but are refused from flags', () => {
@@ -147,6 +154,38 @@ describe('readSidecar', () => {
     await assert.rejects(readSidecar(join(dir, 'net.onnx')), (e: unknown) => {
       assert.ok(e instanceof Error && e.message.includes(path) && /Could not read/.test(e.message));
       return true;
+    });
+  });
+
+  test('a FIFO or an oversized sidecar is refused at once, not read for ever', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'propsweep-sidecar-'));
+    dirs.push(dir);
+    execFileSync('mkfifo', [join(dir, 'pipe.json')]);
+    await assert.rejects(readSidecar(join(dir, 'pipe.onnx')), (e: unknown) => {
+      assert.ok(e instanceof ModelInputError, String(e));
+      assert.match(e.message, /Could not read the sidecar .*pipe\.json: it is not a regular file/);
+      return true;
+    });
+    // A sparse file: 17 MiB on paper, nothing on disk.
+    await writeFile(join(dir, 'big.json'), '');
+    await truncate(join(dir, 'big.json'), 17 * 1024 * 1024);
+    await assert.rejects(readSidecar(join(dir, 'big.onnx')), (e: unknown) => {
+      assert.ok(e instanceof ModelInputError, String(e));
+      assert.match(e.message, /big\.json: it has 17 MiB, more than the limit of 16 MiB/);
+      return true;
+    });
+  });
+
+  test('a sidecar saved with a byte-order mark is read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'propsweep-sidecar-'));
+    dirs.push(dir);
+    await writeFile(
+      join(dir, 'bom.json'),
+      `\uFEFF${JSON.stringify({ version: 1, labels: ['a'] })}`,
+    );
+    assert.deepEqual((await readSidecar(join(dir, 'bom.onnx')))?.values, {
+      version: 1,
+      labels: ['a'],
     });
   });
 });

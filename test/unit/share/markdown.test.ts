@@ -80,3 +80,20 @@ test('escaped text keeps what it says: only markup characters change', () => {
   assert.equal(mdText('<b>'), '&lt;b&gt;');
   assert.equal(mdText('@me'), '@\u200dme');
 });
+
+test('GitHub references by GH- number and by commit hash are not linked', () => {
+  const sha = '0123456789abcdef0123456789abcdef01234567';
+  const text = mdText(`fixes GH-12 and gh-7, see ${sha}, 1a2b3c4 and ${sha.toUpperCase()}`);
+  assert.ok(!/gh-\d/i.test(text), text);
+  // No run of 7 or more hexadecimal digits is left whole.
+  assert.ok(!/[0-9a-f]{7}/i.test(text), text);
+  // Only invisible joiners were added.
+  assert.equal(
+    text.replaceAll('\u200d', ''),
+    `fixes GH-12 and gh-7, see ${sha}, 1a2b3c4 and ${sha.toUpperCase()}`,
+  );
+  // Words that are not hashes stay as they are.
+  assert.equal(mdText('deadbeefy 123456 GHz-1 n0144076x'), 'deadbeefy 123456 GHz-1 n0144076x');
+  const md = markdownSnippet(hostileResult(`GH-12 ${sha}`));
+  assert.ok(!/gh-\d/i.test(md) && !md.includes(sha.slice(0, 7)), md);
+});
