@@ -74,7 +74,6 @@ export async function measureCommand(
   if (values.input === undefined)
     throw new UsageError('measure needs --input FILE.json (or --input - for standard input).');
   const file = await readInput(values.input, readStdin);
-  checkSteps(file.predictions, values.input);
   const edgeOrder = numberFlag(values['edge-order'], 'edge-order', true);
   if (edgeOrder !== undefined && edgeOrder !== 1 && edgeOrder !== 2) {
     throw new UsageError(`--edge-order must be 1 or 2, got ${edgeOrder}.`);
@@ -119,14 +118,6 @@ async function readInput(
     );
   }
   return parseMeasureFile(text, path === '-' ? 'standard input' : path);
-}
-
-/** Refuses more steps than LIMITS.measureSteps before any work (the time grows with them). */
-function checkSteps(predictions: unknown, input: string): void {
-  if (Array.isArray(predictions) && predictions.length > LIMITS.measureSteps)
-    throw new UsageError(
-      `${input === '-' ? 'standard input' : input} has ${predictions.length.toLocaleString('en-US')} steps, more than the ${LIMITS.measureSteps.toLocaleString('en-US')} measure takes. Measure a coarser path (every k-th step).`,
-    );
 }
 
 function report(

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { MeasureInputError } from '../measures';
 import { ChildRunError } from '../inference/childClient';
 import type { ChildService } from '../inference/childService';
-import { parseMeasureFile } from '../pipeline/measureFile';
+import { readMeasureFile } from '../pipeline/measureFile';
 import type { MeasureJson } from '../../shared/result';
 import { workspaceSettings } from './workspaceSettings';
 
@@ -23,10 +23,7 @@ export async function measurePredictions(
   if (target === undefined) return;
   const name = basename(target.fsPath);
   try {
-    const file = parseMeasureFile(
-      new TextDecoder().decode(await vscode.workspace.fs.readFile(target)),
-      name,
-    );
+    const file = await readMeasureFile(target.fsPath, name);
     const settings = workspaceSettings(log);
     const options = {
       permutations: settings.permutations,

@@ -1,3 +1,5 @@
+import { FILE_LIMITS, formatSize, LIMITS } from '../../shared/limits';
+import { readRegularText, UnreadableFileError } from '../files/boundedFiles';
 import { MeasureInputError } from '../measures';
 
 /** A predictions file: `{"strengths": [..]?, "predictions": [..], "labels": [..]?}`. */
@@ -29,6 +31,12 @@ export function parseMeasureFile(text: string, name: string): MeasureFile {
     );
   }
   const { predictions, strengths, labels } = json as Record<string, unknown>;
+  // The shuffle test's time grows with the steps: refused before any work.
+  if (Array.isArray(predictions) && predictions.length > LIMITS.measureSteps) {
+    throw new MeasureInputError(
+      `${name} has ${predictions.length.toLocaleString('en-US')} steps, more than the ${LIMITS.measureSteps.toLocaleString('en-US')} measure takes. Measure a coarser path (every k-th step).`,
+    );
+  }
   if (strengths !== undefined && !Array.isArray(strengths)) {
     throw new MeasureInputError(
       `"strengths" in ${name} must be an array of numbers, one per step.`,
@@ -45,6 +53,25 @@ export function parseMeasureFile(text: string, name: string): MeasureFile {
     ...(strengths !== undefined && { strengths: strengths as unknown[] }),
     ...(labels !== undefined && { labels }),
   };
+}
+
+/**
+ * Reads and parses the predictions file at `path`: a regular file (not a FIFO or a device) of at
+ * most FILE_LIMITS.predictionsBytes, byte-order mark dropped.
+ */
+export async function readMeasureFile(path: string, name: string): Promise<MeasureFile> {
+  const bound = FILE_LIMITS.predictionsBytes;
+  let text: string;
+  try {
+    text = await readRegularText(path, bound);
+  } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    const why = error.reason === 'missing' ? 'no such file' : error.message;
+    throw new MeasureInputError(
+      `Cannot read ${name}: ${why}. Give a JSON file of at most ${formatSize(bound)}.`,
+    );
+  }
+  return parseMeasureFile(text, name);
 }
 
 /** Refuses labels that do not name every output. */
