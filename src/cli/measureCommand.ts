@@ -13,7 +13,8 @@ import { runPermutationTest } from '../extension/pipeline/permutationPool';
 import { readRegularText, UnreadableFileError } from '../extension/files/boundedFiles';
 import { numberFlag, parse, UsageError } from './args';
 import { formatNumber } from '../shared/format';
-import { FILE_LIMITS, formatSize, LIMITS } from '../shared/limits';
+import { formatSize } from '../shared/format';
+import { FILE_LIMITS, LIMITS } from '../shared/limits';
 
 /** Help text of `propsweep measure`. */
 export const MEASURE_HELP = `Usage: propsweep measure --input FILE.json [options]

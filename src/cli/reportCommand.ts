@@ -1,7 +1,7 @@
 // `propsweep report`: a saved result rendered again for CI and for reviewers without VS Code, with
 // exactly the checks the panel applies (the same loader, the same normalisation, the same exports).
 import { realpath, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { isWithin } from '../extension/files/boundedFiles';
@@ -10,7 +10,8 @@ import { markdownSnippet } from '../extension/share/markdown';
 import { PngError } from '../extension/share/pngCheck';
 import { renderReport } from '../extension/share/reportHtml';
 import { writeAtomic } from '../extension/store/atomic';
-import { loadResult, ResultFileError, staleModels } from '../extension/store/resultFiles';
+import { storageError } from '../extension/store/errors';
+import { loadResult, portable, ResultFileError, staleModels } from '../extension/store/resultFiles';
 import { UsageError } from './args';
 
 /** Help text of `propsweep report`. */
@@ -83,10 +84,7 @@ export async function reportCommand(
       `propsweep: model ${check.model}: ${check.kind === 'stale' ? 'stale: ' : ''}${check.reason}`,
     );
   const markdownFor = (folder: string): string => {
-    const link = (k: number): string =>
-      relative(folder, loaded.framePaths[k] ?? '')
-        .split(sep)
-        .join('/');
+    const link = (k: number): string => portable(folder, loaded.framePaths[k] ?? '');
     return markdownSnippet(loaded.result, {
       first: link(0),
       last: link(loaded.framePaths.length - 1),
@@ -177,10 +175,16 @@ async function checkOutput(
   return real;
 }
 
+/**
+ * Writes an output; a failure the user can fix says why in storageError's words (a full disk, a
+ * file in the path), any other failure with a code the generic line.
+ */
 async function write(target: string, contents: string): Promise<void> {
   try {
     await writeAtomic(target, contents);
   } catch (error) {
+    const known = storageError(error, dirname(target));
+    if (known !== undefined) throw new UsageError(known.message);
     const code = (error as { code?: unknown }).code;
     if (typeof code !== 'string') throw error;
     throw new UsageError(

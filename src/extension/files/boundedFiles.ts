@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 
-import { formatSize } from '../../shared/limits';
+import { formatSize } from '../../shared/format';
 
 /** Why a file was not read: the caller decides how to tell the user. */
 export type UnreadableReason =
@@ -26,10 +26,13 @@ export class UnreadableFileError extends Error {
   }
 }
 
-/** Whether `path` is `folder` itself or below it (both already resolved). */
+/**
+ * Whether `path` is `folder` itself or below it (relative paths resolve against the working
+ * folder). Judged by the first segment of the relative path: a child named `..x` is inside.
+ */
 export function isWithin(folder: string, path: string): boolean {
   const rel = relative(folder, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  return !isAbsolute(rel) && rel.split(/[\\/]/)[0] !== '..';
 }
 
 /**
@@ -136,7 +139,7 @@ export function hashRegularFile(path: string, maxBytes: number): Promise<string>
  * UTF-8 bytes as text, without a leading byte-order mark (which some editors write and JSON.parse
  * refuses): TextDecoder drops it, as Buffer#toString does not.
  */
-export function decodeText(bytes: Uint8Array): string {
+function decodeText(bytes: Uint8Array): string {
   return new TextDecoder().decode(bytes);
 }
 

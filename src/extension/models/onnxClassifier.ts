@@ -1,12 +1,12 @@
 // An ONNX image classifier on onnxruntime-node: the model file is hashed, its sidecar read, its
 // input and output checked against what propsweep feeds, and every batch validated before run()
 // and after it (NaN/Inf). Runs only in the inference child process (natives load lazily there).
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type * as Ort from 'onnxruntime-node';
 
 import type { ExecutionProvider } from '../../shared/executionProviders';
+import { FILE_LIMITS } from '../../shared/limits';
+import { hashRegularFile } from '../files/boundedFiles';
 import { checkImageShape, type RgbImage } from '../images/image';
 import { loadOrt } from '../natives/natives';
 import { fromFloat16Array, toFloat16Array } from './float16';
@@ -91,7 +91,7 @@ export async function loadClassifierWith(
   }
   const log = options.log ?? (() => undefined);
   await checkModelFile(modelPath);
-  const sha256 = await hashFile(modelPath);
+  const sha256 = await hashRegularFile(modelPath, FILE_LIMITS.modelBytes);
   const sidecar = await readSidecar(modelPath);
   const ort = getOrt();
   let opened = await openSession(ort, modelPath, options.provider ?? 'cpu', options.deviceId, log);
@@ -349,11 +349,4 @@ async function checkModelFile(modelPath: string): Promise<void> {
       `${modelPath} is empty (0 bytes), perhaps an interrupted copy or export. Export or copy the model again.`,
     );
   }
-}
-
-/** The sha256 of a file, streamed so large models are not read into memory twice. */
-export async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, join } from 'node:path';
 
 import { assessEdit } from '../editors/quality';
 import { editorById, intendedRegion } from '../editors/registry';
@@ -16,6 +16,7 @@ import { storageError } from '../store/errors';
 import { FrameCache } from '../store/frameCache';
 import { cleanUpOnExit } from '../store/exitCleanup';
 import { checkWritable, removeCreated, removeCreatedSync } from '../store/outputFolder';
+import { portable } from '../store/resultFiles';
 import { writeResult } from '../store/resultWriter';
 import { previewFrames } from './preview';
 import type { ExplainRun, RunPreview, RunProgress, RunValue } from '../../shared/childProtocol';
@@ -73,8 +74,7 @@ async function explainInto(
   // Recorded frames are files already, and a cache key cannot see them change on disk: they go
   // through a scratch cache of this run only.
   const cache = new FrameCache(recorded ? scratch : request.cacheDir);
-  await cache.claim();
-  await checkWritable(cache.dir);
+  await cache.claim(); // makes the folder and checks it can be written
   // A recorded sequence is its own source: its first frame is the reference image.
   const sourcePath = recorded
     ? ((await loadSequence(params)).frames[0]?.path ?? request.image)
@@ -209,9 +209,4 @@ async function strengthsFor(
   if (editor.strengthsFor !== undefined) return editor.strengthsFor(params);
   if (period !== undefined) return Array.from({ length: steps }, (_, k) => (k * period) / steps);
   return Array.from({ length: steps }, (_, k) => k / (steps - 1));
-}
-
-/** A path as stored in a result: relative to the result's folder, with forward slashes. */
-function portable(outDir: string, path: string): string {
-  return relative(outDir, path).split(sep).join('/');
 }

@@ -1,4 +1,5 @@
-import { FILE_LIMITS, formatSize, LIMITS } from '../../shared/limits';
+import { formatSize } from '../../shared/format';
+import { FILE_LIMITS, LIMITS } from '../../shared/limits';
 import { readRegularText, UnreadableFileError } from '../files/boundedFiles';
 import { MeasureInputError } from '../measures';
 

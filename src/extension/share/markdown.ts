@@ -94,7 +94,7 @@ export function mdText(text: string): string {
 }
 
 /** A relative link target made safe: each path segment percent-encoded, parentheses too. */
-export function mdLink(path: string): string {
+function mdLink(path: string): string {
   return path
     .split('/')
     .map((segment) =>

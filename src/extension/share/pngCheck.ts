@@ -3,9 +3,10 @@
 // an image (a `.env` renamed 000.png is not). Structure, CRC of every chunk, a bounded IHDR, and
 // the image data inflated with node:zlib to exactly the size the header promises, every scanline
 // with a valid filter: what a decoder needs to draw every pixel.
-import { readFile } from 'node:fs/promises';
 import { crc32, inflate, inflateSync } from 'node:zlib';
 import { promisify } from 'node:util';
+
+import { readRegularFile } from '../files/boundedFiles';
 
 const inflateAsync = promisify(inflate);
 
@@ -224,12 +225,13 @@ export async function checkPng(bytes: Uint8Array, name: string): Promise<PngHead
 }
 
 /**
- * Whether the file at `path` is a PNG that decodes (see checkPng); false when it cannot be read.
- * The frame cache's check of an entry it is about to reuse without decoding it.
+ * Whether the file at `path` is a PNG that decodes (see checkPng); false when it cannot be read or
+ * is not a regular file of PNG size (a FIFO named like an entry is not waited on). The frame
+ * cache's check of an entry it is about to reuse without decoding it.
  */
 export async function isDecodablePngFile(path: string): Promise<boolean> {
   try {
-    await checkPng(await readFile(path), path);
+    await checkPng(await readRegularFile(path, PNG_LIMITS.bytes), path);
     return true;
   } catch {
     return false;

@@ -4,6 +4,7 @@
 // on its long side, then encoded again as 8-bit RGBA with node:zlib.
 import { crc32, deflateSync } from 'node:zlib';
 
+import { scaledSize } from '../images/downscale';
 import {
   inflatePng,
   parsePng,
@@ -34,19 +35,23 @@ export function reportPng(
 ): Uint8Array {
   const png = parsePng(bytes, name);
   const { width, height } = png.header;
-  const scale = Math.min(1, limits.maxSide / Math.max(width, height));
-  if (scale === 1 && bytes.length <= limits.maxBytes) {
+  const target = scaledSize(width, height, limits.maxSide);
+  if (target.width === width && target.height === height && bytes.length <= limits.maxBytes) {
     inflatePng(png, name); // decodable, not only well-formed
     return bytes;
   }
-  return encodePng(decodeScaled(png, name, scale));
+  return encodePng(decodeScaled(png, name, target));
 }
 
-/** Decodes a parsed PNG into an area average scaled by `scale` (<= 1) on both axes. */
-function decodeScaled(png: ParsedPng, name: string, scale: number): RgbaImage {
+/** Decodes a parsed PNG into an area average of `target` pixels. */
+function decodeScaled(
+  png: ParsedPng,
+  name: string,
+  target: { readonly width: number; readonly height: number },
+): RgbaImage {
   const { header } = png;
-  const tw = Math.max(1, Math.round(header.width * scale));
-  const th = Math.max(1, Math.round(header.height * scale));
+  const tw = target.width;
+  const th = target.height;
   // Colour sums weighted by alpha (so transparent pixels do not darken edges), alpha sums, counts.
   const sums = new Float64Array(tw * th * 4);
   const counts = new Uint32Array(tw * th);

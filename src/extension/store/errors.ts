@@ -1,6 +1,8 @@
 import { lstatSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 
+import { isWithin } from '../files/boundedFiles';
+
 /**
  * A folder propsweep cannot write its files into (an output folder that is read-only, on a full
  * disk or under a file; a cache folder that holds files propsweep did not make). The message
@@ -63,7 +65,7 @@ export function storageError(error: unknown, folder: string): StoreInputError | 
   const reason = code === 'ENOENT' && syscall === 'mkdir' ? MKDIR_ENOENT : REASONS[code];
   if (reason === undefined) return undefined;
   // The folder the failing call wrote into names the disk better than the run's folder does.
-  const where = typeof path === 'string' && !path.startsWith(folder) ? dirname(path) : folder;
+  const where = typeof path === 'string' && !isWithin(folder, path) ? dirname(path) : folder;
   return new StoreInputError(
     `Cannot write to ${where}: ${reason.what} (${code}). ${reason.todo}, then run again.`,
   );

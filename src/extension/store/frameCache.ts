@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm, rmdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -7,6 +6,7 @@ import { writeAtomic } from './atomic';
 import { StoreInputError, storageError } from './errors';
 import { exists } from './exists';
 import { makeFolders } from './makeFolders';
+import { probeWrite } from './outputFolder';
 
 /** Everything that determines an edited frame's pixels. */
 export interface FrameKey {
@@ -220,7 +220,9 @@ export class FrameCache {
 /** See FrameCache.claim. */
 async function claimFolder(dir: string): Promise<void> {
   const marker = join(dir, CACHE_MARKER);
-  if (await exists(marker)) return;
+  // A cache of an earlier run may have become read-only (or its disk full) since: found now,
+  // not after the run's inference.
+  if (await exists(marker)) return probeWrite(dir);
   await makeFolders(dir);
   const foreign: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -239,6 +241,7 @@ async function claimFolder(dir: string): Promise<void> {
     );
   }
   // Written in place: what matters is that the marker exists, and a temporary could be left behind.
+  // It is the write probe of a new cache, too.
   await writeFile(marker, MARKER_TEXT);
 }
 
@@ -266,17 +269,4 @@ export async function pruneCache(dir: string, maxMB: number): Promise<void> {
       `propsweep: warning: the edited-image cache was not pruned: ${error instanceof Error ? error.message : String(error)}\n`,
     );
   }
-}
-
-/** sha256 of a file, hex, streamed (model files can be large). */
-export function hashFile(path: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => {
-        resolvePromise(hash.digest('hex'));
-      });
-  });
 }

@@ -3,27 +3,19 @@ import { dirname, resolve } from 'node:path';
 
 import { storageError } from './errors';
 
-/** Makes one folder, never its parents (node's mkdir; a test injects its own). */
-export type MakeFolder = (path: string) => Promise<unknown>;
-
-const nodeMkdir: MakeFolder = (path) => mkdir(path);
-
 /**
  * Creates `folder` and its missing parents, one level at a time from the root down, instead of
  * node's `mkdir(path, { recursive: true })`, which never settles on some file systems (/proc).
  * A folder that exists on the way is fine; anything else is final, mapped through storageError
  * (naming `folder`). Returns the first folder it created (undefined when `folder` existed).
  */
-export async function makeFolders(
-  folder: string,
-  makeFolder: MakeFolder = nodeMkdir,
-): Promise<string | undefined> {
+export async function makeFolders(folder: string): Promise<string | undefined> {
   const chain: string[] = [];
   for (let p = resolve(folder); dirname(p) !== p; p = dirname(p)) chain.unshift(p);
   let created: string | undefined;
   for (const [i, path] of chain.entries()) {
     try {
-      await makeFolder(path);
+      await mkdir(path);
       created ??= path;
     } catch (error) {
       // EEXIST, or on some file systems EACCES/EROFS for a folder that exists in a parent one

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmdirSync } from 'node:fs';
-import { rm, rmdir, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 import { storageError } from './errors';
@@ -24,12 +24,7 @@ export async function checkWritable(
   let created: string | undefined;
   try {
     created = await makeFolders(folder);
-    const probe = join(folder, `.propsweep-probe-${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      await write(probe, 'propsweep checks that it can write here');
-    } finally {
-      await rm(probe, { force: true });
-    }
+    await probeWrite(folder, write);
     return created;
   } catch (error) {
     if (created !== undefined) await removeCreated(folder, created);
@@ -37,18 +32,23 @@ export async function checkWritable(
   }
 }
 
-/** Removes `folder` and its parents up to `created` (see checkWritable), those that are empty. */
-export async function removeCreated(folder: string, created: string | undefined): Promise<void> {
-  if (created === undefined) return;
-  const top = resolve(created);
-  for (let dir = resolve(folder); ; dir = dirname(dir)) {
-    try {
-      await rmdir(dir); // only an empty folder
-    } catch {
-      return;
-    }
-    if (dir === top || dirname(dir) === dir) return;
+/** Writes and removes a probe file in the existing `folder`; throws what the write threw. */
+export async function probeWrite(folder: string, write: WriteFile = nodeWrite): Promise<void> {
+  const probe = join(folder, `.propsweep-probe-${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await write(probe, 'propsweep checks that it can write here');
+  } finally {
+    await rm(probe, { force: true });
   }
+}
+
+/**
+ * Removes `folder` and its parents up to `created` (see checkWritable), those that are empty.
+ * A few rmdir calls on folders just made: the synchronous loop serves both callers.
+ */
+export function removeCreated(folder: string, created: string | undefined): Promise<void> {
+  removeCreatedSync(folder, created);
+  return Promise.resolve();
 }
 
 /** removeCreated, synchronously: for a process that is exiting (see cleanUpOnExit). */

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { hashRegularFile, readRegularFile, UnreadableFileError } from '../files/boundedFiles';
+import { PNG_LIMITS } from '../share/pngCheck';
 import { StoreInputError } from './errors';
 import { exists } from './exists';
 import { FILE_CONCURRENCY, mapLimited } from './limited';
@@ -34,6 +36,13 @@ export interface PublishOptions {
   readonly onLockBusy?: (() => void) | undefined;
   /** Called holding the lock, with the frames in place, just before the JSON switches. */
   readonly beforeSwitch?: (() => Promise<void>) | undefined;
+}
+
+/** A staged frame file as it was written: compared with a placed one without reading it back. */
+interface StagedFrame {
+  readonly name: string;
+  readonly size: number;
+  readonly sha256: string;
 }
 
 /** A version folder's name: the first 16 hex digits of the frames' digest. */
@@ -79,11 +88,17 @@ export async function publishResult(
     await mkdir(temp);
     await mkdir(staged);
     const hash = createHash('sha256');
+    const stagedFrames: StagedFrame[] = [];
     for (const [k, path] of framePaths.entries()) {
       if (path === '') throw new Error(`frame ${k} has no image`);
       const bytes = await readFrame(path, k);
       hash.update(`${String(bytes.length)}:`).update(bytes);
       await write(join(staged, frameFile(k)), bytes);
+      stagedFrames.push({
+        name: frameFile(k),
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      });
       options.onFrame?.(k, bytes);
     }
     const version = hash.digest('hex').slice(0, 16);
@@ -107,7 +122,7 @@ export async function publishResult(
         const target = join(folder, framesDir);
         let placed = false;
         if (await exists(target)) {
-          if (!(await sameFrames(staged, target))) {
+          if (!(await sameFrames(stagedFrames, target))) {
             await replaceVersion(target, staged, join(temp, 'replaced'));
             placed = true;
           }
@@ -176,14 +191,21 @@ async function namedVersions(resultPath: string, framesRoot: string): Promise<Se
 }
 
 /**
- * Reads frame `k`. One that vanished (another run's cache pruning, or someone deleting it) is a
- * StoreInputError that says to run again: the next run makes the frame anew.
+ * Reads frame `k`, bounded: the cache folder is the user's choice, and a FIFO named like a frame
+ * must not hang the write. One that vanished (another run's cache pruning, or someone deleting
+ * it) is a StoreInputError that says to run again: the next run makes the frame anew; one that is
+ * not a regular PNG-sized file is a StoreInputError naming it.
  */
 async function readFrame(path: string, k: number): Promise<Buffer> {
   try {
-    return await readFile(path);
+    return await readRegularFile(path, PNG_LIMITS.bytes);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+    if (!(error instanceof UnreadableFileError)) throw error;
+    if (error.reason !== 'missing')
+      throw new StoreInputError(
+        `The edited image of frame ${String(k)} (${path}) cannot be read: ${error.message}; the previous result is unchanged. Clear the cache (or remove that file) and run again.`,
+        { cause: error },
+      );
     throw new StoreInputError(
       `The edited image of frame ${String(k)} (${path}) was removed while the result was being written (the cache may have been pruned or cleared meanwhile); the previous result is unchanged. Run again to make it anew.`,
       { cause: error },
@@ -191,17 +213,23 @@ async function readFrame(path: string, k: number): Promise<Buffer> {
   }
 }
 
-/** Whether the version folder `placed` holds exactly the frame files of `staged`, byte for byte. */
-async function sameFrames(staged: string, placed: string): Promise<boolean> {
-  const want = (await readdir(staged)).sort();
+/**
+ * Whether the version folder `placed` holds exactly the `staged` frame files: the same names,
+ * sizes (checked first, without reading) and sha256 digests. Only the placed files are read, and
+ * only as regular files of their expected size.
+ */
+async function sameFrames(staged: readonly StagedFrame[], placed: string): Promise<boolean> {
+  const want = staged.map((f) => f.name).sort();
   const have = (await readdir(placed)).filter((n) => FRAME_FILE.test(n)).sort();
   if (want.join('/') !== have.join('/')) return false;
-  const same = await mapLimited(want, FILE_CONCURRENCY, async (name) => {
-    const [a, b] = await Promise.all([
-      readFile(join(staged, name)),
-      readFile(join(placed, name)).catch(() => undefined),
-    ]);
-    return b !== undefined && a.equals(b);
+  const sized = await mapLimited(staged, FILE_CONCURRENCY, async (f) => {
+    const info = await stat(join(placed, f.name)).catch(() => undefined);
+    return info?.isFile() === true && info.size === f.size;
+  });
+  if (!sized.every(Boolean)) return false;
+  const same = await mapLimited(staged, FILE_CONCURRENCY, async (f) => {
+    const sha = await hashRegularFile(join(placed, f.name), f.size).catch(() => undefined);
+    return sha === f.sha256;
   });
   return same.every(Boolean);
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 
 import { stableStringify, type ResultFile } from '../../shared/resultFile';
 import { pngDataUri } from '../share/dataUris';
-import { renderReport } from '../share/reportHtml';
+import { renderReport, reportFrameIndices } from '../share/reportHtml';
 import { publishResult } from './publish';
 import { STALE_LOCK_MS } from './resultLock';
 
@@ -34,8 +34,10 @@ export async function writeResult(
       `the result has ${result.frames.length} frames but ${framePaths.length} images`,
     );
   }
-  // The report embeds the frames: their bytes come from the one read that copies them.
-  const uris: string[] = [];
+  // The report embeds the frames it shows: their bytes come from the one read that copies them,
+  // and only those are decoded ('' leaves a frame out).
+  const uris = framePaths.map(() => '');
+  const shown = new Set(reportFrameIndices(framePaths.length));
   let saved = result;
   const { resultPath, names } = await publishResult(
     dir,
@@ -58,7 +60,7 @@ export async function writeResult(
     },
     {
       onFrame: (k, bytes) => {
-        uris[k] = pngDataUri(bytes);
+        if (shown.has(k)) uris[k] = pngDataUri(bytes);
       },
       onLockBusy: () =>
         log?.(
@@ -75,6 +77,6 @@ export async function writeResult(
 }
 
 /** The HTML report of result NAME, beside it: one per result, so results in one folder keep theirs. */
-export function reportName(name: string): string {
+function reportName(name: string): string {
   return `${name}.report.html`;
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, rm, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
+
+import { isWithin } from '../files/boundedFiles';
 
 /** How many runs the extension keeps in its storage: the newest; older ones are removed. */
 export const RUNS_KEPT = 20;
@@ -34,11 +36,7 @@ export async function pruneRuns(
         return { path, written: info?.mtimeMs ?? 0, name: e.name };
       }),
   );
-  const shown = (run: string): boolean =>
-    inUse.some((p) => {
-      const rel = relative(run, resolve(p));
-      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-    });
+  const shown = (run: string): boolean => inUse.some((p) => isWithin(run, p));
   const old = runs
     .sort((a, b) => b.written - a.written || b.name.localeCompare(a.name))
     .slice(keep)

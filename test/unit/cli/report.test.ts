@@ -170,3 +170,13 @@ test('a result saved with a byte-order mark opens', async () => {
   const { out } = await report(['x.propsweep.json'], dir);
   assert.match(out, /\*\*PropSweep\*\*/);
 });
+
+test('an output that cannot be written says why in the words of the other writes', async () => {
+  const { dir } = writeSample();
+  writeFileSync(join(dir, 'afile'), 'not a folder');
+  await refused(
+    ['x.propsweep.json', '--markdown', 'afile/r.md'],
+    dir,
+    /Cannot write to .*afile: a part of the path is a file, not a folder \(ENOTDIR\)\. Choose a folder path/,
+  );
+});

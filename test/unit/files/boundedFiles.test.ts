@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 
 import {
+  isWithin,
   readBoundedStream,
   readRegularText,
   UnreadableFileError,
@@ -63,4 +64,14 @@ test('a stream is read up to its bound and refused past it', async () => {
       'too-large',
       /1 MiB/,
     );
+});
+
+test('a path is within a folder by its first segment: a child named ..x is inside', () => {
+  assert.ok(isWithin('/a/b', '/a/b'));
+  assert.ok(isWithin('/a/b', '/a/b/c/d'));
+  assert.ok(isWithin('/a/b', '/a/b/..x'));
+  assert.ok(isWithin('/a/b', '/a/b/..x/y'));
+  assert.ok(!isWithin('/a/b', '/a'));
+  assert.ok(!isWithin('/a/b', '/a/bc'));
+  assert.ok(!isWithin('/a/b', '/a/b/../c'));
 });

@@ -129,6 +129,10 @@ test('a version folder damaged since (a frame deleted or truncated) is replaced,
   assert.deepEqual(read(folder), { label: 'once more', contents: ['a', 'b', 'c'] });
   assert.equal(readFileSync(join(folder, names.framesDir, 'annotated.png'), 'utf8'), 'mine');
   assert.ok(existsSync(f0 ?? ''));
+  // Changed in place to other bytes of the same size: the digests differ.
+  writeFileSync(f0 ?? '', 'z');
+  await publish(folder, paths, 'same size');
+  assert.deepEqual(read(folder), { label: 'same size', contents: ['a', 'b', 'c'] });
   assert.deepEqual(
     readdirSync(folder).sort(),
     ['cat.frames', 'cat.propsweep.json', 'report.html'],
@@ -294,4 +298,17 @@ test('files the user put into NAME.frames stay when the result is written again'
     readFileSync(join(folder, first.names.framesDir, 'annotated.png'), 'utf8'),
     'mine too',
   );
+});
+
+test('a frame that is a FIFO is refused at once, not waited on', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'propsweep-publish-'));
+  const [a = '', fifo = ''] = frames('a', 'b');
+  rmSync(fifo);
+  spawnSync('mkfifo', [fifo]);
+  await assert.rejects(publish(folder, [a, fifo], 'fifo'), (error: unknown) => {
+    assert.ok(error instanceof StoreInputError, String(error));
+    assert.match(error.message, /frame 1 .* cannot be read: it is not a regular file/);
+    return true;
+  });
+  assert.deepEqual(readdirSync(folder), [], 'nothing of the failed run stays');
 });
