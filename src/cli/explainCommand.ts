@@ -9,7 +9,7 @@ import type { ExplainRun, ModelSpec, PreprocessOverrides, RunValue } from '../sh
 import { EXECUTION_PROVIDERS, isExecutionProvider } from '../shared/executionProviders';
 import { numberFlag, parse, UsageError } from './args';
 import { ProgressBar } from './progress';
-import { formatNumber } from '../shared/format';
+import { formatNumber, formatSize } from '../shared/format';
 import { LIMITS, stepsProblem } from '../shared/limits';
 import { resultName, resultNameProblem } from '../shared/names';
 
@@ -45,10 +45,10 @@ Preprocessing (override the model's sidecar MODEL.json; apply to every --model):
   --softmax | --no-softmax
 
 Limits (checked before any work; exit code 2 beyond them):
-  model input at most ${LIMITS.inputSide} pixels a side; one batch at most ${LIMITS.batchBytes / 1024 ** 2} MiB of float32
+  model input at most ${LIMITS.inputSide} pixels a side; one batch at most ${formatSize(LIMITS.batchBytes)} of float32
   (a dynamic batch is split to fit, a larger fixed batch is refused);
   at most ${LIMITS.outputs} scores per image; steps x scores (all models) at most ${LIMITS.predictions};
-  the edited path (steps x width x height x 3 bytes) at most ${LIMITS.pathBytes / 1024 ** 3} GiB.
+  the edited path (steps x width x height x 3 bytes) at most ${formatSize(LIMITS.pathBytes)}.
 
 Exit codes: 0 done, 2 bad input or usage, 1 internal error, 130 cancelled.`;
 

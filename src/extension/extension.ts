@@ -4,18 +4,24 @@ import { join } from 'node:path';
 
 import * as vscode from 'vscode';
 
-import { explainDemo, explainProperty, type ExplainContext } from './commands/explainProperty';
+import {
+  explainDemo,
+  explainProperty,
+  runsFolder,
+  type ExplainContext,
+} from './commands/explainProperty';
 import {
   MeasureDocuments,
   measureDocuments,
   measurePredictions,
 } from './commands/measurePredictions';
+import { frameCacheLocation } from './commands/settings';
 import { watchSettings, workspaceSettings } from './commands/workspaceSettings';
 import { ChildService } from './inference/childService';
-import type { PanelServices } from './panel/explanationPanel';
+import { ExplanationPanel, type PanelServices } from './panel/explanationPanel';
 import { PanelSerializer, ResultEditorProvider } from './panel/resultEditor';
-import { cacheLocation } from './store/cacheSettings';
 import { FrameCache } from './store/frameCache';
+import { pruneRuns, RUNS_KEPT } from './store/runFolders';
 
 /** Called by VS Code on the first use of a contribution. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -34,10 +40,7 @@ export function activate(context: vscode.ExtensionContext): void {
   statusBar.name = 'PropSweep';
   const storagePath = context.globalStorageUri.fsPath;
   const cache = (): FrameCache => {
-    const { dir, maxBytes } = cacheLocation(
-      vscode.workspace.getConfiguration('propsweep'),
-      storagePath,
-    );
+    const { dir, maxBytes } = frameCacheLocation(workspaceSettings(log), storagePath);
     return new FrameCache(dir, maxBytes);
   };
   const services: PanelServices = {
@@ -47,6 +50,11 @@ export function activate(context: vscode.ExtensionContext): void {
     statusBar,
     settings: () => workspaceSettings(log),
     afterRun: () => {
+      // Storage stays bounded: runs beyond the newest RUNS_KEPT go, but not one a panel shows.
+      const runs = runsFolder(storagePath);
+      void pruneRuns(runs, RUNS_KEPT, ExplanationPanel.shownResults()).catch((error: unknown) => {
+        log.warn(`Old runs were not removed from ${runs}: ${String(error)}`);
+      });
       void cache()
         .prune()
         .then(

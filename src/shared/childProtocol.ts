@@ -1,6 +1,7 @@
 // Messages between the extension host (or the CLI) and the forked inference child process.
 // Every request carries an id and is answered by exactly one `run/result`; an explanation that
 // asks for it is previewed first (`run/preview`), before its frames are written.
+import { isSafeId, shown } from './coerce';
 import type { ExecutionProvider } from './executionProviders';
 import { previewFramesProblem, type PreviewFrame } from './previewFrames';
 import { isMeasureJson, type MeasureJson } from './result';
@@ -176,7 +177,7 @@ export function childMessageProblem(x: unknown): string | null {
         : 'a failed run/result needs an error with a kind and a message';
     }
     default:
-      return `unknown message type ${quote(m.type)}`;
+      return `unknown message type ${shown(m.type)}`;
   }
 }
 
@@ -184,7 +185,7 @@ export function childMessageProblem(x: unknown): string | null {
 export function messageId(x: unknown): number | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
   const id = (x as Record<string, unknown>).id;
-  return typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined;
+  return isSafeId(id) ? id : undefined;
 }
 
 function runValueProblem(x: unknown): string | null {
@@ -193,7 +194,7 @@ function runValueProblem(x: unknown): string | null {
   if (v.kind === 'measure') {
     return isMeasureJson(v.result) ? null : 'the measurement is not a measurement';
   }
-  if (v.kind !== 'explain') return `unknown result kind ${quote(v.kind)}`;
+  if (v.kind !== 'explain') return `unknown result kind ${shown(v.kind)}`;
   if (typeof v.resultPath !== 'string' || typeof v.reportPath !== 'string') {
     return 'the explanation needs its result and report paths';
   }
@@ -243,11 +244,6 @@ export function hostMessageProblem(x: unknown): string | null {
         ? null
         : 'explain/run needs image, editor, params, steps, seed, permutations, alpha, models (with paths), outDir, cacheDir and name (and preview, if given, true or false)';
     default:
-      return `unknown request type ${quote(m.type)}`;
+      return `unknown request type ${shown(m.type)}`;
   }
-}
-
-// A type tag in a message: the string itself, or what it is instead.
-function quote(x: unknown): string {
-  return typeof x === 'string' ? JSON.stringify(x) : typeof x;
 }

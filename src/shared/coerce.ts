@@ -5,9 +5,26 @@
 /** An object whose fields are not known yet. */
 export type Loose = Record<string, unknown>;
 
+/** Whether `x` is a plain object (not null, not an array). */
+export function isPlainObject(x: unknown): x is Loose {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
 /** `x` when it is a plain object (not null, not an array); otherwise an empty one. */
 export function obj(x: unknown): Loose {
-  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Loose) : {};
+  return isPlainObject(x) ? x : {};
+}
+
+/** Whether `x` is a whole number that survives JSON exactly (a message or preview id). */
+export function isSafeId(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x);
+}
+
+/** A received or hand-written value for a message: as JSON, shortened to at most 60 characters. */
+export function shown(value: unknown): string {
+  const json = JSON.stringify(value) as string | undefined;
+  const written = json ?? String(value);
+  return written.length > 60 ? `${written.slice(0, 57)}...` : written;
 }
 
 /** `x` when it is a finite number; otherwise `fallback`. */

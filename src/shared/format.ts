@@ -72,3 +72,21 @@ export function outputName(labels: readonly string[], c: number): string {
 export function staleWord(kind: 'stale' | 'unchecked'): string {
   return kind === 'unchecked' ? 'Not checked' : 'Stale';
 }
+
+/** The same in a badge's few letters: 'stale' or 'unchecked'. */
+export function staleBadge(kind: 'stale' | 'unchecked'): string {
+  return kind === 'unchecked' ? 'unchecked' : 'stale';
+}
+
+/** A number of bytes for a message: "64 MiB", "1.5 GiB", "512 bytes". */
+export function formatSize(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const shown = unit === 0 ? String(value) : String(Number(value.toPrecision(3)));
+  return `${shown} ${units[unit] ?? 'bytes'}`;
+}

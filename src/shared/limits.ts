@@ -3,6 +3,7 @@
 // of memory, hanging, or failing after the whole run. The CLI, the settings and the inference child
 // read the numbers from here; the shuffle test's bound lives with the maths (MEASURE_LIMITS in
 // src/extension/measures/measure.ts), which imports nothing of ours.
+import { formatSize } from './format';
 import { RESULT_LIMITS } from './resultFile';
 
 /** The bounds, documented in the README (The command line) and in `propsweep explain --help`. */
@@ -52,20 +53,9 @@ export const FILE_LIMITS = {
   csvBytes: 16 * 1024 * 1024,
   /** A model's sidecar MODEL.json. */
   sidecarBytes: 16 * 1024 * 1024,
+  /** A model file hashed whole (the result's stale check, the loaded model's digest). */
+  modelBytes: 4 * 1024 ** 3,
 } as const;
-
-/** A number of bytes for a message: "64 MiB", "1.5 GiB", "512 bytes". */
-export function formatSize(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const shown = unit === 0 ? String(value) : String(Number(value.toPrecision(3)));
-  return `${shown} ${units[unit] ?? 'bytes'}`;
-}
 
 /** Why a number of steps is refused, or null when it is within the bounds. */
 export function stepsProblem(steps: number): string | null {
@@ -136,7 +126,7 @@ export function runSizeProblem(size: RunSize): string | null {
   const pathBytes = steps * width * height * 3;
   if (pathBytes > LIMITS.pathBytes) {
     const fit = Math.floor(LIMITS.pathBytes / (width * height * 3));
-    return `${steps} edited images of ${width}x${height} take ${gigabytes(pathBytes)} in memory, more than the limit of ${gigabytes(LIMITS.pathBytes)}. ${fit >= LIMITS.minSteps ? `Use at most ${fit} steps, or downscale the image` : 'Downscale the image'} (a classifier sees a few hundred pixels a side).`;
+    return `${steps} edited images of ${width}x${height} take ${formatSize(pathBytes)} in memory, more than the limit of ${formatSize(LIMITS.pathBytes)}. ${fit >= LIMITS.minSteps ? `Use at most ${fit} steps, or downscale the image` : 'Downscale the image'} (a classifier sees a few hundred pixels a side).`;
   }
   const outputs = size.outputs.reduce((sum, c) => sum + c, 0);
   if (steps * outputs > LIMITS.predictions) {
@@ -148,8 +138,4 @@ export function runSizeProblem(size: RunSize): string | null {
     return `the saved result would take about ${formatSize(bytes)}, ${formatSize(labelBytes(size.labels))} of it the class names (saved twice per model), more than the ${formatSize(RESULT_LIMITS.bytes)} a result may have to be opened again. Use fewer steps, fewer models, or shorter class names ("labels" in the model's sidecar).`;
   }
   return null;
-}
-
-function gigabytes(bytes: number): string {
-  return `${(bytes / 1024 ** 3).toPrecision(3)} GiB`;
 }

@@ -2,6 +2,7 @@
 // names, a protocol version. Both sides validate what they receive: the webview trusts nothing
 // from a result file, the host trusts nothing from the webview.
 import { ADJUSTMENTS, isAdjustment, type Adjustment } from './adjust';
+import { isSafeId, shown } from './coerce';
 import { previewFramesProblem, type PreviewFrame } from './previewFrames';
 import { validateResultFile, type ResultFile } from './resultFile';
 
@@ -9,6 +10,7 @@ import { validateResultFile, type ResultFile } from './resultFile';
 export interface StaleModel {
   readonly model: string;
   readonly reason: string;
+  /** 'stale': gone or changed; 'unchecked': not a file that may be read (not followed). */
   readonly kind: 'stale' | 'unchecked';
 }
 
@@ -125,7 +127,14 @@ export type HostMessage =
       readonly frames: readonly PreviewFrame[];
     };
 
-const STATES = ['idle', 'running', 'done', 'error', 'cancelled'];
+/** Every panel state, in the order of PanelState. */
+export const PANEL_STATES: readonly PanelState[] = [
+  'idle',
+  'running',
+  'done',
+  'error',
+  'cancelled',
+];
 
 /** The largest PNG export accepted from the webview (bytes of the data: URL). */
 export const MAX_PNG_DATA_URL = 32 * 1024 * 1024;
@@ -189,7 +198,7 @@ function hostMessageProblem(x: unknown): string | null {
   if (m.version !== PANEL_PROTOCOL_VERSION)
     return `protocol version ${shown(m.version)}, expected ${PANEL_PROTOCOL_VERSION}`;
   if (m.type === 'panel/previewFrames') {
-    if (!isPreviewId(m.id)) return `the preview id is ${shown(m.id)}, expected a whole number`;
+    if (!isSafeId(m.id)) return `the preview id is ${shown(m.id)}, expected a whole number`;
     return previewFramesProblem(m.frames);
   }
   const s = m.snapshot as Record<string, unknown> | null | undefined;
@@ -206,7 +215,11 @@ function hostMessageProblem(x: unknown): string | null {
     ['stale', 'unchecked'].includes((e as { kind?: unknown }).kind as string);
   const checks: [keyof PanelSnapshot, (v: unknown) => boolean, string][] = [
     ['title', string, 'a string'],
-    ['state', (v) => typeof v === 'string' && STATES.includes(v), `one of ${STATES.join(', ')}`],
+    [
+      'state',
+      (v) => PANEL_STATES.some((state) => state === v),
+      `one of ${PANEL_STATES.join(', ')}`,
+    ],
     ['readOnly', boolean, 'true or false'],
     ['canRun', boolean, 'true or false'],
     ['alpha', number, 'a number'],
@@ -219,7 +232,7 @@ function hostMessageProblem(x: unknown): string | null {
     ['frameUris', (v) => Array.isArray(v) && v.every(string), 'a list of strings'],
     [
       'preview',
-      (v) => v === null || (typeof v === 'object' && isPreviewId((v as { id?: unknown }).id)),
+      (v) => v === null || (typeof v === 'object' && isSafeId((v as { id?: unknown }).id)),
       'null or {id}',
     ],
     ['stale', (v) => Array.isArray(v) && v.every(staleEntry), 'a list of {model, reason, kind}'],
@@ -236,16 +249,6 @@ function hostMessageProblem(x: unknown): string | null {
   // A preview's frames come in their own message, checked there.
   if (s.preview !== null) return uris === 0 ? null : 'a previewed result came with frame URIs';
   return frames === uris ? null : `the result has ${frames} frames but ${uris} frame URIs came`;
-}
-
-function isPreviewId(x: unknown): x is number {
-  return typeof x === 'number' && Number.isSafeInteger(x);
-}
-
-/** A received value in a message, shortened. */
-function shown(value: unknown): string {
-  const text = (JSON.stringify(value) as string | undefined) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** Exhaustiveness check for switches over message unions. */

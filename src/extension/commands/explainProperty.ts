@@ -5,8 +5,7 @@ import * as vscode from 'vscode';
 
 import { hasImageExtension, IMAGE_EXTENSIONS } from '../../shared/imageExtensions';
 import { ExplanationPanel, type PanelServices, type RunRequest } from '../panel/explanationPanel';
-import { cacheLocation } from '../store/cacheSettings';
-import { newRunName, pruneRuns, RUNS_KEPT } from '../store/runFolders';
+import { newRunName } from '../store/runFolders';
 import {
   conventionalMaskPath,
   demoClassifiers,
@@ -15,6 +14,7 @@ import {
   type ClassifierChoice,
   type PropertyPreset,
 } from './choices';
+import { frameCacheLocation, type Settings } from './settings';
 import { workspaceSettings } from './workspaceSettings';
 import { resultName } from '../../shared/names';
 
@@ -80,7 +80,16 @@ export async function explainProperty(
   );
   await state.update('propsweep.lastSteps', steps);
   await state.update('propsweep.lastPermutations', permutations);
-  const request = buildRequest(context, image, preset, extra, classifiers, steps, permutations);
+  const request = buildRequest(
+    context,
+    settings,
+    image,
+    preset,
+    extra,
+    classifiers,
+    steps,
+    permutations,
+  );
   await ExplanationPanel.showLive(context.services).run(request);
 }
 
@@ -93,6 +102,7 @@ export async function explainDemo(context: ExplainContext): Promise<void> {
   const settings = workspaceSettings(context.services.log);
   const request = buildRequest(
     context,
+    settings,
     join(images, 'dark-cat.png'),
     preset,
     { mask: join(images, 'dark-cat.mask.png'), params: {} },
@@ -105,6 +115,7 @@ export async function explainDemo(context: ExplainContext): Promise<void> {
 
 function buildRequest(
   context: ExplainContext,
+  settings: Settings,
   image: string,
   preset: PropertyPreset,
   extra: { mask?: string | undefined; params: Record<string, string | number | boolean> },
@@ -112,15 +123,7 @@ function buildRequest(
   steps: number,
   permutations: number,
 ): RunRequest {
-  const settings = workspaceSettings(context.services.log);
-  const config = vscode.workspace.getConfiguration('propsweep');
   const defaults = settings.editorDefaults[preset.editor] ?? {};
-  // A run starts: older runs' folders beyond the newest RUNS_KEPT go (storage stays bounded).
-  const runs = join(context.storagePath, 'runs');
-  void pruneRuns(runs, RUNS_KEPT, ExplanationPanel.shownResults()).catch((error: unknown) => {
-    context.services.log.warn(`Old runs were not removed from ${runs}: ${String(error)}`);
-  });
-  const deviceId = settings.deviceId;
   return {
     image,
     ...(extra.mask !== undefined && { mask: extra.mask }),
@@ -132,11 +135,16 @@ function buildRequest(
     alpha: settings.alpha,
     models: classifiers.map((c) => ({ path: c.path, name: c.name.replace(/^demo: /, '') })),
     provider: settings.executionProvider,
-    deviceId,
-    cacheDir: cacheLocation(config, context.storagePath).dir,
-    outDir: join(runs, newRunName()),
+    deviceId: settings.deviceId,
+    cacheDir: frameCacheLocation(settings, context.storagePath).dir,
+    outDir: join(runsFolder(context.storagePath), newRunName()),
     name: resultName(image, preset.id),
   };
+}
+
+/** The folder of the runs' outputs, in the extension's storage (pruned after each run). */
+export function runsFolder(storagePath: string): string {
+  return join(storagePath, 'runs');
 }
 
 async function trusted(): Promise<boolean> {

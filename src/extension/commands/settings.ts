@@ -4,16 +4,20 @@
 // Each bad value is reported (setting, what was given, what is allowed) and its default is used,
 // so everything else keeps working. Pure: the configuration comes in as an object with `get`, so
 // tests pass a fake one; workspaceSettings.ts reads VS Code's and shows the messages.
-import { isAbsolute, win32 } from 'node:path';
+import { isAbsolute, join, win32 } from 'node:path';
 
 import { ADJUSTMENTS, type Adjustment } from '../../shared/adjust';
+import { isPlainObject, shown } from '../../shared/coerce';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../shared/executionProviders';
 import { LIMITS } from '../../shared/limits';
 import { MEASURE_LIMITS } from '../measures';
+import { DEFAULT_CACHE_MAX_MB } from '../store/frameCache';
 
 /** What the settings need of `vscode.WorkspaceConfiguration` (the `propsweep` section). */
 export interface ConfigurationLike {
   get(section: string): unknown;
+  /** Where a value comes from: the user-only settings read the user's own value alone. */
+  inspect(section: string): { readonly globalValue?: unknown } | undefined;
 }
 
 /** Editor parameters per editor id, as `propsweep.editorDefaults` holds them. */
@@ -50,7 +54,7 @@ export const DEFAULT_SETTINGS: Settings = {
   executionProvider: 'cpu',
   deviceId: 0,
   cacheDirectory: '',
-  cacheMaxMB: 1024,
+  cacheMaxMB: DEFAULT_CACHE_MAX_MB,
   saveFolder: 'explanations',
 };
 
@@ -72,8 +76,12 @@ export interface ReadSettings {
   readonly problems: readonly SettingProblem[];
 }
 
-/** The largest number of steps the setting offers (package.json's maximum). */
-export const MAX_STEPS_SETTING = 1001;
+/**
+ * The settings read from the user's own settings only. The cache deletes files, so a workspace (a
+ * cloned repository) must not point it at a folder of its choosing: workspace and folder values
+ * are ignored, as their `machine` scope in package.json declares.
+ */
+const USER_ONLY: ReadonlySet<keyof Settings> = new Set(['cacheDirectory', 'cacheMaxMB']);
 
 /** Checks one value; returns it (typed) or undefined when it is not allowed. */
 type Check<T> = (value: unknown) => T | undefined;
@@ -129,8 +137,9 @@ const RULES: { readonly [K in keyof Settings]: Rule<Settings[K]> } = {
   executionProvider: { check: oneOf(EXECUTION_PROVIDERS), allowed: list(EXECUTION_PROVIDERS) },
   deviceId: { check: integer(0, Number.MAX_SAFE_INTEGER), allowed: 'a whole number of at least 0' },
   cacheDirectory: {
-    check: (v) => (typeof v === 'string' ? v : undefined),
-    allowed: 'a folder path, or "" for the extension storage',
+    // Absolute: a relative folder would depend on the extension host's current folder.
+    check: (v) => (typeof v === 'string' && (v === '' || isAbsolute(v)) ? v : undefined),
+    allowed: 'an absolute folder path, or "" for the extension storage',
   },
   cacheMaxMB: {
     check: integer(0, Number.MAX_SAFE_INTEGER),
@@ -146,7 +155,7 @@ const RULES: { readonly [K in keyof Settings]: Rule<Settings[K]> } = {
 export function readSettings(config: ConfigurationLike): ReadSettings {
   const problems: SettingProblem[] = [];
   const read = <K extends keyof Settings>(key: K): Settings[K] => {
-    const value = config.get(key);
+    const value = USER_ONLY.has(key) ? config.inspect(key)?.globalValue : config.get(key);
     if (value === undefined) return DEFAULT_SETTINGS[key];
     const rule: Rule<Settings[K]> = RULES[key];
     const checked = rule.check(value);
@@ -176,16 +185,23 @@ export function readSettings(config: ConfigurationLike): ReadSettings {
   return { settings, problems };
 }
 
+/** Where the frame cache is and how large it may grow. */
+export interface CacheLocation {
+  readonly dir: string;
+  readonly maxBytes: number;
+}
+
+/** The frame cache's folder and size limit, from the (checked) cache settings. */
+export function frameCacheLocation(settings: Settings, storagePath: string): CacheLocation {
+  return {
+    dir: settings.cacheDirectory === '' ? join(storagePath, 'frames') : settings.cacheDirectory,
+    maxBytes: settings.cacheMaxMB * 1024 ** 2,
+  };
+}
+
 /** The one-line message for a bad setting: which, what was given, what is allowed, what is used. */
 export function settingMessage(problem: SettingProblem): string {
   return `The setting ${problem.setting} is ${problem.given}, but it must be ${problem.allowed}. PropSweep uses ${problem.used} until it is changed.`;
-}
-
-/** A value as the user wrote it in settings.json, shortened. */
-function shown(value: unknown): string {
-  const json = JSON.stringify(value) as string | undefined;
-  const text = json ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function editorDefaults(value: unknown): EditorDefaults | undefined {
@@ -212,8 +228,4 @@ function saveFolder(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   if (isAbsolute(value) || win32.isAbsolute(value)) return undefined;
   return value.split(/[\\/]/).includes('..') ? undefined : value;
-}
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }

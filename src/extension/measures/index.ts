@@ -6,7 +6,14 @@ export { predictionFlips, type Flip, type FlipReport } from './flips';
 export { makeStencil, propertyGradient, type EdgeOrder, type Stencil } from './gradient';
 export { makeGrid, type Grid } from './grid';
 export { toMatrix, toRows, type Matrix } from './matrix';
-export { analyse, complete, measure, MEASURE_DEFAULTS, MEASURE_LIMITS } from './measure';
+export {
+  analyse,
+  checkTestOptions,
+  complete,
+  measure,
+  MEASURE_DEFAULTS,
+  MEASURE_LIMITS,
+} from './measure';
 export type { Analysis, MeasureInput, MeasureOptions, MeasureResult } from './measure';
 export { permutationTest, type PermutationOptions, type PermutationTest } from './permutation';
 export { Rng } from './rng';

@@ -119,8 +119,7 @@ export function analyse(input: MeasureInput, options: MeasureOptions = {}): Anal
     seed: options.seed ?? MEASURE_DEFAULTS.seed,
     alpha: options.alpha ?? MEASURE_DEFAULTS.alpha,
   };
-  checkPermutationOptions(testOptions);
-  checkPermutationBound(testOptions.permutations);
+  checkTestOptions(testOptions);
   const statistic = chooseStatistic(y, options.output);
   const stencil = makeStencil(grid, edgeOrder);
   checkScale(y, stencil);
@@ -184,7 +183,13 @@ export function complete(analysis: Analysis, test: PermutationTest): MeasureResu
   return { ...analysis.partial, test, warnings };
 }
 
-function checkPermutationBound(permutations: number): void {
+/**
+ * Refuses shuffle-test options that the test cannot use (kind, range, and the permutations bound):
+ * callers about to edit and infer check them first, so a bad value fails before any work.
+ */
+export function checkTestOptions(options: PermutationOptions): void {
+  checkPermutationOptions(options);
+  const { permutations } = options;
   if (permutations > MEASURE_LIMITS.permutations) {
     throw new MeasureInputError(
       `permutations must be at most ${MEASURE_LIMITS.permutations.toLocaleString('en-US')}, got ${String(permutations)}: the test keeps one number per permutation, and 10^6 resolve p to 10^-6 (the paper uses 10000).`,

@@ -15,7 +15,7 @@ import { checkShuffleSize, identity, shuffle } from './shuffle';
 export const CHUNK_SIZE = 1024;
 
 /** Writes the statistics of `count` random orders of chunk `chunk` to out[offset, offset + count). */
-export type ChunkSampler = (
+type ChunkSampler = (
   prep: PreparedStatistic,
   seed: number,
   chunk: number,

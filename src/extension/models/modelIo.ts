@@ -4,6 +4,7 @@
 // metadata objects, so every refusal message is unit tested without a session.
 import type { InferenceSession } from 'onnxruntime-node';
 
+import { formatSize } from '../../shared/format';
 import { LIMITS } from '../../shared/limits';
 import { describeSource, type ResolvedPreprocess } from './preprocess';
 import type { LoadedSidecar } from './sidecar';
@@ -151,7 +152,7 @@ export function checkImageInput(
   if (h > LIMITS.inputSide || w > LIMITS.inputSide) {
     const fixed = typeof fixedH === 'number' || typeof fixedW === 'number';
     throw new ModelInputError(
-      `${modelPath} would be fed ${h}x${w} images (input "${name}" ${formatShape(shape)}, ${fixed ? 'as the model declares' : `inputSize from ${describeSource(resolved, 'inputSize', sidecar)}`}); propsweep feeds at most ${LIMITS.inputSide} pixels a side, since one such image alone takes ${megabytes(3 * h * w * 4)} as float32. ${fixed ? 'Export the model for a smaller input (a classifier sees a few hundred pixels a side).' : fixText(resolved, 'inputSize', '[224, 224]', sidecar)}`,
+      `${modelPath} would be fed ${h}x${w} images (input "${name}" ${formatShape(shape)}, ${fixed ? 'as the model declares' : `inputSize from ${describeSource(resolved, 'inputSize', sidecar)}`}); propsweep feeds at most ${LIMITS.inputSide} pixels a side, since one such image alone takes ${formatSize(3 * h * w * 4)} as float32. ${fixed ? 'Export the model for a smaller input (a classifier sees a few hundred pixels a side).' : fixText(resolved, 'inputSize', '[224, 224]', sidecar)}`,
     );
   }
 }
@@ -171,16 +172,12 @@ export function batchSizeFor(
   if (io.fixedBatch !== null) {
     if (io.fixedBatch * imageBytes > LIMITS.batchBytes) {
       throw new ModelInputError(
-        `${modelPath} fixes its batch at ${io.fixedBatch} images of ${h}x${w} (input "${io.input.name}" ${formatShape(io.input.shape)}): one run would take ${megabytes(io.fixedBatch * imageBytes)}, more than the limit of ${megabytes(LIMITS.batchBytes)}. Export it with a dynamic batch axis (dynamic_axes={"image": {0: "batch"}}) or a batch of 1.`,
+        `${modelPath} fixes its batch at ${io.fixedBatch} images of ${h}x${w} (input "${io.input.name}" ${formatShape(io.input.shape)}): one run would take ${formatSize(io.fixedBatch * imageBytes)}, more than the limit of ${formatSize(LIMITS.batchBytes)}. Export it with a dynamic batch axis (dynamic_axes={"image": {0: "batch"}}) or a batch of 1.`,
       );
     }
     return io.fixedBatch;
   }
   return Math.max(1, Math.min(requested, Math.floor(LIMITS.batchBytes / imageBytes)));
-}
-
-function megabytes(bytes: number): string {
-  return `${Math.round(bytes / 1024 ** 2).toLocaleString('en-US')} MiB`;
 }
 
 function fixText(
@@ -215,6 +212,13 @@ export function checkLabels(
   if (labels !== null && labels.length !== classes) {
     throw new ModelInputError(
       `${modelPath} outputs ${classes} scores per image, but ${labels.length} labels were given (${describeSource(resolved, 'labels', sidecar)}). ${fixText(resolved, 'labels', `${classes} names, in output order`, sidecar)}`,
+    );
+  }
+  // Saved twice per model in every result: long names would make a result too large to open.
+  const long = labels?.findIndex((l) => l.length > LIMITS.labelChars) ?? -1;
+  if (labels !== null && long >= 0) {
+    throw new ModelInputError(
+      `${modelPath}: label ${long} has ${labels[long]?.length ?? 0} characters (${describeSource(resolved, 'labels', sidecar)}); class names may have at most ${LIMITS.labelChars}. ${fixText(resolved, 'labels', `short class names, in output order`, sidecar)}`,
     );
   }
   if (classes < 2 && resolved.config.softmax) {

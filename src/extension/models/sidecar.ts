@@ -5,7 +5,7 @@
 import { basename, dirname, extname, join } from 'node:path';
 
 import { readRegularText, UnreadableFileError } from '../files/boundedFiles';
-import { FILE_LIMITS, LIMITS } from '../../shared/limits';
+import { FILE_LIMITS } from '../../shared/limits';
 import { ModelInputError, type PreprocessConfig } from './types';
 
 /** The sidecar format version this code reads. */
@@ -121,10 +121,6 @@ const RULES: FieldRules = {
     problem: (labels) => {
       if (labels.length === 0) return 'must not be empty';
       if (labels.some((l) => l.trim() === '')) return 'must not contain empty names';
-      // Saved twice per model: long names would make a result too large to open again.
-      const long = labels.findIndex((l) => l.length > LIMITS.labelChars);
-      if (long >= 0)
-        return `must be class names of at most ${LIMITS.labelChars} characters each (name ${long} has ${labels[long]?.length ?? 0})`;
       const duplicate = labels.find((l, i) => labels.indexOf(l) !== i);
       return duplicate === undefined
         ? null

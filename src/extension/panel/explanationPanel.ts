@@ -1,4 +1,4 @@
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 
 import * as vscode from 'vscode';
 
@@ -26,7 +26,7 @@ import { panelHtml, webviewOptions } from './panelHtml';
 import { previewUpdate, unwrittenProblem, type PreviewFramesMessage } from './panelPreview';
 import { explainWithProgress, showRunning, type RunRequest } from './panelRun';
 import { ReadyWatchdog } from './readyWatchdog';
-import { shownSourcePath } from './resourceRoots';
+import { resultRoots, shownSourcePath } from './resourceRoots';
 
 export type { RunRequest } from './panelRun';
 
@@ -36,7 +36,7 @@ export interface PanelServices {
   readonly children: ChildService;
   readonly log: vscode.LogOutputChannel;
   readonly statusBar: vscode.StatusBarItem;
-  /** Called after a run wrote new frames into the cache (to keep it under its size limit). */
+  /** Called after every run: the cache and the old runs' folders are pruned to their limits. */
   readonly afterRun: () => void;
   /** The `propsweep.*` settings, validated (bad values reported and replaced by defaults). */
   readonly settings: () => Settings;
@@ -199,7 +199,7 @@ export class ExplanationPanel implements vscode.Disposable {
           this.services.log.info(
             `Explained ${request.image} with ${request.editor}: ${resultPath}`,
           );
-          await this.showResult(await loadResult(resultPath), null);
+          await this.showResult(await loadShownResult(resultPath), null);
         },
       });
     } catch (error) {
@@ -217,15 +217,6 @@ export class ExplanationPanel implements vscode.Disposable {
   async showResult(loaded: LoadedResult, savedPath: string | null): Promise<void> {
     this.loaded = loaded;
     this.previewFrames = undefined;
-    // A reviewer's models live anywhere in the workspace (not only beside the result); what lies
-    // outside it, or is not a regular file, is reported as not checked rather than followed.
-    const roots = [
-      dirname(loaded.path),
-      ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
-    ];
-    const stale = this.snapshot.readOnly
-      ? await staleModels(loaded.path, loaded.result, roots)
-      : [];
     const webview = this.panel.webview;
     const options = webviewOptions(this.services.extensionUri, loaded.path);
     const reloads = !sameRoots(webview.options, options);
@@ -246,10 +237,15 @@ export class ExplanationPanel implements vscode.Disposable {
       preview: null,
       sourceUri:
         sourcePath === null ? null : webview.asWebviewUri(vscode.Uri.file(sourcePath)).toString(),
-      stale,
+      stale: [],
       savedPath,
       restore: { resultPath: loaded.path },
     });
+    if (!this.snapshot.readOnly) return;
+    // Shown first, checked after: hashing large models would delay the result. A model outside
+    // the roots, or not a regular file, is reported as not checked rather than followed.
+    const stale = await staleModels(loaded.path, loaded.result, loaded.roots);
+    if (this.loaded === loaded && stale.length > 0) this.update({ stale });
   }
 
   /** Shows why a result or a run failed, in the panel and as a notification. */
@@ -387,7 +383,7 @@ export class ExplanationPanel implements vscode.Disposable {
     if (loaded === undefined) return;
     const saved = await saveToWorkspace(loaded, this.services.settings().saveFolder);
     if (saved === undefined) return;
-    this.loaded = await loadResult(saved.target);
+    this.loaded = await loadShownResult(saved.target);
     this.update({ savedPath: saved.shown, restore: { resultPath: saved.target } });
     await announceSaved(saved);
   }
@@ -425,6 +421,12 @@ function settingsSnapshot(
     effectThreshold: settings.effectThreshold,
     adjustment: settings.adjustment,
   };
+}
+
+/** Reads a result to show, with the folders its image and model paths may point into. */
+export function loadShownResult(path: string): Promise<LoadedResult> {
+  const workspace = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  return loadResult(path, { roots: resultRoots(path, workspace) });
 }
 
 /** Whether two webview options allow the same resource roots (VS Code reloads the page if not). */

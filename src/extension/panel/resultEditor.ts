@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 
-import { loadResult } from '../store/resultFiles';
-import { ExplanationPanel, type PanelServices } from './explanationPanel';
+import { ExplanationPanel, loadShownResult, type PanelServices } from './explanationPanel';
 
 /**
  * Opens `*.propsweep.json` as the panel, read-only (a reviewer's view of a committed result). It
@@ -21,7 +20,7 @@ export class ResultEditorProvider implements vscode.CustomReadonlyEditorProvider
     const panel = ExplanationPanel.attach(webviewPanel, this.services, true);
     try {
       await panel.showResult(
-        await loadResult(document.uri.fsPath),
+        await loadShownResult(document.uri.fsPath),
         vscode.workspace.asRelativePath(document.uri),
       );
     } catch (error) {
@@ -40,7 +39,7 @@ export class PanelSerializer implements vscode.WebviewPanelSerializer {
       ?.resultPath;
     if (typeof resultPath !== 'string') return; // nothing had finished: an empty panel
     try {
-      await panel.showResult(await loadResult(resultPath), null);
+      await panel.showResult(await loadShownResult(resultPath), null);
     } catch (error) {
       panel.fail(error);
     }

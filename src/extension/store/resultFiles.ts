@@ -14,7 +14,9 @@ import {
   type ResultFile,
 } from '../../shared/resultFile';
 import { hasImageExtension } from '../../shared/imageExtensions';
-import { formatSize } from '../../shared/limits';
+import { formatSize } from '../../shared/format';
+import { FILE_LIMITS } from '../../shared/limits';
+import type { StaleModel } from '../../shared/protocol';
 import {
   hashRegularFile,
   isWithin,
@@ -31,10 +33,11 @@ export class ResultFileError extends Error {
   override readonly name = 'ResultFileError';
 }
 
-/** Bounds on the files a result names besides its frames (PNG_LIMITS bounds each frame). */
-export const NAMED_FILE_LIMITS = {
-  /** A model file hashed by the stale check. */
-  modelBytes: 4 * 1024 ** 3,
+/**
+ * Bounds on the files a result names besides its frames (PNG_LIMITS bounds each frame, and
+ * FILE_LIMITS.modelBytes a model file hashed by the stale check).
+ */
+const NAMED_FILE_LIMITS = {
   /** The source image shown beside the frames. */
   imageBytes: 256 * 1024 ** 2,
   /** All frames of one result together. */
@@ -125,7 +128,7 @@ async function load(path: string, name: string, options: LoadOptions): Promise<L
     total += bytes.length;
     if (total > NAMED_FILE_LIMITS.framesBytes)
       throw new ResultFileError(
-        `${name}: its frames take more than ${NAMED_FILE_LIMITS.framesBytes / 1024 ** 3} GiB; refusing to read them.`,
+        `${name}: its frames take more than ${formatSize(NAMED_FILE_LIMITS.framesBytes)}; refusing to read them.`,
       );
     framePaths.push(real);
   }
@@ -209,17 +212,12 @@ async function sourceImage(
 }
 
 /** A model of a result whose file differs from the recorded one, or cannot be checked. */
-export interface ModelCheck {
-  readonly model: string;
-  readonly reason: string;
-  /** 'stale': gone or changed; 'unchecked': not a file that may be read (not followed). */
-  readonly kind: 'stale' | 'unchecked';
-}
+export type ModelCheck = StaleModel;
 
 /**
  * Models of a result whose file is gone or no longer has the recorded sha256. A model path that
  * leads outside `roots` (real paths; default: the result's folder), to something other than a
- * regular file (a FIFO, /dev/zero) or to a file over NAMED_FILE_LIMITS.modelBytes is not read:
+ * regular file (a FIFO, /dev/zero) or to a file over FILE_LIMITS.modelBytes is not read:
  * it is reported as "cannot check" rather than hashed for ever.
  */
 export async function staleModels(
@@ -246,7 +244,7 @@ async function checkModel(
   if (path === '') return { kind: 'unchecked', reason: 'cannot check: no model path recorded' };
   try {
     const real = await realPathWithin(resolve(folder, path), roots);
-    const sha = await hashRegularFile(real, NAMED_FILE_LIMITS.modelBytes);
+    const sha = await hashRegularFile(real, FILE_LIMITS.modelBytes);
     return sha === sha256
       ? null
       : { kind: 'stale', reason: `${basename(path)} changed since this result was made` };

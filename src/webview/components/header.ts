@@ -2,7 +2,7 @@
 // error, or "cancelled"), the actions (Save, Re-run, Export), and banners for a workspace where
 // nothing may run and for models whose file changed since the result was made.
 import type { PanelSnapshot } from '../../shared/protocol';
-import { formatCount, formatNumber } from '../../shared/format';
+import { formatCount, formatNumber, staleBadge } from '../../shared/format';
 import { badge, button, el } from './dom';
 
 /** What the header's buttons do. */
@@ -110,7 +110,7 @@ export function renderHeader(snapshot: PanelSnapshot, handlers: HeaderHandlers):
             el(
               'div',
               { class: 'stale' },
-              badge(s.kind === 'unchecked' ? 'unchecked' : 'stale', 'warn', s.reason),
+              badge(staleBadge(s.kind), 'warn', s.reason),
               el('strong', {}, s.model),
               el('span', { class: 'muted' }, s.reason),
             ),

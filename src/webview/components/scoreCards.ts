@@ -6,7 +6,13 @@
 import type { PanelSnapshot } from '../../shared/protocol';
 import type { ModelRecord, ResultFile } from '../../shared/resultFile';
 import { isAdjustment, type Adjustment as AdjustmentMethod } from '../../shared/adjust';
-import { formatNumber, formatProbability, formatShort, staleWord } from '../../shared/format';
+import {
+  formatNumber,
+  formatProbability,
+  formatShort,
+  staleBadge,
+  staleWord,
+} from '../../shared/format';
 import { adjustmentContext, perOutputRows, scoreModel, type ModelScore } from '../../shared/scores';
 import { badge, el } from './dom';
 
@@ -19,35 +25,42 @@ export interface ScoreHandlers {
   readonly onToggleTable: (model: string) => void;
 }
 
-/** How the panel's settings score the models of `result` (adjustment, alpha, effect threshold). */
-function scoreContext(
-  result: ResultFile,
-  snapshot: PanelSnapshot,
-): ReturnType<typeof adjustmentContext> {
-  return adjustmentContext(
+/** The models of a result scored with the panel's settings (adjustment, alpha, threshold). */
+export interface ScoredModels {
+  /** The adjustment applied: 'none' when there is one model only. */
+  readonly method: AdjustmentMethod;
+  /** One score per model of the result, in its order. */
+  readonly scores: readonly ModelScore[];
+}
+
+/** Scores every model of `result` once, for the cards, the details and the PNG export. */
+export function scoreModels(result: ResultFile, snapshot: PanelSnapshot): ScoredModels {
+  const ctx = adjustmentContext(
     result.models,
     snapshot.adjustment,
     snapshot.alpha,
     snapshot.effectThreshold,
   );
+  return { method: ctx.method, scores: result.models.map((m, i) => scoreModel(m, i, ctx)) };
 }
 
 /** The score cards as a fresh element: one row per model with its verdict, EPGM, p and flips. */
 export function renderScores(
   result: ResultFile,
   snapshot: PanelSnapshot,
+  scored: ScoredModels,
   handlers: ScoreHandlers,
 ): HTMLElement {
-  const ctx = scoreContext(result, snapshot);
   const stale = new Map(snapshot.stale.map((s) => [s.model, s]));
   const head = el('div', { class: 'section-head' }, el('h2', {}, 'Scores'));
   if (result.models.length > 1)
     head.append(adjustmentSelect(result.models.length, snapshot.adjustment, handlers));
   const cards = result.models.map((model, i) => {
-    const score = scoreModel(model, i, ctx);
+    const score = scored.scores[i];
+    if (score === undefined) return null;
     const check = stale.get(model.name);
     // Short: the card is one line in a side panel (the details say how p was adjusted).
-    const pLabel = ctx.method === 'none' ? 'p' : 'adj. p';
+    const pLabel = scored.method === 'none' ? 'p' : 'adj. p';
     return el(
       'article',
       {
@@ -62,9 +75,7 @@ export function renderScores(
           'div',
           { class: 'badges' },
           badge(shortVerdict(score), score.relevant ? 'good' : 'neutral', score.verdict),
-          check === undefined
-            ? null
-            : badge(check.kind === 'unchecked' ? 'unchecked' : 'stale', 'warn', check.reason),
+          check === undefined ? null : badge(staleBadge(check.kind), 'warn', check.reason),
         ),
       ),
       el(
@@ -90,13 +101,13 @@ export function renderScores(
 /** How each model's scores were obtained, as a fresh element (below the selected step). */
 export function renderScoreDetails(
   result: ResultFile,
-  snapshot: PanelSnapshot,
+  scored: ScoredModels,
   openTables: ReadonlySet<string>,
   handlers: ScoreHandlers,
 ): HTMLElement {
-  const ctx = scoreContext(result, snapshot);
   const details = result.models.map((model, i) => {
-    const score = scoreModel(model, i, ctx);
+    const score = scored.scores[i];
+    if (score === undefined) return null;
     const open = openTables.has(model.name);
     const toggle = el(
       'button',

@@ -14,10 +14,9 @@ import { Filmstrip } from '../components/filmstrip';
 import { renderHeader } from '../components/header';
 import { renderLegend } from '../components/legend';
 import { renderPanelPng } from '../components/pngExport';
-import { renderScoreDetails, renderScores } from '../components/scoreCards';
+import { renderScoreDetails, renderScores, scoreModels } from '../components/scoreCards';
 import { Stage } from '../components/stage';
 import { adjustmentName, formatCount, formatNumber, staleWord } from '../../shared/format';
-import { adjustmentContext, scoreModel } from '../../shared/scores';
 import {
   buildSeries,
   collectOutputs,
@@ -240,12 +239,7 @@ export class PanelView {
     try {
       const shown = this.shownKeys();
       const models = result.models.map((m) => m.name);
-      const ctx = adjustmentContext(
-        result.models,
-        snapshot.adjustment,
-        snapshot.alpha,
-        snapshot.effectThreshold,
-      );
+      const scored = scoreModels(result, snapshot);
       const several = models.length > 1;
       const legend = [
         ...this.outputs
@@ -284,10 +278,10 @@ export class PanelView {
         legend,
         notes,
         scoresTitle:
-          ctx.method === 'none'
+          scored.method === 'none'
             ? 'Scores'
-            : `Scores (p adjusted: ${adjustmentName(ctx.method)} over ${models.length} models)`,
-        scores: result.models.map((m, i) => scoreModel(m, i, ctx)),
+            : `Scores (p adjusted: ${adjustmentName(scored.method)} over ${models.length} models)`,
+        scores: scored.scores,
         footer: `Made by propsweep${result.created === '' ? '' : ` from a result created ${result.created}`}. EPGM: mean |dy/dt| over the normalised strength t in [0, 1]; p: shuffle test, p = (b + 1) / (K + 1).`,
         theme: this.theme,
       };
@@ -428,9 +422,11 @@ export class PanelView {
         this.renderScores();
       },
     };
-    this.scores.replaceChildren(renderScores(result, snapshot, handlers));
+    // Scored once for both: the cards and the details show the same numbers.
+    const scored = scoreModels(result, snapshot);
+    this.scores.replaceChildren(renderScores(result, snapshot, scored, handlers));
     this.scoreDetails.replaceChildren(
-      renderScoreDetails(result, snapshot, new Set(this.ui.openTables), handlers),
+      renderScoreDetails(result, scored, new Set(this.ui.openTables), handlers),
     );
   }
 

@@ -7,14 +7,23 @@ import { test } from 'node:test';
 
 import {
   DEFAULT_SETTINGS,
+  frameCacheLocation,
   readSettings,
   settingMessage,
   type Settings,
 } from '../../../src/extension/commands/settings';
 
 /** A configuration as VS Code merges it: the user's values over package.json's defaults. */
-function config(values: Record<string, unknown>): { get(section: string): unknown } {
-  return { get: (section) => (section in values ? values[section] : manifestDefault(section)) };
+function config(values: Record<string, unknown>, workspace: Record<string, unknown> = {}) {
+  const merged = { ...values, ...workspace };
+  return {
+    get: (section: string): unknown =>
+      section in merged ? merged[section] : manifestDefault(section),
+    inspect: (section: string) => ({
+      defaultValue: manifestDefault(section),
+      ...(section in values && { globalValue: values[section] }),
+    }),
+  };
 }
 
 interface Declared {
@@ -85,7 +94,7 @@ test('every setting refuses values of the wrong type or range', () => {
     editorDefaults: [[], 'blur', { blur: 8 }, { blur: { sigma: { deep: 1 } } }, { blur: [] }],
     executionProvider: ['CUDA', 'tensorrt', 0],
     deviceId: [-1, 0.5, '0'],
-    cacheDirectory: [3, null, false],
+    cacheDirectory: [3, null, false, 'cache', './frames'],
     cacheMaxMB: [-1, 1.5, '1024'],
     saveFolder: ['../outside', 'a/../../b', '/abs/path', 'C:\\abs', 'a\\..\\..\\b', 3],
   };
@@ -122,4 +131,23 @@ test('the bounds and choices are package.json bounds and enums', () => {
 test('a long bad value is shortened in the message', () => {
   const { problems } = readSettings(config({ adjustment: 'x'.repeat(500) }));
   assert.ok((problems[0]?.given.length ?? 0) <= 80);
+});
+
+test('the cache settings are read from the user settings only, and say where the cache is', () => {
+  const workspace = readSettings(config({}, { cacheDirectory: '/their/folder', cacheMaxMB: 1 }));
+  assert.deepEqual(workspace, { settings: DEFAULT_SETTINGS, problems: [] });
+  assert.deepEqual(frameCacheLocation(DEFAULT_SETTINGS, '/storage'), {
+    dir: join('/storage', 'frames'),
+    maxBytes: 1024 * 1024 ** 2,
+  });
+  const user = readSettings(config({ cacheDirectory: '/big/cache', cacheMaxMB: 10 })).settings;
+  assert.deepEqual(frameCacheLocation(user, '/storage'), {
+    dir: '/big/cache',
+    maxBytes: 10 * 1024 ** 2,
+  });
+});
+
+test('a relative cache folder is reported, not silently replaced', () => {
+  const { problems } = readSettings(config({ cacheDirectory: 'cache' }));
+  assert.equal(problems[0]?.setting, 'propsweep.cacheDirectory');
 });

@@ -87,4 +87,20 @@ describe('model input bounds', () => {
     );
     checkLabels(resolved, LIMITS.outputs, MODEL, null);
   });
+
+  test('class names longer than a result may hold are refused where --labels and sidecar labels meet', () => {
+    const labelled = (labels: string[]) =>
+      resolvePreprocess(null, { labels }, { shape: ['n', 3, 8, 8] });
+    const long = labelled(['cat', 'd'.repeat(LIMITS.labelChars + 1)]);
+    assertRefuses(
+      () => {
+        checkLabels(long, 2, MODEL, null);
+      },
+      {
+        names: MODEL,
+        says: [/label 1 has 257 characters \(the labels option\)/, /at most 256/],
+      },
+    );
+    checkLabels(labelled(['a'.repeat(LIMITS.labelChars), 'b']), 2, MODEL, null);
+  });
 });

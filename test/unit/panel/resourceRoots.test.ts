@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { resourceRootPaths, shownSourcePath } from '../../../src/extension/panel/resourceRoots';
+import {
+  resourceRootPaths,
+  resultRoots,
+  shownSourcePath,
+} from '../../../src/extension/panel/resourceRoots';
 
 const ext = join('/', 'ext');
 const result = join('/', 'ws', 'explanations', 'cat.propsweep.json');
@@ -27,4 +31,14 @@ test('a source image outside the result folder is not shown (the first frame sta
   assert.equal(shownSourcePath(result, inside), inside);
   const dotted = join('/', 'ws', 'explanations', '..cat.png');
   assert.equal(shownSourcePath(result, dotted), dotted);
+});
+
+test("a shown result's paths may point into its folder and the workspace folders", () => {
+  const result = join('/w', 'results', 'cat.propsweep.json');
+  assert.deepEqual(resultRoots(result, [join('/w'), join('/other')]), [
+    join('/w', 'results'),
+    join('/w'),
+    join('/other'),
+  ]);
+  assert.deepEqual(resultRoots(result, []), [join('/w', 'results')]);
 });

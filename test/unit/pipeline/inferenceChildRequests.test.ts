@@ -77,7 +77,7 @@ describe('the inference child answers every request', { timeout: 30_000 }, () =>
     }
   });
 
-  test('steps and permutations beyond the limits are refused before any work', async () => {
+  test('steps and shuffle-test options out of range are refused before any work', async () => {
     const child = await InferenceChild.start(distFile('inferenceChild.js'));
     started.push({
       kill: () => {
@@ -98,9 +98,30 @@ describe('the inference child answers every request', { timeout: 30_000 }, () =>
           e instanceof ChildRunError && e.kind === 'input' && /at most 1,000,000/.test(e.message),
       );
       await assert.rejects(
-        child.measure({ predictions: [0.1, 0.5, 0.9], options: { permutations: 1e12 } }),
+        child.explain({ ...EXPLAIN, permutations: 1e12 }),
         (e: unknown) =>
           e instanceof ChildRunError && e.kind === 'input' && /at most 1,000,000/.test(e.message),
+      );
+      await assert.rejects(
+        child.explain({ ...EXPLAIN, permutations: 0 }),
+        (e: unknown) =>
+          e instanceof ChildRunError &&
+          e.kind === 'input' &&
+          /permutations must be a whole number >= 1, got 0/.test(e.message),
+      );
+      await assert.rejects(
+        child.explain({ ...EXPLAIN, alpha: 1.5 }),
+        (e: unknown) =>
+          e instanceof ChildRunError &&
+          e.kind === 'input' &&
+          /alpha must lie strictly between 0 and 1/.test(e.message),
+      );
+      await assert.rejects(
+        child.explain({ ...EXPLAIN, seed: -1 }),
+        (e: unknown) =>
+          e instanceof ChildRunError &&
+          e.kind === 'input' &&
+          /seed must be a whole number/.test(e.message),
       );
     } finally {
       child.dispose();

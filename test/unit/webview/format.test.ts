@@ -10,6 +10,8 @@ import {
   formatProbability,
   formatShort,
   outputName,
+  staleBadge,
+  staleWord,
 } from '../../../src/shared/format';
 import { measure } from './builders';
 
@@ -67,4 +69,11 @@ void test('adjustmentName and outputName', () => {
   assert.equal(outputName(['cat', 'dog'], 1), 'dog');
   assert.equal(outputName(['cat'], 3), 'output 3');
   assert.equal(outputName(['', 'dog'], 0), 'output 0');
+});
+
+void test('staleWord and staleBadge name a changed model and one that could not be checked', () => {
+  assert.equal(staleWord('stale'), 'Stale');
+  assert.equal(staleWord('unchecked'), 'Not checked');
+  assert.equal(staleBadge('stale'), 'stale');
+  assert.equal(staleBadge('unchecked'), 'unchecked');
 });

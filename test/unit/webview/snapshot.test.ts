@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import type { PanelSnapshot } from '../../../src/shared/protocol';
+import {
+  checkHostMessage,
+  PANEL_PROTOCOL_VERSION,
+  type PanelSnapshot,
+} from '../../../src/shared/protocol';
 import { normaliseSnapshot, restoreOf } from '../../../src/webview/model/snapshot';
 import { snapshot } from './builders';
 
@@ -17,16 +21,13 @@ void test('a well-formed snapshot comes through unchanged', () => {
   assert.deepEqual(normaliseSnapshot(running), running);
 });
 
-void test('fields the validator does not check get neutral values instead of breaking the panel', () => {
+void test('what the host-message check leaves open gets neutral values instead of breaking the panel', () => {
   const s = snapshot();
   const broken = JSON.parse(JSON.stringify(s)) as Record<string, unknown>;
   Object.assign(broken, {
-    state: 'exploded',
     progress: { message: 3, done: 'x' },
-    stale: [{ model: 'a' }, 'b', null],
-    adjustment: 'bonferroni',
     alpha: 5,
-    savedPath: 42,
+    effectThreshold: -1,
     restore: { resultPath: 1 },
   });
   const r = broken.result as Record<string, unknown>;
@@ -40,14 +41,15 @@ void test('fields the validator does not check get neutral values instead of bre
     labels: ['cat', 'dog'],
     source_class: -1,
   };
+  // Only values the check lets through: anything else never reaches normaliseSnapshot.
+  const message = { type: 'panel/snapshot', version: PANEL_PROTOCOL_VERSION, snapshot: broken };
+  assert.deepEqual(checkHostMessage(message), { ok: true, message });
   const n = normaliseSnapshot(broken as unknown as PanelSnapshot);
-  assert.equal(n.state, 'idle');
   assert.deepEqual(n.progress, { message: '' });
-  assert.deepEqual(n.stale, [{ model: 'a', reason: 'the model changed', kind: 'stale' }]);
-  assert.equal(n.adjustment, 'none');
   assert.equal(n.alpha, 0.01);
-  assert.equal(n.savedPath, null);
+  assert.equal(n.effectThreshold, 0);
   assert.equal(n.restore, null);
+  assert.equal(n.state, s.state, 'checked fields come through as they are');
   const result = n.result;
   assert.ok(result !== null);
   assert.deepEqual(result.quality, { masked: false, leakage: null, clean: true, message: null });
