@@ -55,6 +55,8 @@ export const FILE_LIMITS = {
   sidecarBytes: 16 * 1024 * 1024,
   /** A model file hashed whole (the result's stale check, the loaded model's digest). */
   modelBytes: 4 * 1024 ** 3,
+  /** A file an editor's parameter names (an overlay), hashed for the frame cache's key. */
+  paramFileBytes: 256 * 1024 * 1024,
 } as const;
 
 /** Why a number of steps is refused, or null when it is within the bounds. */

@@ -1,5 +1,9 @@
 // The shape every parametric editor shares: resolve the parameters, check the inputs, prepare
 // once per path (noise field, mean colour, overlay), then render one frame per strength t.
+import { createHash } from 'node:crypto';
+
+import { FILE_LIMITS } from '../../shared/limits';
+import { hashRegularFile, UnreadableFileError } from '../files/boundedFiles';
 import { checkImageShape, type GrayImage, type RgbImage } from '../images/image';
 import { resolveWithSpecs, type DescribedEditor, type ParamSpec } from './params';
 import { EditorInputError, type EditedFrame, type EditInput, type EditorParams } from './types';
@@ -52,6 +56,7 @@ export function parametricEditor(definition: ParametricDefinition): DescribedEdi
     cheap: definition.cheap ?? true,
     params: specs,
     resolveParams,
+    fingerprint: (params: EditorParams) => fileFingerprint(id, specs, resolveParams(params)),
     ...(periodOf === undefined
       ? {}
       : { periodOf: (params: EditorParams) => periodOf(resolveParams(params)) }),
@@ -110,4 +115,30 @@ export function requireMask(editorId: string, input: PreparedInput): GrayImage {
   }
   checkImageShape(mask, 1, 'The mask');
   return mask;
+}
+
+/**
+ * The sha256 of the files that the 'path' parameters name (name and content digest of each, in
+ * declaration order), or null when none is given: the frame cache keys frames on it, so a frame
+ * made before an overlay changed is never reused.
+ */
+export async function fileFingerprint(
+  editorId: string,
+  specs: readonly ParamSpec[],
+  params: EditorParams,
+): Promise<string | null> {
+  const parts: string[] = [];
+  for (const spec of specs) {
+    const path = params[spec.name];
+    if (spec.type !== 'path' || typeof path !== 'string') continue;
+    try {
+      parts.push(`${spec.name}=${await hashRegularFile(path, FILE_LIMITS.paramFileBytes)}`);
+    } catch (error) {
+      if (!(error instanceof UnreadableFileError)) throw error;
+      throw new EditorInputError(
+        `The ${editorId} editor's ${spec.name} ${path} cannot be read: ${error.message}. Give a readable file, e.g. --param ${spec.example}.`,
+      );
+    }
+  }
+  return parts.length === 0 ? null : createHash('sha256').update(parts.join('\n')).digest('hex');
 }

@@ -67,6 +67,13 @@ export interface ImageEditor {
    * frames, sorted; the pipeline uses them instead of its own grid and passes them to `edit`.
    */
   strengthsFor?(params: EditorParams): Promise<number[]>;
+  /**
+   * Added for the frame cache: a digest of the content of the files the parameters name (an
+   * overlay, a model folder), or null when they name none. A parameter holds a file's name, not
+   * its bytes; without this, a frame cached before the file changed would be shown and saved while
+   * the classifiers saw the new one.
+   */
+  fingerprint?(params: EditorParams, signal?: AbortSignal): Promise<string | null>;
 }
 
 /** A bad editor id, parameter, mask or sequence: the message says what to give instead. */

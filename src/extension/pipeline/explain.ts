@@ -172,12 +172,14 @@ interface EditedPath {
 
 async function editPath(request: ExplainRequest): Promise<EditedPath> {
   const { imaging, strengths, signal, editor, cache } = request;
+  const content = (await editor.fingerprint?.(request.params, signal)) ?? null;
   const keys = strengths.map((strength) =>
     FrameCache.key({
       sourceSha256: request.source.sha256,
       maskSha256: request.mask?.sha256 ?? null,
       editor: editor.id,
       params: request.params,
+      content,
       strength,
       seed: request.seed,
     }),

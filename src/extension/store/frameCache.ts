@@ -14,12 +14,14 @@ export interface FrameKey {
   readonly maskSha256: string | null;
   readonly editor: string;
   readonly params: Readonly<Record<string, string | number | boolean>>;
+  /** The editor's fingerprint of the files its parameters name (ImageEditor.fingerprint), or null. */
+  readonly content: string | null;
   readonly strength: number;
   readonly seed: number;
 }
 
 /** Bumped when an editor's arithmetic changes, so old frames are never reused. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 /** The default size limit of the cache, in MB (the CLI's --cache-max-mb, the cacheMaxMB setting). */
 export const DEFAULT_CACHE_MAX_MB = 1024;
@@ -50,7 +52,7 @@ const ABANDONED_MS = 3_600_000;
 export const RECENTLY_USED_MS = 600_000;
 
 /**
- * Edited frames on disk, content-addressed by (source, mask, editor, parameters, strength, seed).
+ * Edited frames on disk, content-addressed by (source, mask, editor, parameters, the content of the files they name, strength, seed).
  * Shared by runs and models: a path is edited once and classified by every model. Entries are
  * written to a temporary name and renamed, so a cancelled or killed run leaves no corrupt entry.
  *
@@ -78,6 +80,7 @@ export class FrameCache {
       key.maskSha256,
       key.editor,
       Object.entries(key.params).sort(([a], [b]) => a.localeCompare(b)),
+      key.content,
       key.strength,
       key.seed,
     ]);

@@ -2,17 +2,19 @@
 // writes (a clear user error, the previous result whole, nothing of the failed run left), and the
 // preview of a run, sent before its frames are written.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mock, test } from 'node:test';
 
+import { readImage } from '../../../src/extension/images/io';
 import { runExplain } from '../../../src/extension/pipeline/explainRun';
 import { StoreInputError } from '../../../src/extension/store/errors';
 import type { ExplainRun, RunPreview } from '../../../src/shared/childProtocol';
 import { PREVIEW_LIMITS } from '../../../src/shared/previewFrames';
 import { distFile, ROOT } from '../../unit/helpers';
+import { pngBytes } from '../../unit/images/builders';
 
 const demo = join(ROOT, 'models', 'demo');
 
@@ -106,4 +108,24 @@ test('the preview comes before any frame or result is written, and is the saved 
     assert.ok(Math.max(frame.width, frame.height) === Math.min(side, PREVIEW_LIMITS.maxSide));
     assert.equal(frame.pixels.length, frame.width * frame.height * 3);
   }
+});
+
+test('a changed overlay file makes new frames: the cache keys frames on the files a parameter names', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-run-'));
+  const cache = join(root, 'cache');
+  const overlay = join(root, 'patch.png');
+  const blend = (outDir: string): ExplainRun => ({
+    ...request(outDir, cache, 1),
+    editor: 'blend',
+    params: { overlay, x: 0, y: 0 },
+  });
+  // The same name, the same parameters, another colour: only the file's content tells them apart.
+  const framePixel = async (colour: readonly [number, number, number], outDir: string) => {
+    writeFileSync(overlay, pngBytes(2, 2, 8, 2, [...colour, ...colour, ...colour, ...colour]));
+    const run = await runExplain(blend(outDir), context);
+    const last = run.result.frames.at(-1)?.file ?? '';
+    return (await readImage(join(outDir, last))).image.data.slice(0, 3);
+  };
+  assert.deepEqual([...(await framePixel([255, 0, 0], join(root, 'a')))], [255, 0, 0]);
+  assert.deepEqual([...(await framePixel([0, 0, 255], join(root, 'b')))], [0, 0, 255]);
 });

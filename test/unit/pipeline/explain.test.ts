@@ -354,6 +354,7 @@ test(
       FrameCache.key({
         sourceSha256: 'f'.repeat(64),
         maskSha256: null,
+        content: null,
         editor: 'fake',
         params: {},
         strength,

@@ -24,6 +24,7 @@ import {
 const base: FrameKey = {
   sourceSha256: 'aa',
   maskSha256: null,
+  content: null,
   editor: 'brightness',
   params: { factor: 1.8 },
   strength: 0.5,
@@ -39,6 +40,7 @@ test('keys change with every input that changes the pixels, not with parameter o
     { ...base, params: { factor: 1.9 } },
     { ...base, strength: 0.55 },
     { ...base, seed: 1 },
+    { ...base, content: 'dd' },
   ]) {
     assert.notEqual(FrameCache.key(other), k);
   }
@@ -117,7 +119,10 @@ test('a new cache gets its marker; pruning and clearing leave files that are not
   assert.equal(removed, 1);
   assert.ok(!existsSync(path) && !existsSync(`${path}.json`));
   assert.deepEqual(readdirSync(dirname(path)).sort(), [`${'f'.repeat(63)}.png`, 'mine.png']);
-  assert.deepEqual(readdirSync(dir).sort(), [CACHE_MARKER, key.slice(0, 2), 'mine.png', 'photos']);
+  assert.deepEqual(
+    readdirSync(dir).sort(),
+    [CACHE_MARKER, key.slice(0, 2), 'mine.png', 'photos'].sort(),
+  );
   assert.ok(existsSync(join(dir, 'photos', `${key}.png`)));
   await cache.store(key, new Uint8Array(10), 1);
   assert.deepEqual(await cache.clear(), { removed: 1 });
