@@ -23,7 +23,8 @@ const nodeBuiltins = [{ group: ['node:*'], message: 'This layer must stay free o
  * Folder boundaries: the layout is the pipeline (shared/STYLE.md rule 1, README "Layout").
  * Each folder of src/extension lists the folders of ours it may import; a relative import that
  * names any other folder of ours (or src/extension/extension.ts, the host's root) fails the lint.
- *   natives, measures   nothing of ours: the loader, and the pure maths.
+ *   natives             shared: the loader, and onnxruntime sessions with the CPU fallback.
+ *   measures            nothing of ours: the pure maths.
  *   files               shared: bounded reading of files a user or a result names, for everyone.
  *   images              files, natives, shared.
  *   editors             files, images, natives, shared, and measures' seeded Rng (measures/rng).
@@ -83,12 +84,9 @@ const layer = (folder, message, forbidden, more = {}) =>
 
 /** The boundaries of every folder of src (see above). */
 const boundaries = [
-  layer(
-    'natives',
-    'The native loader imports nothing of ours.',
-    [...outside('natives'), ...ours('shared')],
-    { loadsNatives: true },
-  ),
+  layer('natives', 'The native loader imports only shared.', outside('natives'), {
+    loadsNatives: true,
+  }),
   layer(
     'measures',
     'measures are pure maths and import nothing of ours outside measures.',

@@ -9,6 +9,12 @@ import { FILE_LIMITS } from '../../shared/limits';
 import { hashRegularFile } from '../files/boundedFiles';
 import { checkImageShape, type RgbImage } from '../images/image';
 import { loadOrt } from '../natives/natives';
+import {
+  createOrtSession,
+  openOrtSession,
+  shortReason,
+  type OpenedSession,
+} from '../natives/ortSessions';
 import { fromFloat16Array, toFloat16Array } from './float16';
 import {
   checkFeed,
@@ -56,12 +62,6 @@ export interface LoadClassifierOptions {
 export const DEFAULT_BATCH_SIZE = 16;
 
 type Session = Ort.InferenceSession;
-
-interface OpenSession {
-  readonly session: Session;
-  readonly provider: ExecutionProvider;
-  readonly fallbackReason: string | null;
-}
 
 /**
  * Loads an ONNX classifier: checks the file, hashes it, reads its sidecar, resolves the
@@ -224,12 +224,12 @@ function floatValues(tensor: Ort.Tensor, modelPath: string): Float32Array {
  */
 async function probeRun(
   ort: typeof Ort,
-  opened: OpenSession,
+  opened: OpenedSession,
   io: ModelIo,
   config: PreprocessConfig,
   modelPath: string,
   log: (message: string) => void,
-): Promise<{ opened: OpenSession; classes: number }> {
+): Promise<{ opened: OpenedSession; classes: number }> {
   const batch = io.fixedBatch ?? 1;
   const [h, w] = config.inputSize;
   const zeros = new Float32Array(batch * 3 * h * w);
@@ -243,8 +243,8 @@ async function probeRun(
       `${modelPath}: the ${opened.provider} provider failed its first run (${reason}); using CPU.`,
     );
     await opened.session.release();
-    const cpu: OpenSession = {
-      session: await createSession(ort, modelPath, 'cpu', undefined),
+    const cpu: OpenedSession = {
+      session: await createOrtSession(ort, modelPath, 'cpu', undefined),
       provider: 'cpu',
       fallbackReason: reason,
     };
@@ -258,72 +258,24 @@ async function probeRun(
   }
 }
 
-/**
- * A session on the requested provider alone, else on CPU. onnxruntime does not fall back by
- * itself: with executionProviders ['cuda', 'cpu'] a missing CUDA library fails the whole session.
- */
-async function openSession(
+function openSession(
   ort: typeof Ort,
   modelPath: string,
   provider: ExecutionProvider,
   deviceId: number | undefined,
   log: (message: string) => void,
-): Promise<OpenSession> {
-  let fallbackReason: string | null = null;
-  if (provider !== 'cpu') {
-    try {
-      return {
-        session: await createSession(ort, modelPath, provider, deviceId),
-        provider,
-        fallbackReason: null,
-      };
-    } catch (error) {
-      fallbackReason = shortReason(error);
-      log(
-        `${modelPath}: the ${provider} provider is not available (${fallbackReason}); using CPU. ${PROVIDER_HINTS[provider]}`,
-      );
-    }
-  }
-  try {
-    return {
-      session: await createSession(ort, modelPath, 'cpu', undefined),
-      provider: 'cpu',
-      fallbackReason,
-    };
-  } catch (error) {
-    throw new ModelInputError(
-      `${modelPath} is not a valid ONNX model: ${shortReason(error)}. Export it with torch.onnx.export(model, torch.randn(1, 3, 224, 224), "model.onnx") (tf2onnx or keras2onnx for TensorFlow), and check it with onnx.checker.check_model.`,
-    );
-  }
-}
-
-const PROVIDER_HINTS: Readonly<Record<Exclude<ExecutionProvider, 'cpu'>, string>> = {
-  cuda: 'CUDA needs the CUDA 12 and cuDNN 9 runtimes and the CUDA provider library: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node.',
-  dml: 'DirectML runs on Windows only.',
-  coreml: 'CoreML runs on macOS only.',
-  webgpu: 'WebGPU needs a GPU adapter (Vulkan, Metal or Direct3D 12).',
-};
-
-// By path, not from the hashed bytes: a model with external data (weights in model.onnx.data)
-// resolves them relative to its own path.
-function createSession(
-  ort: typeof Ort,
-  modelPath: string,
-  provider: ExecutionProvider,
-  deviceId: number | undefined,
-): Promise<Session> {
-  const ep: Ort.InferenceSession.ExecutionProviderConfig =
-    (provider === 'cuda' || provider === 'dml') && deviceId !== undefined
-      ? { name: provider, deviceId }
-      : provider;
-  return ort.InferenceSession.create(modelPath, { executionProviders: [ep] });
-}
-
-// onnxruntime messages carry source paths and trailing newlines; the first line is the cause.
-function shortReason(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  const line = text.trim().split('\n')[0] ?? '';
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+): Promise<OpenedSession> {
+  return openOrtSession(
+    ort,
+    modelPath,
+    provider,
+    deviceId,
+    log,
+    (reason) =>
+      new ModelInputError(
+        `${modelPath} is not a valid ONNX model: ${reason}. Export it with torch.onnx.export(model, torch.randn(1, 3, 224, 224), "model.onnx") (tf2onnx or keras2onnx for TensorFlow), and check it with onnx.checker.check_model.`,
+      ),
+  );
 }
 
 /** Refuses a missing, non-regular or empty model file with what to do. */
