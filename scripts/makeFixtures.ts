@@ -1,17 +1,24 @@
-// Writes the tiny ONNX test models, their sidecars and their README into test/fixtures/models/.
+// Writes the tiny ONNX test models, their sidecars and their README into test/fixtures/models/,
+// and the diffusion model folders into test/fixtures/diffusion/.
 // Usage: npx tsx scripts/makeFixtures.ts
-// The output is deterministic; test/unit/models/fixtures.test.ts fails when the committed files
-// and this generator disagree.
+// The output is deterministic; test/unit/models/onnxWriter.test.ts and
+// test/unit/editors/diffusion/fixtures.test.ts fail when the committed files and this generator
+// disagree.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
+import { diffusionFixtureFiles } from './diffusion/fixtures';
+import type { FixtureFile } from './onnx/fixtures';
 import { fixtureFiles } from './onnx/fixtures';
 
-const dir = join(__dirname, '..', 'test', 'fixtures', 'models');
-mkdirSync(dir, { recursive: true });
-for (const file of fixtureFiles()) {
-  writeFileSync(join(dir, file.name), file.bytes);
-  console.log(
-    `${String(file.bytes.length).padStart(6)} bytes  ${join('test/fixtures/models', file.name)}`,
-  );
+function write(folder: string, files: readonly FixtureFile[]): void {
+  const dir = join(__dirname, '..', folder);
+  for (const file of files) {
+    mkdirSync(dirname(join(dir, file.name)), { recursive: true });
+    writeFileSync(join(dir, file.name), file.bytes);
+    console.log(`${String(file.bytes.length).padStart(6)} bytes  ${join(folder, file.name)}`);
+  }
 }
+
+write('test/fixtures/models', fixtureFiles());
+write('test/fixtures/diffusion', diffusionFixtureFiles());
