@@ -3,7 +3,7 @@
 // StringStringEntryProto, ValueInfoProto, TypeProto, TensorShapeProto and OperatorSetIdProto.
 // Only what the test fixtures need; each builder writes its fields in field-number order, as
 // protoc does, so equal inputs give equal bytes.
-import { toHalfBits } from '../../src/extension/models/float16';
+import { toHalfBits } from '../../src/shared/float16';
 import {
   bytesField,
   concat,

@@ -15,7 +15,7 @@ import {
   shortReason,
   type OpenedSession,
 } from '../natives/ortSessions';
-import { fromFloat16Array, toFloat16Array } from './float16';
+import { fromFloat16Array, toFloat16Array } from '../../shared/float16';
 import {
   checkFeed,
   batchSizeFor,

@@ -14,7 +14,7 @@ class Float16Array extends Int8Array {
   constructor(buffer, offset, length) { super(buffer, offset, length); }
 }
 globalThis.Float16Array = Float16Array;
-const { toFloat16Array, fromFloat16Array } = require(${JSON.stringify(join(ROOT, 'src/extension/models/float16.ts'))});
+const { toFloat16Array, fromFloat16Array } = require(${JSON.stringify(join(ROOT, 'src/shared/float16.ts'))});
 const ort = ${load === 'ours' ? `require(${JSON.stringify(join(ROOT, 'src/extension/natives/natives.ts'))}).loadOrt()` : "require('onnxruntime-node')"};
 (async () => {
   const session = await ort.InferenceSession.create(${JSON.stringify(join(ROOT, 'test/fixtures/models/tiny-fp16.onnx'))});

@@ -8,7 +8,7 @@ import {
   fromHalfBits,
   toFloat16Array,
   toHalfBits,
-} from '../../../src/extension/models/float16';
+} from '../../../src/shared/float16';
 
 describe('float16', () => {
   test('known bit patterns', () => {
