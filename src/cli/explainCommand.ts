@@ -21,7 +21,7 @@ images for all), and measures how each model's prediction depends on the propert
 
 Options:
   --editor ID           brightness, contrast, saturation, hue, blur, noise, recolor,
-                        masked-brightness, blend, rotation, sequence
+                        masked-brightness, blend, rotation, sequence, instruct-pix2pix
   --param k=v           an editor parameter (repeatable), e.g. --param factor=1.8
   --mask M.png          the edited region for masked editors (white = inside)
   --steps N             images on the path, strength 0 to 1 (default 21, ${LIMITS.minSteps} to ${LIMITS.steps})
@@ -40,6 +40,17 @@ Options:
   --provider P          ${EXECUTION_PROVIDERS.join(', ')} (default cpu; falls back to cpu)
   --device-id N         GPU index for cuda
   --json                print one JSON object instead of a table
+Instruction editing (--editor instruct-pix2pix, an InstructPix2Pix ONNX export; see README):
+  --editor-model DIR    the export's folder (optimum-cli export onnx --task image-to-image)
+  --instruction TEXT    what to change, e.g. "make the fur white"
+  --guidance-min G0     text guidance of the first image (default 0: the reconstruction)
+  --guidance-max G1     text guidance of the last image (default 10)
+  --image-guidance I    image guidance along the path (default 1.5)
+  --denoise-steps S     denoising steps per edit (default 20)
+  --scheduler NAME      ddim (default; deterministic) or euler-ancestral
+  --max-size PX         longest side of the edited images (default 512; multiples of 8)
+  --noise FILE.npy      initial latents, float32 [1, 4, h/8, w/8] (compare with diffusers)
+  --edit-memory-mb N    memory the UNet batches are planned with (default 4096)
 Preprocessing (override the model's sidecar MODEL.json; apply to every --model):
   --size H | HxW  --mean a,b,c  --std a,b,c  --labels a,b,...  --resize fill|cover|contain
   --softmax | --no-softmax
@@ -77,8 +88,34 @@ const OPTIONS = {
   resize: { type: 'string' },
   softmax: { type: 'boolean' },
   'no-softmax': { type: 'boolean' },
+  'editor-model': { type: 'string' },
+  instruction: { type: 'string' },
+  'guidance-min': { type: 'string' },
+  'guidance-max': { type: 'string' },
+  'image-guidance': { type: 'string' },
+  'denoise-steps': { type: 'string' },
+  scheduler: { type: 'string' },
+  'max-size': { type: 'string' },
+  noise: { type: 'string' },
+  'edit-memory-mb': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The diffusion editor's flags and the parameters they set. */
+const DIFFUSION_FLAGS = {
+  'editor-model': 'model',
+  instruction: 'instruction',
+  'guidance-min': 'guidanceMin',
+  'guidance-max': 'guidanceMax',
+  'image-guidance': 'imageGuidance',
+  'denoise-steps': 'denoiseSteps',
+  scheduler: 'scheduler',
+  'max-size': 'maxSize',
+  noise: 'noise',
+} as const;
+
+/** The editor the diffusion flags belong to. */
+const DIFFUSION_EDITOR = 'instruct-pix2pix';
 
 /** The default cache of edited images, shared by every run on this machine. */
 export function defaultCacheDir(): string {
@@ -117,6 +154,12 @@ export function explainRequest(
   if (badName !== null)
     throw new UsageError(`--name "${name}" cannot name a result file: ${badName}.`);
   const deviceId = numberFlag(values['device-id'], 'device-id', true);
+  const editMemoryMB = numberFlag(values['edit-memory-mb'], 'edit-memory-mb', true);
+  if (editMemoryMB !== undefined && (editMemoryMB < 1 || editMemoryMB > 1_048_576)) {
+    throw new UsageError(
+      `--edit-memory-mb must be 1 to 1048576 (MiB the diffusion editor plans its batches with), got ${editMemoryMB}.`,
+    );
+  }
   const modelSpecs: ModelSpec[] = models.map((path) => ({
     path: resolve(path),
     ...(overrides !== undefined && { overrides }),
@@ -125,7 +168,7 @@ export function explainRequest(
     image: resolve(image),
     ...(values.mask !== undefined && { mask: resolve(values.mask) }),
     editor,
-    params: parseParams(values.param ?? []),
+    params: withDiffusionFlags(editor, parseParams(values.param ?? []), values),
     steps,
     seed: numberFlag(values.seed, 'seed', true) ?? MEASURE_DEFAULTS.seed,
     permutations,
@@ -134,6 +177,7 @@ export function explainRequest(
     models: modelSpecs,
     provider,
     ...(deviceId !== undefined && { deviceId }),
+    ...(editMemoryMB !== undefined && { editMemoryMB }),
     cacheDir: resolve(values.cache ?? defaultCacheDir()),
     outDir: resolve(values.out ?? join('propsweep-out', name)),
     name,
@@ -251,6 +295,37 @@ function explainTable(value: Extract<RunValue, { kind: 'explain' }>): string {
     for (const w of [...m.measure.warnings, ...m.notes]) lines.push(`  ${m.name}: ${w}`);
   lines.push(`  result: ${value.resultPath}`, `  report: ${value.reportPath}`);
   return lines.join('\n');
+}
+
+/**
+ * The diffusion editor's flags as its parameters; refused with another editor, or when --param
+ * sets the same parameter.
+ */
+function withDiffusionFlags(
+  editor: string,
+  params: Record<string, string | number | boolean>,
+  values: Readonly<Record<string, unknown>>,
+): Record<string, string | number | boolean> {
+  const out = { ...params };
+  for (const [flag, param] of Object.entries(DIFFUSION_FLAGS)) {
+    const value = values[flag];
+    if (typeof value !== 'string') continue;
+    if (editor !== DIFFUSION_EDITOR) {
+      throw new UsageError(`--${flag} belongs to --editor ${DIFFUSION_EDITOR}, not ${editor}.`);
+    }
+    if (param in params) {
+      throw new UsageError(`--${flag} and --param ${param}=... both set ${param}; give one.`);
+    }
+    out[param] = value;
+  }
+  if (editor === DIFFUSION_EDITOR) {
+    // Folders and files given with --param resolve against the working folder too.
+    for (const param of ['model', 'noise']) {
+      const value = out[param];
+      if (typeof value === 'string') out[param] = resolve(value);
+    }
+  }
+  return out;
 }
 
 function required(value: string | undefined, flag: string): string {

@@ -68,6 +68,8 @@ export interface ExplainRun {
   readonly models: readonly ModelSpec[];
   readonly provider: ExecutionProvider;
   readonly deviceId?: number;
+  /** Memory a model-based editor plans its batches with, in MiB (its default when absent). */
+  readonly editMemoryMB?: number;
   readonly cacheDir: string;
   readonly outDir: string;
   /** File name stem of the result (NAME.propsweep.json). */
@@ -240,9 +242,13 @@ export function hostMessageProblem(x: unknown): string | null {
         typeof m.outDir === 'string' &&
         typeof m.cacheDir === 'string' &&
         typeof m.name === 'string' &&
-        (m.preview === undefined || typeof m.preview === 'boolean')
+        (m.preview === undefined || typeof m.preview === 'boolean') &&
+        (m.editMemoryMB === undefined ||
+          (typeof m.editMemoryMB === 'number' &&
+            m.editMemoryMB >= 1 &&
+            m.editMemoryMB <= 1_048_576))
         ? null
-        : 'explain/run needs image, editor, params, steps, seed, permutations, alpha, models (with paths), outDir, cacheDir and name (and preview, if given, true or false)';
+        : 'explain/run needs image, editor, params, steps, seed, permutations, alpha, models (with paths), outDir, cacheDir and name (and preview, if given, true or false; editMemoryMB, if given, 1 to 1048576)';
     default:
       return `unknown request type ${shown(m.type)}`;
   }

@@ -42,6 +42,41 @@ export interface ModelRecord {
   readonly measure: MeasureJson;
   readonly inferenceMs: number;
   readonly notes: readonly string[];
+  /** The prediction on the source itself, when the source is not the first frame. */
+  readonly sourcePrediction?: readonly number[];
+}
+
+/** A file that made the frames (an overlay, a network of the editor model), by content. */
+export interface ContentFile {
+  /** The parameter that names it, or its path inside the editor model's folder. */
+  readonly name: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/** The content of the files an editor's parameters name, and one digest over them. */
+export interface ContentRecord {
+  readonly sha256: string;
+  readonly files: readonly ContentFile[];
+}
+
+/** What a model-based editor did in the run that made the frames. */
+export interface EditorRunRecord {
+  /** [width, height] of the frames it made (its working size). */
+  readonly size: readonly [number, number];
+  readonly provider: string;
+  readonly fallbackReason: string | null;
+  /** Frames made, UNet calls, image evaluations, denoising steps, largest batch... */
+  readonly counts: Readonly<Record<string, number>>;
+  /** Milliseconds per phase (text, image, unet, denoise, decode, load...). */
+  readonly phasesMs: Readonly<Record<string, number>>;
+  readonly notes: readonly string[];
+}
+
+/** The jump from the source to the first frame, for editors whose strength 0 is not the source. */
+export interface ReconstructionRecord {
+  /** Mean absolute change, 0..1, from the source (at the frames' size) to the first frame. */
+  readonly change: number;
 }
 
 /** The whole saved explanation. */
@@ -62,7 +97,13 @@ export interface ResultFile {
     readonly parameterName: string;
     readonly identityAtZero: boolean;
     readonly seed: number;
+    /** The content of the files the parameters name (absent when they name none). */
+    readonly content?: ContentRecord;
+    /** What a model-based editor did (absent when every frame came from the cache). */
+    readonly run?: EditorRunRecord;
   };
+  /** Present when the editor's first frame is not the source (a diffusion editor). */
+  readonly reconstruction?: ReconstructionRecord;
   readonly frames: readonly FrameRecord[];
   readonly quality: EditQuality;
   readonly models: readonly ModelRecord[];

@@ -1,8 +1,10 @@
 // The shape every parametric editor shares: resolve the parameters, check the inputs, prepare
 // once per path (noise field, mean colour, overlay), then render one frame per strength t.
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 
 import { FILE_LIMITS } from '../../shared/limits';
+import type { ContentFile, ContentRecord } from '../../shared/resultFile';
 import { hashRegularFile, UnreadableFileError } from '../files/boundedFiles';
 import { checkImageShape, type GrayImage, type RgbImage } from '../images/image';
 import { resolveWithSpecs, type DescribedEditor, type ParamSpec } from './params';
@@ -126,13 +128,14 @@ export async function fileFingerprint(
   editorId: string,
   specs: readonly ParamSpec[],
   params: EditorParams,
-): Promise<string | null> {
-  const parts: string[] = [];
+): Promise<ContentRecord | null> {
+  const files: ContentFile[] = [];
   for (const spec of specs) {
     const path = params[spec.name];
     if (spec.type !== 'path' || typeof path !== 'string') continue;
     try {
-      parts.push(`${spec.name}=${await hashRegularFile(path, FILE_LIMITS.paramFileBytes)}`);
+      const sha256 = await hashRegularFile(path, FILE_LIMITS.paramFileBytes);
+      files.push({ name: spec.name, bytes: (await stat(path)).size, sha256 });
     } catch (error) {
       if (!(error instanceof UnreadableFileError)) throw error;
       throw new EditorInputError(
@@ -140,5 +143,13 @@ export async function fileFingerprint(
       );
     }
   }
-  return parts.length === 0 ? null : createHash('sha256').update(parts.join('\n')).digest('hex');
+  return files.length === 0 ? null : contentRecord(files);
+}
+
+/** The record of `files`, with one digest over their names and digests (in the order given). */
+export function contentRecord(files: readonly ContentFile[]): ContentRecord {
+  const sha256 = createHash('sha256')
+    .update(files.map((f) => `${f.name} ${f.sha256}`).join('\n'))
+    .digest('hex');
+  return { sha256, files };
 }

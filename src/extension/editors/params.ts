@@ -4,7 +4,10 @@
 import { EditorInputError, type EditorParams, type ImageEditor } from './types';
 
 /** The kinds of value a parameter takes. */
-export type ParamType = 'number' | 'integer' | 'boolean' | 'colour' | 'path' | 'choice';
+export type ParamType = 'number' | 'integer' | 'boolean' | 'colour' | 'path' | 'choice' | 'text';
+
+/** The longest 'text' parameter (an instruction): CLIP reads 77 tokens, a few hundred characters. */
+export const MAX_TEXT_LENGTH = 1000;
 
 /** One parameter of an editor. */
 export interface ParamSpec {
@@ -108,6 +111,18 @@ function convert(
     case 'path':
       if (typeof given !== 'string' || given.trim() === '') return refuse('a file or folder path');
       return given;
+    case 'text': {
+      if (typeof given !== 'string') return refuse('text');
+      const text = given.trim();
+      if (text === '' || text.length > MAX_TEXT_LENGTH) {
+        return refuse(`text of 1 to ${MAX_TEXT_LENGTH} characters`);
+      }
+      // eslint-disable-next-line no-control-regex -- control characters are what is refused
+      if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) {
+        return refuse('text without control characters');
+      }
+      return text;
+    }
     case 'choice': {
       const choices = spec.choices ?? [];
       const text = String(given).trim().toLowerCase();

@@ -1,6 +1,7 @@
 // Every editor by id, with its parameters for the CLI's help and the settings UI.
 import type { GrayImage } from '../images/image';
 import { blendEditor } from './blend';
+import { instructPix2PixEditor } from './diffusion/instructPix2Pix';
 import {
   blurEditor,
   brightnessEditor,
@@ -28,6 +29,7 @@ export const EDITORS: readonly DescribedEditor[] = [
   maskedBrightnessEditor,
   blendEditor,
   sequenceEditor,
+  instructPix2PixEditor,
 ];
 
 /** What help shows about one editor. */

@@ -342,6 +342,7 @@ export const sequenceEditor: DescribedEditor = {
   id: 'sequence',
   title: 'Sequence: recorded images with their strengths (folder or CSV)',
   identityAtZero: false,
+  recorded: true,
   needsMask: false,
   parameterName: 'recorded strength',
   cheap: false,

@@ -1,3 +1,5 @@
+import type { ExecutionProvider } from '../../shared/executionProviders';
+import type { ContentRecord, EditorRunRecord } from '../../shared/resultFile';
 import type { GrayImage, RgbImage } from '../images/image';
 
 /** Parameter values as given on the command line or in settings (`--param k=v`). */
@@ -11,6 +13,22 @@ export interface EditInput {
   readonly params: EditorParams;
   /** Seed for editors with randomness (noise); the same seed is used for every step. */
   readonly seed: number;
+  /** Where and how model-based editors run, and where they say what they did. */
+  readonly runtime?: EditorRuntime | undefined;
+}
+
+/** What a model-based editor (the diffusion editor) needs of the process that runs it. */
+export interface EditorRuntime {
+  /** The execution provider to try first; the CPU is the fallback. */
+  readonly provider: ExecutionProvider;
+  readonly deviceId?: number | undefined;
+  /** Memory the editor may plan its batches with, in MiB. */
+  readonly memoryBudgetMB?: number | undefined;
+  readonly log: (message: string) => void;
+  /** Progress within the editing (denoising steps), with a message that may carry the time left. */
+  readonly progress: (message: string, done: number, total: number) => void;
+  /** Called once when the editor has made its frames: what it did, for the result. */
+  readonly report: (record: EditorRunRecord) => void;
 }
 
 /** One image on the path. */
@@ -34,6 +52,11 @@ export interface ImageEditor {
   readonly title: string;
   /** Whether strength 0 reproduces the source (parametric edits): then the source is on the path. */
   readonly identityAtZero: boolean;
+  /**
+   * Whether the frames are recorded images (a sequence), the first of them the source: they are
+   * files already, and the source is on the path although no strength reproduces it.
+   */
+  readonly recorded?: boolean;
   /** Whether the editor needs a mask. */
   readonly needsMask: boolean;
   /** Name and unit of the parameter that the strength maps to ("factor", "degrees", "alpha"). */
@@ -64,16 +87,17 @@ export interface ImageEditor {
   periodOf?(params: EditorParams): number | undefined;
   /**
    * Added for the pipeline: editors of recorded data (sequence) return the strengths of their
-   * frames, sorted; the pipeline uses them instead of its own grid and passes them to `edit`.
+   * frames, sorted, and editors in their own units (the diffusion editor's text guidance) `steps`
+   * strengths; the pipeline uses them instead of its own grid and passes them to `edit`.
    */
-  strengthsFor?(params: EditorParams): Promise<number[]>;
+  strengthsFor?(params: EditorParams, steps: number): Promise<number[]>;
   /**
-   * Added for the frame cache: a digest of the content of the files the parameters name (an
-   * overlay, a model folder), or null when they name none. A parameter holds a file's name, not
-   * its bytes; without this, a frame cached before the file changed would be shown and saved while
-   * the classifiers saw the new one.
+   * Added for the frame cache: the digest of the content of the files the parameters name (an
+   * overlay, a model folder), each file's too for the result, or null when they name none. A
+   * parameter holds a file's name, not its bytes; without this, a frame cached before the file
+   * changed would be shown and saved while the classifiers saw the new one.
    */
-  fingerprint?(params: EditorParams, signal?: AbortSignal): Promise<string | null>;
+  fingerprint?(params: EditorParams, signal?: AbortSignal): Promise<ContentRecord | null>;
 }
 
 /** A bad editor id, parameter, mask or sequence: the message says what to give instead. */

@@ -1,9 +1,16 @@
 import type { StepChange } from '../editors/quality';
-import type { EditorParams, ImageEditor } from '../editors/types';
+import type { EditorParams, EditorRuntime, ImageEditor } from '../editors/types';
 import type { GrayImage, RgbImage } from '../images/image';
 import { analyse, complete, type EdgeOrder } from '../measures';
 import type { Classifier } from '../models/types';
-import type { EditQuality, FrameRecord, ModelRecord, ResultFile } from '../../shared/resultFile';
+import type {
+  ContentRecord,
+  EditorRunRecord,
+  EditQuality,
+  FrameRecord,
+  ModelRecord,
+  ResultFile,
+} from '../../shared/resultFile';
 import { RESULT_FILE_VERSION } from '../../shared/resultFile';
 import { isDecodablePngFile } from '../share/pngCheck';
 import { FrameCache } from '../store/frameCache';
@@ -22,6 +29,11 @@ export interface LoadedImage<T> {
 export interface PipelineImaging {
   encodePng(image: RgbImage): Promise<Uint8Array>;
   decodePng(path: string): Promise<RgbImage>;
+  /**
+   * The image at another size (the source at the working size of an editor that makes its frames
+   * smaller); needed only by such editors.
+   */
+  resize?: ((image: RgbImage, width: number, height: number) => Promise<RgbImage>) | undefined;
   /** Whether a cached frame's file is whole, for editors that render instead of decoding (a PNG check by default). */
   isIntact?: ((path: string) => Promise<boolean>) | undefined;
   assessEdit(
@@ -61,6 +73,9 @@ export interface ExplainRequest {
   readonly imaging: PipelineImaging;
   /** dist/permutationWorker.js, for large shuffle tests. */
   readonly workerPath: string;
+  /** Where model-based editors run (provider, memory budget, log); their progress and report are the pipeline's. */
+  readonly runtime?:
+    Pick<EditorRuntime, 'provider' | 'deviceId' | 'memoryBudgetMB' | 'log'> | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: ExplainProgress) => void) | undefined;
 }
@@ -92,6 +107,11 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
   const path = await editPath(request);
   const { frames, parameters } = path;
   const edited = performance.now();
+  // An editor whose first frame is not the source (a diffusion editor re-synthesises the image
+  // even at its weakest): the source is classified too, and the jump to the first frame reported
+  // on its own, never as a step of the path.
+  const withSource = !request.editor.identityAtZero && request.editor.recorded !== true;
+  const classified = withSource ? [...frames, request.source.image] : frames;
   const outputs: { readonly outputs: readonly Float32Array[]; readonly ms: number }[] = [];
   const total = request.classifiers.length;
   for (const [i, { name, classifier }] of request.classifiers.entries()) {
@@ -104,16 +124,13 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
     });
     const before = performance.now();
     outputs.push({
-      outputs: await classifier.predict(frames, request.signal),
+      outputs: await classifier.predict(classified, request.signal),
       ms: performance.now() - before,
     });
   }
   request.signal?.throwIfAborted();
-  const { steps, quality } = request.imaging.assessEdit(
-    request.source.image,
-    frames,
-    request.mask?.image,
-  );
+  const reference = await referenceFor(request, frames);
+  const { steps, quality } = request.imaging.assessEdit(reference, frames, request.mask?.image);
   const frameRecords: FrameRecord[] = request.strengths.map((strength, k) => ({
     file: `frames/${String(k).padStart(3, '0')}.png`,
     strength,
@@ -126,7 +143,10 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
     const run = outputs[i];
     if (run === undefined) break;
     request.onProgress?.({ phase: 'measure', done: i, total, message: `Measuring ${name}` });
-    models.push(await measureModel(request, name, classifier, run.outputs, run.ms));
+    const source = withSource ? run.outputs.at(-1) : undefined;
+    const pathOutputs = withSource ? run.outputs.slice(0, -1) : run.outputs;
+    const model = await measureModel(request, name, classifier, pathOutputs, run.ms);
+    models.push(source === undefined ? model : { ...model, sourcePrediction: Array.from(source) });
   }
   const finished = performance.now();
   return {
@@ -149,7 +169,10 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
         parameterName: request.editor.parameterName,
         identityAtZero: request.editor.identityAtZero,
         seed: request.seed,
+        ...(path.content === null ? {} : { content: path.content }),
+        ...(path.run === undefined ? {} : { run: path.run }),
       },
+      ...(withSource ? { reconstruction: { change: steps[0]?.changeInside ?? 0 } } : {}),
       frames: frameRecords,
       quality,
       models,
@@ -162,10 +185,35 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
   };
 }
 
+/**
+ * The source as the frames' size: the editor's working size when it made them smaller (the
+ * quality report and the jump compare like with like).
+ */
+async function referenceFor(
+  request: ExplainRequest,
+  frames: readonly RgbImage[],
+): Promise<RgbImage> {
+  const source = request.source.image;
+  const first = frames[0];
+  if (first === undefined || (first.width === source.width && first.height === source.height)) {
+    return source;
+  }
+  if (request.imaging.resize === undefined) {
+    throw new Error(
+      `The ${request.editor.id} editor made ${first.width}x${first.height} frames of a ${source.width}x${source.height} source, and the pipeline cannot resize.`,
+    );
+  }
+  return request.imaging.resize(source, first.width, first.height);
+}
+
 /** The edited path: its frames now; their PNG files in the cache once `writeFrames` is done. */
 interface EditedPath {
   readonly frames: RgbImage[];
   readonly parameters: number[];
+  /** The content of the files the editor's parameters name. */
+  readonly content: ContentRecord | null;
+  /** What a model-based editor reported, when it ran. */
+  readonly run: EditorRunRecord | undefined;
   /** Encodes and stores the frames the cache lacks, once; resolves to every frame's cached file. */
   readonly writeFrames: () => Promise<string[]>;
 }
@@ -173,13 +221,14 @@ interface EditedPath {
 async function editPath(request: ExplainRequest): Promise<EditedPath> {
   const { imaging, strengths, signal, editor, cache } = request;
   const content = (await editor.fingerprint?.(request.params, signal)) ?? null;
+  const contentKey = content?.sha256 ?? null;
   const keys = strengths.map((strength) =>
     FrameCache.key({
       sourceSha256: request.source.sha256,
       maskSha256: request.mask?.sha256 ?? null,
       editor: editor.id,
       params: request.params,
-      content,
+      content: contentKey,
       strength,
       seed: request.seed,
     }),
@@ -222,12 +271,31 @@ async function editPath(request: ExplainRequest): Promise<EditedPath> {
     total,
     message: done > 0 ? `${done} of ${total} edited images cached` : `Editing ${total} images`,
   });
+  let run: EditorRunRecord | undefined;
   if (render.length > 0) {
+    const runtime: EditorRuntime | undefined =
+      request.runtime === undefined
+        ? undefined
+        : {
+            ...request.runtime,
+            progress: (message, stepDone, stepTotal) => {
+              request.onProgress?.({
+                phase: 'edit',
+                done: stepDone,
+                total: stepTotal,
+                message: `${message} (${render.length} images)`,
+              });
+            },
+            report: (record) => {
+              run = record;
+            },
+          };
     const input = {
       source: request.source.image,
       mask: request.mask?.image,
       params: request.params,
       seed: request.seed,
+      runtime,
     };
     const rendered = new Set(missing);
     let i = 0;
@@ -259,6 +327,8 @@ async function editPath(request: ExplainRequest): Promise<EditedPath> {
   return {
     frames: frames.map((f) => f ?? request.source.image),
     parameters,
+    content,
+    run,
     // PNG encoding runs on sharp's threads, a few frames at a time (see FILE_CONCURRENCY). Every
     // write is awaited before a failure is reported, so no write is left running behind a run.
     writeFrames: () =>

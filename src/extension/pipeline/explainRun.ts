@@ -8,7 +8,7 @@ import { editorById, intendedRegion } from '../editors/registry';
 import { loadSequence } from '../editors/sequence';
 import { EditorInputError, type EditorParams, type ImageEditor } from '../editors/types';
 import type { GrayImage, RgbImage } from '../images/image';
-import { encodePng, readImage, readImageHashed, readMaskHashed } from '../images/io';
+import { encodePng, readImage, readImageHashed, readMaskHashed, resizeImage } from '../images/io';
 import { loadClassifier } from '../models/onnxClassifier';
 import type { Classifier } from '../models/types';
 import { explain, type LoadedImage, type PipelineImaging } from './explain';
@@ -70,7 +70,7 @@ async function explainInto(
   const { signal } = context;
   const editor = editorById(request.editor);
   const params = editor.resolveParams(request.params);
-  const recorded = editor.strengthsFor !== undefined;
+  const recorded = editor.recorded === true;
   // Recorded frames are files already, and a cache key cannot see them change on disk: they go
   // through a scratch cache of this run only.
   const cache = new FrameCache(recorded ? scratch : request.cacheDir);
@@ -131,6 +131,12 @@ async function explainInto(
       cache,
       imaging: imagingFor(editor, params),
       workerPath: context.workerPath,
+      runtime: {
+        provider: request.provider,
+        deviceId: request.deviceId,
+        memoryBudgetMB: request.editMemoryMB,
+        log: context.log,
+      },
       signal,
       onProgress: context.progress,
     });
@@ -176,6 +182,7 @@ function imagingFor(editor: ImageEditor, params: EditorParams): PipelineImaging 
   return {
     encodePng,
     decodePng: async (path) => (await readImage(path)).image,
+    resize: resizeImage,
     assessEdit: (source, frames, mask) =>
       assessEdit(source, frames, intendedRegion(editor, params, mask)),
   };
@@ -206,7 +213,7 @@ async function strengthsFor(
   steps: number,
   period: number | undefined,
 ): Promise<number[]> {
-  if (editor.strengthsFor !== undefined) return editor.strengthsFor(params);
+  if (editor.strengthsFor !== undefined) return editor.strengthsFor(params, steps);
   if (period !== undefined) return Array.from({ length: steps }, (_, k) => (k * period) / steps);
   return Array.from({ length: steps }, (_, k) => k / (steps - 1));
 }

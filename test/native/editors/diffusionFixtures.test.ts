@@ -9,11 +9,7 @@ import { after, describe, test } from 'node:test';
 
 import type * as Ort from 'onnxruntime-node';
 
-import {
-  fromFloat16Array,
-  toFloat16Array,
-  toHalfBits,
-} from '../../../src/extension/models/float16';
+import { fromFloat16Array, toFloat16Array, toHalfBits } from '../../../src/shared/float16';
 import { loadOrt } from '../../../src/extension/natives/natives';
 import { ROOT } from '../../unit/helpers';
 

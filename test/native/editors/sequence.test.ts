@@ -67,7 +67,7 @@ void test('a folder: strengths from the one number per name, sorted, other files
     'ignored 1 file(s) that are not PNG, JPEG, WebP or BMP: README.txt',
     'strengths read from the number in each file name',
   ]);
-  assert.deepEqual(await sequenceEditor.strengthsFor?.({ folder: path }), [0, 90, 180, 270]);
+  assert.deepEqual(await sequenceEditor.strengthsFor?.({ folder: path }, 4), [0, 90, 180, 270]);
   assert.equal(sequenceEditor.periodOf?.({ folder: path, period: '360' }), 360);
 });
 

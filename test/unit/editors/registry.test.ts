@@ -27,6 +27,7 @@ void test('every editor of the brief is registered once, with documented paramet
       'masked-brightness',
       'blend',
       'sequence',
+      'instruct-pix2pix',
     ],
   );
   for (const info of listEditors()) {
@@ -53,6 +54,7 @@ void test('every editor of the brief is registered once, with documented paramet
   }
   assert.equal(listEditors().filter((e) => e.needsMask).length, 2);
   assert.equal(editorById('sequence').identityAtZero, false);
+  assert.equal(editorById('instruct-pix2pix').identityAtZero, false);
 });
 
 void test('an unknown id lists the editors', () => {
@@ -62,7 +64,7 @@ void test('an unknown id lists the editors', () => {
       assert.ok(error instanceof EditorInputError);
       assert.match(
         error.message,
-        /no editor "brightnes"\. Editors: brightness, contrast, .*sequence\./,
+        /no editor "brightnes"\. Editors: brightness, contrast, .*sequence, instruct-pix2pix\./,
       );
       return true;
     },

@@ -1,0 +1,344 @@
+// The instruction editor: an InstructPix2Pix-family diffusion model (an ONNX export in optimum's
+// layout) turns the source into a path along the text guidance scale gT, from the image-only
+// reconstruction (gT = 0) to a strong edit, every strength from the same initial noise. Runs in
+// the inference child on the configured provider, with the sessions kept warm between runs.
+import { Rng } from '../../measures/rng';
+import { resizeImage } from '../../images/io';
+import { checkImageShape, type RgbImage } from '../../images/image';
+import { loadOrt } from '../../natives/natives';
+import { contentRecord } from '../parametric';
+import {
+  numberParam,
+  resolveWithSpecs,
+  stringParam,
+  type DescribedEditor,
+  type ParamSpec,
+} from '../params';
+import {
+  EditorInputError,
+  type EditedFrame,
+  type EditInput,
+  type EditorParams,
+  type EditorRuntime,
+} from '../types';
+import { FileDigests, fingerprintFolder, openDiffusionFolder } from './modelFolder';
+import { WarmPool } from './networkPool';
+import { readNpyLatents } from './npy';
+import { openNetworks, type OpenedNetworks } from './onnxNetworks';
+import { sweep, toModelPixels, type SweepResult } from './sampler';
+import { createScheduler, MAX_DENOISE_STEPS, unitNoise, type SchedulerKind } from './schedulers';
+import { readSchedulerConfig } from './schedulerConfig';
+import { loadClipTokenizer } from './tokenizerFiles';
+import type { ExecutionProvider } from '../../../shared/executionProviders';
+
+/** Streams of the seeded generator: the initial latents ("init") and the Euler noise ("step"). */
+export const INITIAL_NOISE_STREAM = 0x696e6974;
+export const STEP_NOISE_STREAM = 0x73746570;
+
+/** The memory a run plans its UNet batches with when no budget is configured, in MiB. */
+export const DEFAULT_MEMORY_BUDGET_MB = 4096;
+/** Images per UNet call at most, whatever the budget. */
+const MAX_BATCH = 64;
+
+const PARAMS: readonly ParamSpec[] = [
+  {
+    name: 'model',
+    type: 'path',
+    required: true,
+    example: 'model=models/instruct-pix2pix-onnx',
+    doc: "folder of the editor model's ONNX export (optimum-cli export onnx --task image-to-image)",
+  },
+  {
+    name: 'instruction',
+    type: 'text',
+    required: true,
+    example: 'instruction=make the fur white',
+    doc: 'what to change, as an instruction: "make the fur white", "change the background to a beach"',
+  },
+  {
+    name: 'guidanceMin',
+    type: 'number',
+    default: 0,
+    min: 0,
+    max: 100,
+    example: 'guidanceMin=0',
+    doc: 'text guidance of the first image (0: the reconstruction, the image without the instruction)',
+  },
+  {
+    name: 'guidanceMax',
+    type: 'number',
+    default: 10,
+    min: 0,
+    max: 100,
+    example: 'guidanceMax=10',
+    doc: 'text guidance of the last image (the strongest edit)',
+  },
+  {
+    name: 'imageGuidance',
+    type: 'number',
+    default: 1.5,
+    min: 0,
+    max: 100,
+    example: 'imageGuidance=1.5',
+    doc: 'image guidance, fixed along the path (higher keeps closer to the source)',
+  },
+  {
+    name: 'denoiseSteps',
+    type: 'integer',
+    default: 20,
+    min: 1,
+    max: MAX_DENOISE_STEPS,
+    example: 'denoiseSteps=20',
+    doc: 'denoising steps of every edit',
+  },
+  {
+    name: 'scheduler',
+    type: 'choice',
+    default: 'ddim',
+    choices: ['ddim', 'euler-ancestral'],
+    example: 'scheduler=ddim',
+    doc: "sampler: ddim (eta 0, deterministic: the path is not sampler noise) or euler-ancestral (the model's own; its noise shared by every strength)",
+  },
+  {
+    name: 'maxSize',
+    type: 'integer',
+    default: 512,
+    min: 64,
+    max: 2048,
+    example: 'maxSize=512',
+    doc: 'longest side of the edited images in pixels (each side a multiple of 8)',
+  },
+  {
+    name: 'noise',
+    type: 'path',
+    example: 'noise=latents.npy',
+    doc: 'initial latents as float32 .npy [1, 4, height/8, width/8], to compare with a diffusers run on the same latents',
+  },
+];
+
+const digests = new FileDigests();
+const pool = new WarmPool<OpenedNetworks>((networks) => networks.release());
+
+function resolve(params: EditorParams): EditorParams {
+  const resolved = resolveWithSpecs('instruct-pix2pix', PARAMS, params);
+  if (numberParam(resolved, 'guidanceMax') <= numberParam(resolved, 'guidanceMin')) {
+    throw new EditorInputError(
+      `The instruct-pix2pix editor sweeps the text guidance from guidanceMin to a larger guidanceMax; got ${String(resolved.guidanceMin)} to ${String(resolved.guidanceMax)}. Write e.g. --guidance-min 0 --guidance-max 10.`,
+    );
+  }
+  return resolved;
+}
+
+/** The working size: the longer side at most maxSize, each side a multiple of 8 (at least 8). */
+export function workingSize(
+  width: number,
+  height: number,
+  maxSize: number,
+): readonly [number, number] {
+  const scale = Math.min(1, maxSize / Math.max(width, height));
+  const side = (n: number): number => Math.max(8, Math.floor((n * scale) / 8) * 8);
+  return [side(width), side(height)];
+}
+
+/**
+ * Images one UNet call may hold within `budgetMB`: a Stable Diffusion 1.x UNet keeps about
+ * 8 a^2 + 12,800 a values per image at latent area a (attention scores over a tokens in 8 heads,
+ * and the feature maps), in its float type. An estimate: a user with less memory lowers the budget.
+ */
+export function imagesPerCall(
+  latentArea: number,
+  floatBytes: number,
+  budgetMB: number,
+  fixedBatch: number | null,
+): number {
+  if (fixedBatch !== null) return fixedBatch;
+  const perImage = floatBytes * (8 * latentArea * latentArea + 12_800 * latentArea);
+  return Math.max(1, Math.min(MAX_BATCH, Math.floor((budgetMB * 1024 * 1024) / perImage)));
+}
+
+/** The text guidance of each of `steps` images, evenly from guidanceMin to guidanceMax. */
+export function guidanceGrid(params: EditorParams, steps: number): number[] {
+  const from = numberParam(params, 'guidanceMin');
+  const to = numberParam(params, 'guidanceMax');
+  return Array.from({ length: steps }, (_, k) => from + ((to - from) * k) / (steps - 1));
+}
+
+/** The instruction editor (see the file's comment). */
+export const instructPix2PixEditor: DescribedEditor = {
+  id: 'instruct-pix2pix',
+  title: 'Instruction edit (diffusion): an InstructPix2Pix model, weak to strong text guidance',
+  identityAtZero: false,
+  needsMask: false,
+  parameterName: 'text guidance',
+  cheap: false,
+  params: PARAMS,
+  resolveParams: resolve,
+  strengthsFor: (params, steps) => Promise.resolve(guidanceGrid(resolve(params), steps)),
+  async fingerprint(params, signal) {
+    const resolved = resolve(params);
+    const folder = await openDiffusionFolder(stringParam(resolved, 'model') ?? '');
+    const model = await fingerprintFolder(folder, digests, signal);
+    const files = model.files.map((f) => ({ name: f.file, bytes: f.bytes, sha256: f.sha256 }));
+    const noise = stringParam(resolved, 'noise');
+    if (noise !== undefined) {
+      const { sha256, bytes } = await digests.digest(noise, 64 * 1024 * 1024).catch(() => {
+        throw new EditorInputError(
+          `The noise file ${noise} cannot be read. Give a float32 .npy file of shape [1, 4, height/8, width/8].`,
+        );
+      });
+      files.push({ name: 'noise', bytes, sha256 });
+    }
+    return contentRecord(files);
+  },
+  async *edit(
+    input: EditInput,
+    strengths: readonly number[],
+    signal?: AbortSignal,
+  ): AsyncGenerator<EditedFrame> {
+    const params = resolve(input.params);
+    checkImageShape(input.source, 3, 'The source image');
+    const runtime = input.runtime;
+    if (runtime === undefined) {
+      throw new Error('The instruct-pix2pix editor runs in the inference child, with a runtime.');
+    }
+    const made = await editPath(input.source, params, input.seed, strengths, runtime, signal);
+    for (const [k, image] of made.entries()) {
+      signal?.throwIfAborted();
+      const strength = strengths[k] ?? 0;
+      yield { image, strength, parameter: strength };
+    }
+  },
+};
+
+async function editPath(
+  source: RgbImage,
+  params: EditorParams,
+  seed: number,
+  guidances: readonly number[],
+  runtime: EditorRuntime,
+  signal: AbortSignal | undefined,
+): Promise<RgbImage[]> {
+  const started = performance.now();
+  if (!(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
+    throw new EditorInputError(
+      `The instruct-pix2pix editor needs a seed that is a whole number from 0 to 4294967295, got ${seed}.`,
+    );
+  }
+  const folder = await openDiffusionFolder(stringParam(params, 'model') ?? '');
+  const tokenizer = await loadClipTokenizer(folder.tokenizer);
+  const kind = stringParam(params, 'scheduler') as SchedulerKind;
+  const steps = numberParam(params, 'denoiseSteps');
+  const scheduler = createScheduler(kind, await readSchedulerConfig(folder.schedulerConfig), steps);
+  const instruction = stringParam(params, 'instruction') ?? '';
+  const notes = [...folder.notes];
+  const dropped = tokenizer.countTruncated(instruction);
+  if (dropped > 0) {
+    notes.push(
+      `The instruction is ${dropped} token(s) longer than the text encoder reads (${tokenizer.maxLength}); its end was cut off.`,
+    );
+  }
+  const loadStarted = performance.now();
+  const key = `${folder.root}\n${runtime.provider}\n${String(runtime.deviceId)}`;
+  const open = (provider: ExecutionProvider): Promise<OpenedNetworks> =>
+    openNetworks(loadOrt(), folder, provider, runtime.deviceId, runtime.log);
+  runtime.progress('Loading the editor model', 0, steps);
+  return pool.with(
+    key,
+    () => open(runtime.provider),
+    async (networks) => {
+      const loadMs = performance.now() - loadStarted;
+      signal?.throwIfAborted();
+      const [width, height] =
+        networks.latentSize === null
+          ? workingSize(source.width, source.height, numberParam(params, 'maxSize'))
+          : [networks.latentSize[1] * 8, networks.latentSize[0] * 8];
+      if (networks.latentSize !== null) {
+        notes.push(
+          `The UNet is exported for ${width}x${height} images only; the source was resized to that.`,
+        );
+      }
+      if (networks.sequenceLength !== null && networks.sequenceLength !== tokenizer.maxLength) {
+        throw new EditorInputError(
+          `${folder.models.text_encoder} reads ${networks.sequenceLength} tokens but the tokenizer makes ${tokenizer.maxLength}; the folder mixes two models. Export the model again.`,
+        );
+      }
+      if (networks.randomImageLatents) {
+        notes.push(
+          'The VAE encoder of this export samples its latents (an older export): the image conditioning is random, and onnxruntime cannot seed it, so runs differ slightly. Export the model again with a current optimum for the mean.',
+        );
+      }
+      const working =
+        width === source.width && height === source.height
+          ? source
+          : await resizeImage(source, width, height);
+      const plane = 4 * (height / 8) * (width / 8);
+      const noisePath = stringParam(params, 'noise');
+      const initialNoise =
+        noisePath === undefined
+          ? unitNoise(new Rng(seed, INITIAL_NOISE_STREAM), plane)
+          : await readNpyLatents(noisePath, [1, 4, height / 8, width / 8]);
+      const stepRng = new Rng(seed, STEP_NOISE_STREAM);
+      const stepNoises: Float32Array[] = [];
+      const stepNoise = (i: number): Float32Array => {
+        // Drawn in step order whatever asks first, so step i's noise depends only on the seed.
+        while (stepNoises.length <= i) stepNoises.push(unitNoise(stepRng, plane));
+        return stepNoises[i] ?? new Float32Array(plane);
+      };
+      const maxBatch = imagesPerCall(
+        plane / 4,
+        networks.floatType === 'float16' ? 2 : 4,
+        runtime.memoryBudgetMB ?? DEFAULT_MEMORY_BUDGET_MB,
+        networks.unetBatch,
+      );
+      const denoiseStarted = performance.now();
+      const result: SweepResult = await sweep(networks, {
+        guidances,
+        imageGuidance: numberParam(params, 'imageGuidance'),
+        scheduler,
+        textIds: tokenizer.encode(instruction),
+        emptyIds: tokenizer.encode(''),
+        source: toModelPixels(working.data, height, width),
+        height,
+        width,
+        initialNoise,
+        stepNoise,
+        scalingFactor: folder.scalingFactor,
+        maxBatch,
+        signal,
+        onStep: (done, total) => {
+          const elapsed = performance.now() - denoiseStarted;
+          const left = done === 0 ? NaN : (elapsed / done) * (total - done);
+          runtime.progress(
+            `Denoising step ${done} of ${total}${done < total && Number.isFinite(left) ? `, about ${formatSeconds(left)} left` : ''}`,
+            done,
+            total,
+          );
+        },
+      });
+      runtime.report({
+        size: [width, height],
+        provider: networks.provider,
+        fallbackReason: networks.fallbackReason,
+        counts: {
+          frames: guidances.length,
+          denoiseSteps: steps,
+          unetCalls: result.unetCalls,
+          imageEvaluations: result.imageEvaluations,
+          maxBatch,
+        },
+        phasesMs: {
+          load: Math.round(loadMs * 10) / 10,
+          ...result.phaseMs,
+          total: Math.round((performance.now() - started) * 10) / 10,
+        },
+        notes,
+      });
+      return result.images.map((data) => ({ width, height, data }));
+    },
+  );
+}
+
+function formatSeconds(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  return s < 120 ? `${s} s` : `${Math.ceil(s / 60)} min`;
+}

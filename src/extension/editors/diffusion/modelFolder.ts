@@ -1,0 +1,226 @@
+// An InstructPix2Pix-family model folder in the layout of Hugging Face optimum's ONNX export:
+// checked before any session opens (everything missing listed at once, with the export command),
+// its small JSON configs read and bounded, and its files fingerprinted for the frame cache and the
+// result. A folder can come from a workspace setting: every file is read through the bounded reader.
+import { createHash } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+
+import { hashRegularFile, readRegularText, UnreadableFileError } from '../../files/boundedFiles';
+import { EditorInputError } from '../types';
+
+/** The command that makes such a folder (README "Diffusion editor models"). */
+export const EXPORT_COMMAND =
+  'optimum-cli export onnx --model timbrooks/instruct-pix2pix --task image-to-image DIR (add --dtype fp16 for a GPU)';
+
+/** The four networks of the folder, each `NAME/model.onnx`. */
+export const NETWORKS = ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder'] as const;
+
+/** One of the four networks. */
+export type Network = (typeof NETWORKS)[number];
+
+/** The VAE scaling factor of Stable Diffusion 1.x, assumed when the VAE's config.json lacks one. */
+export const SD1_SCALING_FACTOR = 0.18215;
+
+/** A checked model folder. */
+export interface DiffusionFolder {
+  readonly root: string;
+  readonly models: Readonly<Record<Network, string>>;
+  readonly tokenizer: string;
+  readonly schedulerConfig: string;
+  /** latents = VAE mean * scalingFactor for the UNet; divided again before decoding. */
+  readonly scalingFactor: number;
+  /** What was assumed, for the result's notes. */
+  readonly notes: readonly string[];
+}
+
+/** One fingerprinted file of the folder. */
+export interface FolderFile {
+  /** Relative to the folder, with forward slashes. */
+  readonly file: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/** The folder's content: every file that can change an edit, and one digest over them. */
+export interface FolderFingerprint {
+  readonly sha256: string;
+  readonly files: readonly FolderFile[];
+}
+
+const CONFIG_BYTES = 1024 * 1024;
+/** A single network's weights (the fp32 UNet is 3.4 GB; external data may hold all of it). */
+const WEIGHT_BYTES = 16 * 1024 ** 3;
+/** Files hashed at most: a real export has about twenty. */
+const MAX_FILES = 256;
+/** The folders whose files make the edit (safety_checker and feature_extractor do not). */
+const CONTENT_FOLDERS = [...NETWORKS, 'tokenizer', 'scheduler'] as const;
+
+/**
+ * Checks that `root` holds an InstructPix2Pix export: the four networks, a tokenizer (tokenizer.json,
+ * or vocab.json with merges.txt) and the scheduler's config; reads the VAE's scaling factor and the
+ * UNet's input channels when its config says them. Throws EditorInputError listing everything
+ * missing and how to export a folder.
+ */
+export async function openDiffusionFolder(root: string): Promise<DiffusionFolder> {
+  const info = await stat(root).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) {
+    throw new EditorInputError(
+      `The editor model ${root} ${info === undefined ? 'does not exist' : 'is not a folder'}. Give the folder of an ONNX export of an InstructPix2Pix model, made with: ${EXPORT_COMMAND}.`,
+    );
+  }
+  const present = async (file: string): Promise<boolean> =>
+    (await stat(join(root, file)).catch(() => undefined))?.isFile() === true;
+  const missing: string[] = [];
+  for (const network of NETWORKS) {
+    if (!(await present(`${network}/model.onnx`))) missing.push(`${network}/model.onnx`);
+  }
+  const tokenizerJson = await present('tokenizer/tokenizer.json');
+  if (!tokenizerJson) {
+    const bpe = ['tokenizer/vocab.json', 'tokenizer/merges.txt'];
+    const have = await Promise.all(bpe.map(present));
+    if (!have.every(Boolean)) {
+      missing.push(
+        `tokenizer/tokenizer.json (or ${bpe.filter((_, i) => have[i] !== true).join(' and ')})`,
+      );
+    }
+  }
+  if (!(await present('scheduler/scheduler_config.json'))) {
+    missing.push('scheduler/scheduler_config.json');
+  }
+  if (missing.length > 0) {
+    const foreign = missing.length >= NETWORKS.length;
+    throw new EditorInputError(
+      `${root} ${foreign ? 'is not an ONNX export of a diffusion model' : 'is an incomplete diffusion model export'}: it lacks ${missing.join(', ')}. Export the whole model with: ${EXPORT_COMMAND}.`,
+    );
+  }
+  const notes: string[] = [];
+  const unetConfig = await readConfig(root, 'unet/config.json');
+  const channels = unetConfig?.in_channels;
+  if (channels !== undefined && channels !== 8) {
+    throw new EditorInputError(
+      `${root} is not an instruction editor: its UNet takes ${JSON.stringify(channels)} input channels (unet/config.json in_channels), and InstructPix2Pix's takes 8 (4 noisy latents and 4 of the source image). Export an InstructPix2Pix model, e.g. ${EXPORT_COMMAND}.`,
+    );
+  }
+  let vaeFile = 'vae_decoder/config.json';
+  let vaeConfig = await readConfig(root, vaeFile);
+  if (vaeConfig === undefined) {
+    vaeFile = 'vae_encoder/config.json';
+    vaeConfig = await readConfig(root, vaeFile);
+  }
+  let scalingFactor = SD1_SCALING_FACTOR;
+  const given = vaeConfig?.scaling_factor;
+  if (given === undefined) {
+    notes.push(
+      `The VAE's config.json gives no scaling_factor; assumed ${SD1_SCALING_FACTOR} (Stable Diffusion 1.x).`,
+    );
+  } else if (typeof given === 'number' && Number.isFinite(given) && given > 0 && given < 100) {
+    scalingFactor = given;
+  } else {
+    throw new EditorInputError(
+      `${join(root, vaeFile)}: scaling_factor must be a positive number (Stable Diffusion 1.x uses ${SD1_SCALING_FACTOR}), got ${JSON.stringify(given)}. Export the model again.`,
+    );
+  }
+  return {
+    root,
+    models: Object.fromEntries(
+      NETWORKS.map((network) => [network, join(root, network, 'model.onnx')]),
+    ) as Record<Network, string>,
+    tokenizer: join(root, 'tokenizer'),
+    schedulerConfig: join(root, 'scheduler', 'scheduler_config.json'),
+    scalingFactor,
+    notes,
+  };
+}
+
+/** A JSON object config of the folder, or undefined when the file is absent. */
+async function readConfig(
+  root: string,
+  file: string,
+): Promise<Readonly<Record<string, unknown>> | undefined> {
+  const path = join(root, file);
+  let text: string;
+  try {
+    text = await readRegularText(path, CONFIG_BYTES);
+  } catch (error) {
+    if (error instanceof UnreadableFileError && error.reason === 'missing') return undefined;
+    throw new EditorInputError(`Cannot read ${path}: ${describe(error)}. Export the model again.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new EditorInputError(
+      `${path} is not valid JSON (${describe(error)}). Export the model again.`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new EditorInputError(`${path} is not a JSON object. Export the model again.`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** sha256 digests kept by real path, size and modification time: a model is hashed once. */
+export class FileDigests {
+  private readonly known = new Map<string, { size: number; mtimeMs: number; sha256: string }>();
+
+  /** The sha256 of a regular file of at most `maxBytes`, from memory when it has not changed. */
+  async digest(path: string, maxBytes: number): Promise<{ sha256: string; bytes: number }> {
+    const info = await stat(path);
+    const kept = this.known.get(path);
+    if (kept !== undefined && kept.size === info.size && kept.mtimeMs === info.mtimeMs) {
+      return { sha256: kept.sha256, bytes: kept.size };
+    }
+    const sha256 = await hashRegularFile(path, maxBytes);
+    this.known.set(path, { size: info.size, mtimeMs: info.mtimeMs, sha256 });
+    return { sha256, bytes: info.size };
+  }
+}
+
+/**
+ * The digest of every file that can change an edit (the networks with their external data and
+ * configs, the tokenizer, the scheduler, model_index.json), each hashed once per change.
+ */
+export async function fingerprintFolder(
+  folder: DiffusionFolder,
+  digests: FileDigests,
+  signal?: AbortSignal,
+): Promise<FolderFingerprint> {
+  const paths: string[] = [];
+  if ((await stat(join(folder.root, 'model_index.json')).catch(() => undefined))?.isFile()) {
+    paths.push(join(folder.root, 'model_index.json'));
+  }
+  for (const sub of CONTENT_FOLDERS) {
+    const dir = join(folder.root, sub);
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      // Regular files and links to them (a Hugging Face cache links its snapshots to blobs).
+      if (entry.isFile() || entry.isSymbolicLink()) paths.push(join(dir, entry.name));
+    }
+    if (paths.length > MAX_FILES) {
+      throw new EditorInputError(
+        `${folder.root} holds more than ${MAX_FILES} files in its model folders; an export has about twenty. Give the folder of one export.`,
+      );
+    }
+  }
+  const files: FolderFile[] = [];
+  for (const path of paths.sort()) {
+    signal?.throwIfAborted();
+    try {
+      const { sha256, bytes } = await digests.digest(path, WEIGHT_BYTES);
+      files.push({ file: relative(folder.root, path).split(/[\\/]/).join('/'), bytes, sha256 });
+    } catch (error) {
+      throw new EditorInputError(
+        `Cannot read ${path} of the editor model: ${describe(error)}. Check the folder, or export the model again.`,
+      );
+    }
+  }
+  const sha256 = createHash('sha256')
+    .update(files.map((f) => `${f.file} ${f.sha256}`).join('\n'))
+    .digest('hex');
+  return { sha256, files };
+}
