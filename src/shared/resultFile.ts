@@ -44,6 +44,8 @@ export interface ModelRecord {
   readonly notes: readonly string[];
   /** The prediction on the source itself, when the source is not the first frame. */
   readonly sourcePrediction?: readonly number[];
+  /** Present when the path was also made with other seeds (explain --seeds K). */
+  readonly seedSpread?: SeedSpreadRecord;
 }
 
 /** A file that made the frames (an overlay, a network of the editor model), by content. */
@@ -77,6 +79,30 @@ export interface EditorRunRecord {
 export interface ReconstructionRecord {
   /** Mean absolute change, 0..1, from the source (at the frames' size) to the first frame. */
   readonly change: number;
+  /**
+   * The source at the frames' size, PNG relative to the result file (inside its folder, as the
+   * frames); absent until the result is written.
+   */
+  readonly file?: string;
+}
+
+/**
+ * The same path made with other seeds of the editor (its own noise floor): a difference between
+ * seeds is the editor's, not the classifier's.
+ */
+export interface SeedSpreadRecord {
+  /** The seeds of the paths, the result's own (the frames shown) first. */
+  readonly seeds: readonly number[];
+  /** EPGM of the whole prediction on each seed's path, in the order of `seeds`. */
+  readonly epgm: readonly number[];
+  /** Prediction flips on each seed's path. */
+  readonly flips: readonly number[];
+  readonly epgmMean: number;
+  /** Sample standard deviation over the seeds (0 for one seed). */
+  readonly epgmStd: number;
+  /** Per frame and output, the smallest and the largest prediction over the seeds: the band. */
+  readonly lower: readonly (readonly number[])[];
+  readonly upper: readonly (readonly number[])[];
 }
 
 /** The whole saved explanation. */
