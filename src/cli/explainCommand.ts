@@ -10,7 +10,7 @@ import { EXECUTION_PROVIDERS, isExecutionProvider } from '../shared/executionPro
 import { numberFlag, parse, UsageError } from './args';
 import { ProgressBar } from './progress';
 import { formatNumber, formatSize } from '../shared/format';
-import { LIMITS, stepsProblem } from '../shared/limits';
+import { LIMITS, seedsProblem, stepsProblem } from '../shared/limits';
 import { resultName, resultNameProblem } from '../shared/names';
 
 /** Help text of `propsweep explain`. */
@@ -27,6 +27,8 @@ Options:
   --steps N             images on the path, strength 0 to 1 (default 21, ${LIMITS.minSteps} to ${LIMITS.steps})
   --permutations K      shuffles in the test (default ${MEASURE_DEFAULTS.permutations}, at most ${MEASURE_LIMITS.permutations})
   --seed S              seed of the editor's randomness and of the shuffles (default 0)
+  --seeds K             make the path with K seeds (S, S+1, ...; editors with randomness):
+                        EPGM mean and spread over seeds, a band around each curve (default 1)
   --alpha A             significance level (default ${MEASURE_DEFAULTS.alpha})
   --legacy              report EPGM by sample index, as the reference code does
   --out DIR             where NAME.propsweep.json, its frames and NAME.report.html go
@@ -98,6 +100,7 @@ const OPTIONS = {
   'max-size': { type: 'string' },
   noise: { type: 'string' },
   'edit-memory-mb': { type: 'string' },
+  seeds: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -154,6 +157,9 @@ export function explainRequest(
   if (badName !== null)
     throw new UsageError(`--name "${name}" cannot name a result file: ${badName}.`);
   const deviceId = numberFlag(values['device-id'], 'device-id', true);
+  const seeds = numberFlag(values.seeds, 'seeds', true);
+  const badSeeds = seeds === undefined ? null : seedsProblem(seeds);
+  if (badSeeds !== null) throw new UsageError(`--${badSeeds}.`);
   const editMemoryMB = numberFlag(values['edit-memory-mb'], 'edit-memory-mb', true);
   if (editMemoryMB !== undefined && (editMemoryMB < 1 || editMemoryMB > 1_048_576)) {
     throw new UsageError(
@@ -171,6 +177,7 @@ export function explainRequest(
     params: withDiffusionFlags(editor, parseParams(values.param ?? []), values),
     steps,
     seed: numberFlag(values.seed, 'seed', true) ?? MEASURE_DEFAULTS.seed,
+    ...(seeds !== undefined && seeds > 1 && { seeds }),
     permutations,
     alpha: numberFlag(values.alpha, 'alpha') ?? MEASURE_DEFAULTS.alpha,
     ...(values.legacy === true && { legacy: true }),

@@ -61,6 +61,8 @@ export interface ExplainRun {
   readonly params: Readonly<Record<string, string | number | boolean>>;
   readonly steps: number;
   readonly seed: number;
+  /** Paths made with seeds seed, seed + 1, ... (editors with randomness); 1 when absent. */
+  readonly seeds?: number;
   readonly permutations: number;
   readonly alpha: number;
   readonly legacy?: boolean;
@@ -243,6 +245,7 @@ export function hostMessageProblem(x: unknown): string | null {
         typeof m.cacheDir === 'string' &&
         typeof m.name === 'string' &&
         (m.preview === undefined || typeof m.preview === 'boolean') &&
+        (m.seeds === undefined || typeof m.seeds === 'number') &&
         (m.editMemoryMB === undefined ||
           (typeof m.editMemoryMB === 'number' &&
             m.editMemoryMB >= 1 &&

@@ -59,6 +59,15 @@ export const FILE_LIMITS = {
   paramFileBytes: 256 * 1024 * 1024,
 } as const;
 
+/** The most seeds one explanation makes its path with (each seed is a whole path). */
+export const MAX_SEEDS = 16;
+
+/** Why a number of seeds is refused, or null when it is within the bounds. */
+export function seedsProblem(seeds: number): string | null {
+  if (Number.isInteger(seeds) && seeds >= 1 && seeds <= MAX_SEEDS) return null;
+  return `seeds must be a whole number from 1 to ${MAX_SEEDS} (each seed makes the whole path again), got ${String(seeds)}`;
+}
+
 /** Why a number of steps is refused, or null when it is within the bounds. */
 export function stepsProblem(steps: number): string | null {
   if (Number.isInteger(steps) && steps >= LIMITS.minSteps && steps <= LIMITS.steps) return null;

@@ -162,6 +162,7 @@ export const NOISE_STREAM = 0x6e6f6973;
 export const noiseEditor: DescribedEditor = parametricEditor({
   id: 'noise',
   title: 'Noise: add Gaussian noise of growing strength',
+  random: true,
   needsMask: false,
   parameterName: 'std (0..255)',
   params: [

@@ -27,6 +27,8 @@ export interface ParametricDefinition {
   readonly title: string;
   readonly needsMask: boolean;
   readonly parameterName: string;
+  /** See ImageEditor.random: whether the frames depend on the seed (noise). */
+  readonly random?: boolean;
   /** See ImageEditor.cheap; true unless a frame costs more than decoding a PNG (blur). */
   readonly cheap?: boolean;
   readonly params: readonly ParamSpec[];
@@ -56,6 +58,7 @@ export function parametricEditor(definition: ParametricDefinition): DescribedEdi
     needsMask: definition.needsMask,
     parameterName: definition.parameterName,
     cheap: definition.cheap ?? true,
+    ...(definition.random === true ? { random: true } : {}),
     params: specs,
     resolveParams,
     fingerprint: (params: EditorParams) => fileFingerprint(id, specs, resolveParams(params)),

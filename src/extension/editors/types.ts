@@ -57,6 +57,11 @@ export interface ImageEditor {
    * files already, and the source is on the path although no strength reproduces it.
    */
   readonly recorded?: boolean;
+  /**
+   * Whether the path depends on the seed (noise, a diffusion model): only then does making it with
+   * several seeds (explain --seeds K) show the editor's own noise floor.
+   */
+  readonly random?: boolean;
   /** Whether the editor needs a mask. */
   readonly needsMask: boolean;
   /** Name and unit of the parameter that the strength maps to ("factor", "degrees", "alpha"). */

@@ -10,6 +10,7 @@ import type {
   FrameRecord,
   ModelRecord,
   ResultFile,
+  SeedSpreadRecord,
 } from '../../shared/resultFile';
 import { RESULT_FILE_VERSION } from '../../shared/resultFile';
 import { isDecodablePngFile } from '../share/pngCheck';
@@ -73,6 +74,12 @@ export interface ExplainRequest {
   readonly imaging: PipelineImaging;
   /** dist/permutationWorker.js, for large shuffle tests. */
   readonly workerPath: string;
+  /**
+   * More seeds of the editor to make the path with (explain --seeds K gives K - 1 of them): each
+   * model's EPGM and flips on every path, and the band of its predictions, are recorded as its
+   * seedSpread. The frames shown and measured in full are those of `seed`.
+   */
+  readonly otherSeeds?: readonly number[] | undefined;
   /** Where model-based editors run (provider, memory budget, log); their progress and report are the pipeline's. */
   readonly runtime?:
     Pick<EditorRuntime, 'provider' | 'deviceId' | 'memoryBudgetMB' | 'log'> | undefined;
@@ -85,6 +92,8 @@ export interface Explanation {
   readonly result: ResultFile;
   /** The edited images in path order, as every classifier saw them. */
   readonly frames: readonly RgbImage[];
+  /** The source at the frames' size, when the source is not on the path (else null). */
+  readonly reference: RgbImage | null;
   /**
    * Encodes the frames the cache lacks as PNG and stores them, a few at a time; resolves to every
    * frame's cached file, in path order. Nothing is encoded before the first call (later calls
@@ -138,20 +147,33 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
     changeInside: steps[k]?.changeInside ?? 0,
     changeOutside: steps[k]?.changeOutside ?? null,
   }));
+  const pathOutputs = outputs.map((run) => (withSource ? run.outputs.slice(0, -1) : run.outputs));
+  const seeded = await otherSeedPaths(request, pathOutputs);
   const models: ModelRecord[] = [];
   for (const [i, { name, classifier }] of request.classifiers.entries()) {
     const run = outputs[i];
     if (run === undefined) break;
     request.onProgress?.({ phase: 'measure', done: i, total, message: `Measuring ${name}` });
     const source = withSource ? run.outputs.at(-1) : undefined;
-    const pathOutputs = withSource ? run.outputs.slice(0, -1) : run.outputs;
-    const model = await measureModel(request, name, classifier, pathOutputs, run.ms);
-    models.push(source === undefined ? model : { ...model, sourcePrediction: Array.from(source) });
+    const model = await measureModel(request, name, classifier, pathOutputs[i] ?? [], run.ms);
+    const spread = seeded.spreads[i];
+    models.push({
+      ...model,
+      ...(source === undefined ? {} : { sourcePrediction: Array.from(source) }),
+      ...(spread === undefined ? {} : { seedSpread: spread }),
+    });
   }
   const finished = performance.now();
   return {
     frames,
-    writeFrames: path.writeFrames,
+    reference: withSource ? reference : null,
+    // The other seeds' frames go to the cache too (a rerun with other classifiers edits nothing),
+    // after the path's own.
+    writeFrames: async () => {
+      const written = await path.writeFrames();
+      for (const other of seeded.paths) await other.writeFrames();
+      return written;
+    },
     result: {
       propsweep: RESULT_FILE_VERSION,
       created: new Date().toISOString(),
@@ -216,6 +238,85 @@ interface EditedPath {
   readonly run: EditorRunRecord | undefined;
   /** Encodes and stores the frames the cache lacks, once; resolves to every frame's cached file. */
   readonly writeFrames: () => Promise<string[]>;
+}
+
+/**
+ * The path made again with each of `request.otherSeeds`, classified by every model: per model, the
+ * EPGM and flips on each seed's path and the band of its predictions (the first seed's included).
+ */
+async function otherSeedPaths(
+  request: ExplainRequest,
+  first: readonly (readonly Float32Array[])[],
+): Promise<{ spreads: (SeedSpreadRecord | undefined)[]; paths: EditedPath[] }> {
+  const seeds = request.otherSeeds ?? [];
+  if (seeds.length === 0) return { spreads: [], paths: [] };
+  const all = [request.seed, ...seeds];
+  const rows: Float32Array[][][] = first.map((outputs) => [[...outputs]]);
+  const paths: EditedPath[] = [];
+  for (const [j, seed] of seeds.entries()) {
+    request.signal?.throwIfAborted();
+    const tag = `seed ${j + 2} of ${all.length}`;
+    const path = await editPath({
+      ...request,
+      seed,
+      onProgress: (p) => request.onProgress?.({ ...p, message: `${p.message} (${tag})` }),
+    });
+    paths.push(path);
+    for (const [i, { name, classifier }] of request.classifiers.entries()) {
+      request.signal?.throwIfAborted();
+      request.onProgress?.({
+        phase: 'classify',
+        done: i,
+        total: request.classifiers.length,
+        message: `Classifying ${path.frames.length} images with ${name} (${tag})`,
+      });
+      rows[i]?.push(await classifier.predict(path.frames, request.signal));
+    }
+  }
+  const spreads = rows.map((perSeed) => seedSpread(request, all, perSeed));
+  return { spreads, paths };
+}
+
+/** EPGM and flips of each seed's path, their mean and spread, and the band of the predictions. */
+function seedSpread(
+  request: ExplainRequest,
+  seeds: readonly number[],
+  perSeed: readonly (readonly Float32Array[])[],
+): SeedSpreadRecord {
+  const epgm: number[] = [];
+  const flips: number[] = [];
+  for (const outputs of perSeed) {
+    const { partial } = analyse(
+      { predictions: outputs.map((row) => Array.from(row)), strengths: request.strengths },
+      {
+        permutations: 1,
+        legacy: request.measure.legacy,
+        edgeOrder: request.measure.edgeOrder,
+        period: request.measure.period,
+      },
+    );
+    epgm.push(partial.epgm);
+    flips.push(partial.flips?.count ?? 0);
+  }
+  const mean = epgm.reduce((a, b) => a + b, 0) / epgm.length;
+  const variance =
+    epgm.length < 2 ? 0 : epgm.reduce((a, b) => a + (b - mean) ** 2, 0) / (epgm.length - 1);
+  const first = perSeed[0] ?? [];
+  const lower = first.map((row, k) =>
+    Array.from(row, (_, c) => Math.min(...perSeed.map((outputs) => outputs[k]?.[c] ?? NaN))),
+  );
+  const upper = first.map((row, k) =>
+    Array.from(row, (_, c) => Math.max(...perSeed.map((outputs) => outputs[k]?.[c] ?? NaN))),
+  );
+  return {
+    seeds,
+    epgm,
+    flips,
+    epgmMean: mean,
+    epgmStd: Math.sqrt(variance),
+    lower,
+    upper,
+  };
 }
 
 async function editPath(request: ExplainRequest): Promise<EditedPath> {

@@ -20,7 +20,7 @@ import { portable } from '../store/resultFiles';
 import { writeResult } from '../store/resultWriter';
 import { previewFrames } from './preview';
 import type { ExplainRun, RunPreview, RunProgress, RunValue } from '../../shared/childProtocol';
-import { runSizeProblem } from '../../shared/limits';
+import { runSizeProblem, seedsProblem } from '../../shared/limits';
 
 /** What the child provides to an explain run. */
 export interface ExplainContext {
@@ -86,6 +86,7 @@ async function explainInto(
       `The ${editor.id} editor edits a region: give its mask with --mask MASK.png (white = the region, same size as the image).`,
     );
   }
+  const otherSeeds = otherSeedsFor(editor, request);
   const period = editor.periodOf?.(params);
   const strengths = await strengthsFor(editor, params, request.steps, period);
   signal.throwIfAborted();
@@ -120,6 +121,7 @@ async function explainInto(
       params,
       strengths,
       seed: request.seed,
+      otherSeeds,
       classifiers,
       measure: {
         permutations: request.permutations,
@@ -175,6 +177,19 @@ async function explainInto(
   } finally {
     await Promise.all(classifiers.map(({ classifier }) => classifier.dispose()));
   }
+}
+
+/** Seeds seed + 1, ... (wrapping at 2^32) for --seeds K; refused for editors without randomness. */
+function otherSeedsFor(editor: ImageEditor, request: ExplainRun): number[] {
+  const count = request.seeds ?? 1;
+  const problem = seedsProblem(count);
+  if (problem !== null) throw new EditorInputError(`--${problem}.`);
+  if (count > 1 && editor.random !== true) {
+    throw new EditorInputError(
+      `The ${editor.id} editor makes the same path whatever the seed, so --seeds ${count} would only repeat it. Several seeds show the noise floor of editors with randomness (instruct-pix2pix, noise).`,
+    );
+  }
+  return Array.from({ length: count - 1 }, (_, j) => (request.seed + j + 1) % 2 ** 32);
 }
 
 /** sharp-backed image work; the quality report judges the region the edit is meant to change. */

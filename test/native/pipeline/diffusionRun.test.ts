@@ -129,3 +129,43 @@ test('an incomplete export is refused, listing everything missing and the export
     return true;
   });
 });
+
+test('--seeds 3: the path made with seeds 7, 8 and 9; EPGM and flips per seed, and the band around the curve', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-diffusion-'));
+  const run = await runExplain({ ...request(root, fixture), seeds: 3 }, context());
+  const model = run.result.models[0];
+  const spread = model?.seedSpread;
+  assert.ok(model !== undefined && spread !== undefined);
+  assert.deepEqual(spread.seeds, [7, 8, 9]);
+  assert.equal(spread.epgm.length, 3);
+  assert.equal(spread.flips.length, 3);
+  assert.ok(
+    Math.abs((spread.epgm[0] ?? NaN) - model.measure.epgm) < 1e-12,
+    'seed 7 is the path shown',
+  );
+  assert.ok(new Set(spread.epgm).size > 1, 'other seeds, other paths');
+  const mean = spread.epgm.reduce((a, b) => a + b, 0) / 3;
+  assert.ok(Math.abs(spread.epgmMean - mean) < 1e-12);
+  const sd = Math.sqrt(spread.epgm.reduce((a, b) => a + (b - mean) ** 2, 0) / 2);
+  assert.ok(Math.abs(spread.epgmStd - sd) < 1e-12, 'the sample standard deviation');
+  model.predictions.forEach((row, k) => {
+    row.forEach((p, c) => {
+      assert.ok((spread.lower[k]?.[c] ?? NaN) <= p && p <= (spread.upper[k]?.[c] ?? NaN));
+    });
+  });
+  // Every seed's frames were cached: another classifier runs no diffusion at all.
+  const again = await runExplain({ ...request(root, fixture, 'dark-cats'), seeds: 3 }, context());
+  assert.equal(again.result.editor.run, undefined);
+  assert.deepEqual(again.result.models[0]?.seedSpread?.seeds, [7, 8, 9]);
+});
+
+test('--seeds is refused for an editor whose path does not depend on the seed', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-diffusion-'));
+  await assert.rejects(
+    runExplain(
+      { ...request(root, fixture), editor: 'brightness', params: { factor: 1.5 }, seeds: 2 },
+      context(),
+    ),
+    /The brightness editor makes the same path whatever the seed/,
+  );
+});

@@ -168,6 +168,7 @@ export const instructPix2PixEditor: DescribedEditor = {
   id: 'instruct-pix2pix',
   title: 'Instruction edit (diffusion): an InstructPix2Pix model, weak to strong text guidance',
   identityAtZero: false,
+  random: true,
   needsMask: false,
   parameterName: 'text guidance',
   cheap: false,
