@@ -2,10 +2,13 @@
 // layout) turns the source into a path along the text guidance scale gT, from the image-only
 // reconstruction (gT = 0) to a strong edit, every strength from the same initial noise. Runs in
 // the inference child on the configured provider, with the sessions kept warm between runs.
+import type * as Ort from 'onnxruntime-node';
+
 import { Rng } from '../../measures/rng';
 import { resizeImage } from '../../images/io';
 import { checkImageShape, type RgbImage } from '../../images/image';
 import { loadOrt } from '../../natives/natives';
+import { shortReason } from '../../natives/ortSessions';
 import { contentRecord } from '../parametric';
 import {
   numberParam,
@@ -163,55 +166,84 @@ export function guidanceGrid(params: EditorParams, steps: number): number[] {
   return Array.from({ length: steps }, (_, k) => from + ((to - from) * k) / (steps - 1));
 }
 
-/** The instruction editor (see the file's comment). */
-export const instructPix2PixEditor: DescribedEditor = {
-  id: 'instruct-pix2pix',
-  title: 'Instruction edit (diffusion): an InstructPix2Pix model, weak to strong text guidance',
-  identityAtZero: false,
-  random: true,
-  needsMask: false,
-  parameterName: 'text guidance',
-  cheap: false,
-  params: PARAMS,
-  resolveParams: resolve,
-  strengthsFor: (params, steps) => Promise.resolve(guidanceGrid(resolve(params), steps)),
-  async fingerprint(params, signal) {
-    const resolved = resolve(params);
-    const folder = await openDiffusionFolder(stringParam(resolved, 'model') ?? '');
-    const model = await fingerprintFolder(folder, digests, signal);
-    const files = model.files.map((f) => ({ name: f.file, bytes: f.bytes, sha256: f.sha256 }));
-    const noise = stringParam(resolved, 'noise');
-    if (noise !== undefined) {
-      const { sha256, bytes } = await digests.digest(noise, 64 * 1024 * 1024).catch(() => {
-        throw new EditorInputError(
-          `The noise file ${noise} cannot be read. Give a float32 .npy file of shape [1, 4, height/8, width/8].`,
-        );
-      });
-      files.push({ name: 'noise', bytes, sha256 });
-    }
-    return contentRecord(files);
-  },
-  async *edit(
-    input: EditInput,
-    strengths: readonly number[],
-    signal?: AbortSignal,
-  ): AsyncGenerator<EditedFrame> {
-    const params = resolve(input.params);
-    checkImageShape(input.source, 3, 'The source image');
-    const runtime = input.runtime;
-    if (runtime === undefined) {
-      throw new Error('The instruct-pix2pix editor runs in the inference child, with a runtime.');
-    }
-    const made = await editPath(input.source, params, input.seed, strengths, runtime, signal);
-    for (const [k, image] of made.entries()) {
-      signal?.throwIfAborted();
-      const strength = strengths[k] ?? 0;
-      yield { image, strength, parameter: strength };
-    }
-  },
-};
+/** The instruction editor (see the file's comment), on the installed onnxruntime. */
+export const instructPix2PixEditor: DescribedEditor = makeInstructPix2PixEditor(loadOrt);
+
+/**
+ * The instruction editor with the onnxruntime module supplied: the seam through which tests make a
+ * GPU provider fail its first run, which no provider on a CPU-only machine does by itself.
+ */
+export function makeInstructPix2PixEditor(getOrt: () => typeof Ort): DescribedEditor {
+  return {
+    id: 'instruct-pix2pix',
+    title: 'Instruction edit (diffusion): an InstructPix2Pix model, weak to strong text guidance',
+    identityAtZero: false,
+    random: true,
+    needsMask: false,
+    parameterName: 'text guidance',
+    cheap: false,
+    params: PARAMS,
+    resolveParams: resolve,
+    strengthsFor: (params, steps) => Promise.resolve(guidanceGrid(resolve(params), steps)),
+    async fingerprint(params, signal) {
+      const resolved = resolve(params);
+      const folder = await openDiffusionFolder(stringParam(resolved, 'model') ?? '');
+      const model = await fingerprintFolder(folder, digests, signal);
+      const files = model.files.map((f) => ({ name: f.file, bytes: f.bytes, sha256: f.sha256 }));
+      const noise = stringParam(resolved, 'noise');
+      if (noise !== undefined) {
+        const { sha256, bytes } = await digests.digest(noise, 64 * 1024 * 1024).catch(() => {
+          throw new EditorInputError(
+            `The noise file ${noise} cannot be read. Give a float32 .npy file of shape [1, 4, height/8, width/8].`,
+          );
+        });
+        files.push({ name: 'noise', bytes, sha256 });
+      }
+      return contentRecord(files);
+    },
+    async *edit(
+      input: EditInput,
+      strengths: readonly number[],
+      signal?: AbortSignal,
+    ): AsyncGenerator<EditedFrame> {
+      const params = resolve(input.params);
+      checkImageShape(input.source, 3, 'The source image');
+      const runtime = input.runtime;
+      if (runtime === undefined) {
+        throw new Error('The instruct-pix2pix editor runs in the inference child, with a runtime.');
+      }
+      const made = await editPath(
+        getOrt,
+        input.source,
+        params,
+        input.seed,
+        strengths,
+        runtime,
+        signal,
+      );
+      for (const [k, image] of made.entries()) {
+        signal?.throwIfAborted();
+        const strength = strengths[k] ?? 0;
+        yield { image, strength, parameter: strength };
+      }
+    },
+  };
+}
+
+/** A run that failed on a GPU provider (not the user's input, not a cancel): retried on the CPU. */
+class ProviderRunError extends Error {
+  override readonly name = 'ProviderRunError';
+
+  constructor(
+    readonly provider: ExecutionProvider,
+    readonly reason: string,
+  ) {
+    super(`the ${provider} provider failed: ${reason}`);
+  }
+}
 
 async function editPath(
+  getOrt: () => typeof Ort,
   source: RgbImage,
   params: EditorParams,
   seed: number,
@@ -239,104 +271,127 @@ async function editPath(
     );
   }
   const loadStarted = performance.now();
-  const key = `${folder.root}\n${runtime.provider}\n${String(runtime.deviceId)}`;
-  const open = (provider: ExecutionProvider): Promise<OpenedNetworks> =>
-    openNetworks(loadOrt(), folder, provider, runtime.deviceId, runtime.log);
   runtime.progress('Loading the editor model', 0, steps);
-  return pool.with(
-    key,
-    () => open(runtime.provider),
-    async (networks) => {
-      const loadMs = performance.now() - loadStarted;
-      signal?.throwIfAborted();
-      const [width, height] =
-        networks.latentSize === null
-          ? workingSize(source.width, source.height, numberParam(params, 'maxSize'))
-          : [networks.latentSize[1] * 8, networks.latentSize[0] * 8];
-      if (networks.latentSize !== null) {
-        notes.push(
-          `The UNet is exported for ${width}x${height} images only; the source was resized to that.`,
-        );
-      }
-      if (networks.sequenceLength !== null && networks.sequenceLength !== tokenizer.maxLength) {
-        throw new EditorInputError(
-          `${folder.models.text_encoder} reads ${networks.sequenceLength} tokens but the tokenizer makes ${tokenizer.maxLength}; the folder mixes two models. Export the model again.`,
-        );
-      }
-      if (networks.randomImageLatents) {
-        notes.push(
-          'The VAE encoder of this export samples its latents (an older export): the image conditioning is random, and onnxruntime cannot seed it, so runs differ slightly. Export the model again with a current optimum for the mean.',
-        );
-      }
-      const working =
-        width === source.width && height === source.height
-          ? source
-          : await resizeImage(source, width, height);
-      const plane = 4 * (height / 8) * (width / 8);
-      const noisePath = stringParam(params, 'noise');
-      const initialNoise =
-        noisePath === undefined
-          ? unitNoise(new Rng(seed, INITIAL_NOISE_STREAM), plane)
-          : await readNpyLatents(noisePath, [1, 4, height / 8, width / 8]);
-      const stepRng = new Rng(seed, STEP_NOISE_STREAM);
-      const stepNoises: Float32Array[] = [];
-      const stepNoise = (i: number): Float32Array => {
-        // Drawn in step order whatever asks first, so step i's noise depends only on the seed.
-        while (stepNoises.length <= i) stepNoises.push(unitNoise(stepRng, plane));
-        return stepNoises[i] ?? new Float32Array(plane);
-      };
-      const maxBatch = imagesPerCall(
-        plane / 4,
-        networks.floatType === 'float16' ? 2 : 4,
-        runtime.memoryBudgetMB ?? DEFAULT_MEMORY_BUDGET_MB,
-        networks.unetBatch,
+  // The provider is tried first; a session it opens can still fail its first run (a CUDA library
+  // or kernel missing, its memory exhausted), and then the path is made on the CPU, said once.
+  const attempt = (provider: ExecutionProvider, failed: string | null): Promise<RgbImage[]> =>
+    pool.with(
+      `${folder.root}\n${provider}\n${String(runtime.deviceId)}`,
+      () => openNetworks(getOrt(), folder, provider, runtime.deviceId, runtime.log),
+      async (networks) => {
+        try {
+          return await makePath(networks, failed ?? networks.fallbackReason);
+        } catch (error) {
+          if (networks.provider === 'cpu' || error instanceof EditorInputError || signal?.aborted) {
+            throw error;
+          }
+          throw new ProviderRunError(networks.provider, shortReason(error));
+        }
+      },
+    );
+  try {
+    return await attempt(runtime.provider, null);
+  } catch (error) {
+    if (!(error instanceof ProviderRunError)) throw error;
+    runtime.log(
+      `${folder.root}: the ${error.provider} provider failed a run (${error.reason}); editing on CPU. If it ran out of memory, lower the memory budget (--edit-memory-mb, propsweep.diffusion.memoryBudgetMB).`,
+    );
+    return attempt('cpu', error.reason);
+  }
+
+  async function makePath(
+    networks: OpenedNetworks,
+    fallbackReason: string | null,
+  ): Promise<RgbImage[]> {
+    const loadMs = performance.now() - loadStarted;
+    signal?.throwIfAborted();
+    const [width, height] =
+      networks.latentSize === null
+        ? workingSize(source.width, source.height, numberParam(params, 'maxSize'))
+        : [networks.latentSize[1] * 8, networks.latentSize[0] * 8];
+    if (networks.latentSize !== null) {
+      notes.push(
+        `The UNet is exported for ${width}x${height} images only; the source was resized to that.`,
       );
-      const denoiseStarted = performance.now();
-      const result: SweepResult = await sweep(networks, {
-        guidances,
-        imageGuidance: numberParam(params, 'imageGuidance'),
-        scheduler,
-        textIds: tokenizer.encode(instruction),
-        emptyIds: tokenizer.encode(''),
-        source: toModelPixels(working.data, height, width),
-        height,
-        width,
-        initialNoise,
-        stepNoise,
-        scalingFactor: folder.scalingFactor,
+    }
+    if (networks.sequenceLength !== null && networks.sequenceLength !== tokenizer.maxLength) {
+      throw new EditorInputError(
+        `${folder.models.text_encoder} reads ${networks.sequenceLength} tokens but the tokenizer makes ${tokenizer.maxLength}; the folder mixes two models. Export the model again.`,
+      );
+    }
+    if (networks.randomImageLatents) {
+      notes.push(
+        'The VAE encoder of this export samples its latents (an older export): the image conditioning is random, and onnxruntime cannot seed it, so runs differ slightly. Export the model again with a current optimum for the mean.',
+      );
+    }
+    const working =
+      width === source.width && height === source.height
+        ? source
+        : await resizeImage(source, width, height);
+    const plane = 4 * (height / 8) * (width / 8);
+    const noisePath = stringParam(params, 'noise');
+    const initialNoise =
+      noisePath === undefined
+        ? unitNoise(new Rng(seed, INITIAL_NOISE_STREAM), plane)
+        : await readNpyLatents(noisePath, [1, 4, height / 8, width / 8]);
+    const stepRng = new Rng(seed, STEP_NOISE_STREAM);
+    const stepNoises: Float32Array[] = [];
+    const stepNoise = (i: number): Float32Array => {
+      // Drawn in step order whatever asks first, so step i's noise depends only on the seed.
+      while (stepNoises.length <= i) stepNoises.push(unitNoise(stepRng, plane));
+      return stepNoises[i] ?? new Float32Array(plane);
+    };
+    const maxBatch = imagesPerCall(
+      plane / 4,
+      networks.floatType === 'float16' ? 2 : 4,
+      runtime.memoryBudgetMB ?? DEFAULT_MEMORY_BUDGET_MB,
+      networks.unetBatch,
+    );
+    const denoiseStarted = performance.now();
+    const result: SweepResult = await sweep(networks, {
+      guidances,
+      imageGuidance: numberParam(params, 'imageGuidance'),
+      scheduler,
+      textIds: tokenizer.encode(instruction),
+      emptyIds: tokenizer.encode(''),
+      source: toModelPixels(working.data, height, width),
+      height,
+      width,
+      initialNoise,
+      stepNoise,
+      scalingFactor: folder.scalingFactor,
+      maxBatch,
+      signal,
+      onStep: (done, total) => {
+        const elapsed = performance.now() - denoiseStarted;
+        const left = done === 0 ? NaN : (elapsed / done) * (total - done);
+        runtime.progress(
+          `Denoising step ${done} of ${total}${done < total && Number.isFinite(left) ? `, about ${formatSeconds(left)} left` : ''}`,
+          done,
+          total,
+        );
+      },
+    });
+    runtime.report({
+      size: [width, height],
+      provider: networks.provider,
+      fallbackReason,
+      counts: {
+        frames: guidances.length,
+        denoiseSteps: steps,
+        unetCalls: result.unetCalls,
+        imageEvaluations: result.imageEvaluations,
         maxBatch,
-        signal,
-        onStep: (done, total) => {
-          const elapsed = performance.now() - denoiseStarted;
-          const left = done === 0 ? NaN : (elapsed / done) * (total - done);
-          runtime.progress(
-            `Denoising step ${done} of ${total}${done < total && Number.isFinite(left) ? `, about ${formatSeconds(left)} left` : ''}`,
-            done,
-            total,
-          );
-        },
-      });
-      runtime.report({
-        size: [width, height],
-        provider: networks.provider,
-        fallbackReason: networks.fallbackReason,
-        counts: {
-          frames: guidances.length,
-          denoiseSteps: steps,
-          unetCalls: result.unetCalls,
-          imageEvaluations: result.imageEvaluations,
-          maxBatch,
-        },
-        phasesMs: {
-          load: Math.round(loadMs * 10) / 10,
-          ...result.phaseMs,
-          total: Math.round((performance.now() - started) * 10) / 10,
-        },
-        notes,
-      });
-      return result.images.map((data) => ({ width, height, data }));
-    },
-  );
+      },
+      phasesMs: {
+        load: Math.round(loadMs * 10) / 10,
+        ...result.phaseMs,
+        total: Math.round((performance.now() - started) * 10) / 10,
+      },
+      notes,
+    });
+    return result.images.map((data) => ({ width, height, data }));
+  }
 }
 
 function formatSeconds(ms: number): string {
