@@ -100,9 +100,14 @@ export interface ImageEditor {
    * Added for the frame cache: the digest of the content of the files the parameters name (an
    * overlay, a model folder), each file's too for the result, or null when they name none. A
    * parameter holds a file's name, not its bytes; without this, a frame cached before the file
-   * changed would be shown and saved while the classifiers saw the new one.
+   * changed would be shown and saved while the classifiers saw the new one. `digestStore`: a
+   * file where digests of large files are kept between runs (FileDigests).
    */
-  fingerprint?(params: EditorParams, signal?: AbortSignal): Promise<ContentRecord | null>;
+  fingerprint?(
+    params: EditorParams,
+    signal?: AbortSignal,
+    digestStore?: string,
+  ): Promise<ContentRecord | null>;
 }
 
 /** A bad editor id, parameter, mask or sequence: the message says what to give instead. */

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 import type { StepChange } from '../editors/quality';
 import type { EditorParams, EditorRuntime, ImageEditor } from '../editors/types';
 import type { GrayImage, RgbImage } from '../images/image';
@@ -14,7 +16,7 @@ import type {
 } from '../../shared/resultFile';
 import { RESULT_FILE_VERSION } from '../../shared/resultFile';
 import { isDecodablePngFile } from '../share/pngCheck';
-import { FrameCache } from '../store/frameCache';
+import { DIGEST_STORE, FrameCache } from '../store/frameCache';
 import { FILE_CONCURRENCY, mapLimited } from '../store/limited';
 import { toMeasureJson } from './measureJson';
 import { runPermutationTest } from './permutationPool';
@@ -321,7 +323,8 @@ function seedSpread(
 
 async function editPath(request: ExplainRequest): Promise<EditedPath> {
   const { imaging, strengths, signal, editor, cache } = request;
-  const content = (await editor.fingerprint?.(request.params, signal)) ?? null;
+  const content =
+    (await editor.fingerprint?.(request.params, signal, join(cache.dir, DIGEST_STORE))) ?? null;
   const contentKey = content?.sha256 ?? null;
   const keys = strengths.map((strength) =>
     FrameCache.key({

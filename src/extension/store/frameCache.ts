@@ -37,6 +37,12 @@ used entries (NN/<64 hex digits>.png and .png.json) to keep it under its size li
 Delete the folder to clear the cache.
 `;
 
+/**
+ * Digests of large files named by editor parameters (a diffusion model's weights), kept between
+ * runs beside the entries (files/fileDigests.ts); pruning and clearing leave it alone.
+ */
+export const DIGEST_STORE = 'file-digests.json';
+
 /** A shard folder: the first two hex digits of the keys it holds. */
 const SHARD = /^[0-9a-f]{2}$/;
 /** An entry's PNG or its metadata. */

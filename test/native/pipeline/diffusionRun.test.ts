@@ -69,6 +69,7 @@ test('a diffusion path: source beside the reconstruction, the run recorded, fram
   });
   assert.deepEqual(result.editor.run.size, [64, 64]);
   assert.ok(result.editor.content?.files.some((f) => f.name === 'unet/model.onnx'));
+  assert.ok(existsSync(join(root, 'cache', 'file-digests.json')), 'the model hashed once, kept');
 
   const second = await runExplain(request(root, fixture, 'dark-cats'), context());
   assert.equal(second.result.editor.run, undefined, 'no diffusion: every frame from the cache');

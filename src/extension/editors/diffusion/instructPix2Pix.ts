@@ -24,7 +24,8 @@ import {
   type EditorParams,
   type EditorRuntime,
 } from '../types';
-import { FileDigests, fingerprintFolder, openDiffusionFolder } from './modelFolder';
+import { FileDigests } from '../../files/fileDigests';
+import { fingerprintFolder, openDiffusionFolder } from './modelFolder';
 import { WarmPool } from './networkPool';
 import { readNpyLatents } from './npy';
 import { openNetworks, type OpenedNetworks } from './onnxNetworks';
@@ -119,7 +120,18 @@ const PARAMS: readonly ParamSpec[] = [
   },
 ];
 
-const digests = new FileDigests();
+/** Digests by store file (one per cache folder), shared by the runs of this process. */
+const digestsByStore = new Map<string, FileDigests>();
+
+function digestsFor(store: string | undefined): FileDigests {
+  const key = store ?? '';
+  let digests = digestsByStore.get(key);
+  if (digests === undefined) {
+    digests = new FileDigests(store);
+    digestsByStore.set(key, digests);
+  }
+  return digests;
+}
 const pool = new WarmPool<OpenedNetworks>((networks) => networks.release());
 
 function resolve(params: EditorParams): EditorParams {
@@ -185,8 +197,9 @@ export function makeInstructPix2PixEditor(getOrt: () => typeof Ort): DescribedEd
     params: PARAMS,
     resolveParams: resolve,
     strengthsFor: (params, steps) => Promise.resolve(guidanceGrid(resolve(params), steps)),
-    async fingerprint(params, signal) {
+    async fingerprint(params, signal, digestStore) {
       const resolved = resolve(params);
+      const digests = digestsFor(digestStore);
       const folder = await openDiffusionFolder(stringParam(resolved, 'model') ?? '');
       const model = await fingerprintFolder(folder, digests, signal);
       const files = model.files.map((f) => ({ name: f.file, bytes: f.bytes, sha256: f.sha256 }));

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
-import { hashRegularFile, readRegularText, UnreadableFileError } from '../../files/boundedFiles';
+import { readRegularText, UnreadableFileError } from '../../files/boundedFiles';
+import type { FileDigests } from '../../files/fileDigests';
 import { EditorInputError } from '../types';
 
 /** The command that makes such a folder (README "Diffusion editor models"). */
@@ -162,23 +163,6 @@ async function readConfig(
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** sha256 digests kept by real path, size and modification time: a model is hashed once. */
-export class FileDigests {
-  private readonly known = new Map<string, { size: number; mtimeMs: number; sha256: string }>();
-
-  /** The sha256 of a regular file of at most `maxBytes`, from memory when it has not changed. */
-  async digest(path: string, maxBytes: number): Promise<{ sha256: string; bytes: number }> {
-    const info = await stat(path);
-    const kept = this.known.get(path);
-    if (kept !== undefined && kept.size === info.size && kept.mtimeMs === info.mtimeMs) {
-      return { sha256: kept.sha256, bytes: kept.size };
-    }
-    const sha256 = await hashRegularFile(path, maxBytes);
-    this.known.set(path, { size: info.size, mtimeMs: info.mtimeMs, sha256 });
-    return { sha256, bytes: info.size };
-  }
 }
 
 /**

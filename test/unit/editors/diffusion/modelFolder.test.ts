@@ -4,6 +4,7 @@
 // file is hashed again only when its size or modification time changes. Each case works on a
 // copy of a fixture folder (test/fixtures/diffusion/README.md).
 import assert from 'node:assert/strict';
+import { FileDigests } from '../../../../src/extension/files/fileDigests';
 import { createHash } from 'node:crypto';
 import {
   cpSync,
@@ -21,7 +22,6 @@ import { after, describe, test } from 'node:test';
 
 import {
   EXPORT_COMMAND,
-  FileDigests,
   fingerprintFolder,
   openDiffusionFolder,
   SD1_SCALING_FACTOR,

@@ -1,0 +1,91 @@
+// Digests kept between processes: a model is hashed once, not at every run of the command line.
+// A file's content is stood for by its size and modification time (the documented trade-off), so
+// the tests change content while keeping both to see whether a digest was made again.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { FileDigests } from '../../../src/extension/files/fileDigests';
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+const MTIME = new Date('2026-01-02T03:04:05Z');
+
+function setUp() {
+  const dir = mkdtempSync(join(tmpdir(), 'propsweep-digests-'));
+  const file = join(dir, 'weights.bin');
+  writeFileSync(file, 'aaaa');
+  utimesSync(file, MTIME, MTIME);
+  /** Same size, same mtime, other content: only a fresh hash sees it. */
+  const swap = () => {
+    writeFileSync(file, 'bbbb');
+    utimesSync(file, MTIME, MTIME);
+  };
+  return { dir, file, store: join(dir, 'file-digests.json'), swap };
+}
+
+test('a digest made by one process is used by the next through the store', async () => {
+  const { file, store, swap } = setUp();
+  assert.deepEqual(await new FileDigests(store).digest(file, 100), {
+    sha256: sha('aaaa'),
+    bytes: 4,
+  });
+  swap();
+  assert.equal(
+    (await new FileDigests(store).digest(file, 100)).sha256,
+    sha('aaaa'),
+    'not hashed again',
+  );
+  assert.equal(
+    (await new FileDigests().digest(file, 100)).sha256,
+    sha('bbbb'),
+    'without a store it is',
+  );
+  const kept = JSON.parse(readFileSync(store, 'utf8')) as { files: Record<string, unknown> };
+  assert.deepEqual(Object.keys(kept.files), [file]);
+});
+
+test('a new mtime or size makes a new digest, and a link shares its target entry', async () => {
+  const { dir, file, store } = setUp();
+  const digests = new FileDigests(store);
+  await digests.digest(file, 100);
+  writeFileSync(file, 'ccccc');
+  assert.equal((await new FileDigests(store).digest(file, 100)).sha256, sha('ccccc'));
+  const link = join(dir, 'link.bin');
+  symlinkSync(file, link);
+  assert.equal((await new FileDigests(store).digest(link, 100)).sha256, sha('ccccc'));
+  const kept = JSON.parse(readFileSync(store, 'utf8')) as { files: Record<string, unknown> };
+  assert.deepEqual(Object.keys(kept.files), [file], 'one entry, by real path');
+});
+
+test('a damaged or foreign store is ignored and replaced', async () => {
+  for (const contents of ['{not json', '[]', '{"files": {"x": {"size": "big"}}}', 'null']) {
+    const { file, store } = setUp();
+    writeFileSync(store, contents);
+    assert.equal((await new FileDigests(store).digest(file, 100)).sha256, sha('aaaa'));
+    const kept = JSON.parse(readFileSync(store, 'utf8')) as { files: Record<string, unknown> };
+    assert.deepEqual(Object.keys(kept.files), [file]);
+  }
+});
+
+test('an entry with a digest that is not sha256 hex is not trusted', async () => {
+  const { file, store, swap } = setUp();
+  await new FileDigests(store).digest(file, 100);
+  const kept = JSON.parse(readFileSync(store, 'utf8')) as {
+    files: Record<string, { sha256: string }>;
+  };
+  const entry = kept.files[file];
+  assert.ok(entry !== undefined);
+  entry.sha256 = '../../etc';
+  writeFileSync(store, JSON.stringify(kept));
+  swap();
+  assert.equal((await new FileDigests(store).digest(file, 100)).sha256, sha('bbbb'));
+});
+
+test('a store that cannot be written does not fail the digest', async () => {
+  const { dir, file } = setUp();
+  const store = join(dir, 'missing-folder', 'file-digests.json');
+  assert.equal((await new FileDigests(store).digest(file, 100)).sha256, sha('aaaa'));
+});
