@@ -15,6 +15,7 @@ import {
   measureDocuments,
   measurePredictions,
 } from './commands/measurePredictions';
+import { EDITOR_MODEL_HELP_COMMAND, showEditorModelHelp } from './commands/editorModelHelp';
 import { frameCacheLocation } from './commands/settings';
 import { watchSettings, workspaceSettings } from './commands/workspaceSettings';
 import { ChildService } from './inference/childService';
@@ -87,6 +88,9 @@ export function activate(context: vscode.ExtensionContext): void {
       explainProperty(explain, uri),
     ),
     vscode.commands.registerCommand('propsweep.explainDemo', () => explainDemo(explain)),
+    vscode.commands.registerCommand(EDITOR_MODEL_HELP_COMMAND, () =>
+      showEditorModelHelp(context.extensionPath, log),
+    ),
     vscode.commands.registerCommand('propsweep.measurePredictions', (uri?: vscode.Uri) =>
       measurePredictions(children, log, uri),
     ),

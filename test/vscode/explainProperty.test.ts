@@ -180,6 +180,26 @@ describe('PropSweep in VS Code: Explain Property', { timeout: 600_000 }, () => {
     });
   });
 
+  test('with no editor model configured, the instruction edit says how to get one and opens the README', async (t) => {
+    const files = { 'photo.jpg': 'models/demo/images/light-dog.png' };
+    await withWorkbench({ name: 'explain-instruction-help', files }, async (wb) => {
+      await wb.runExplorerCommand('photo.jpg', EXPLAIN);
+      await wb.filterQuickPick('Instruction edit');
+      await wb.pickQuickPickItem('Instruction edit (diffusion)…');
+      assert.match(await wb.quickPickPrompt(), /which editor model/);
+      assert.deepEqual(await wb.quickPickLabels(), ['Browse…', 'How to export…']);
+      await wb.pickQuickPickItem('How to export…');
+      await wb.page
+        .locator('.tab', { hasText: /Preview (README|readme)\.md/ })
+        .first()
+        .waitFor();
+      // The README that ships in the extension, rendered by VS Code's Markdown preview.
+      const preview = wb.webviewFrame('vscode.markdown-language-features');
+      await preview.locator('h2', { hasText: 'The command line' }).waitFor({ state: 'attached' });
+      t.diagnostic(`help: ${await wb.screenshot('instruction-help')}`);
+    });
+  });
+
   test('Restricted Mode: Explain Property runs nothing and says why', async () => {
     await withWorkbench({ name: 'explain-restricted', trust: 'untrusted' }, async (wb) => {
       assert.ok(await wb.restrictedModeShown());

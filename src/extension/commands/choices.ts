@@ -1,6 +1,8 @@
 // What Explain Property offers: property presets and classifiers. Pure: no VS Code, no I/O.
 import { basename, isAbsolute, join, resolve } from 'node:path';
 
+import { EXPORT_HINT, INSTRUCTION_STEPS } from './instructionEdit';
+
 /** A property the user can pick, mapped to an editor and its parameters. */
 export interface PropertyPreset {
   readonly id: string;
@@ -10,7 +12,12 @@ export interface PropertyPreset {
   readonly params: Readonly<Record<string, string | number | boolean>>;
   readonly needsMask: boolean;
   /** Something the preset still has to ask for. */
-  readonly ask?: 'overlay' | 'folder';
+  readonly ask?: 'overlay' | 'folder' | 'instruction';
+  /**
+   * Steps first offered for a costly editor (remembered apart from the other presets' steps, so
+   * that 101 cheap steps last time do not become 101 diffusion runs).
+   */
+  readonly defaultSteps?: number;
 }
 
 /** Target colours of the colour presets: the demo world's light and dark fur. */
@@ -19,9 +26,10 @@ export const DARK_TARGET = '#29211c';
 
 /**
  * The presets, masked ones first when the image has a mask (then the object's colour is what
- * users mean), the global brightness edit first otherwise: it works on any photo.
+ * users mean), the global brightness edit first otherwise: it works on any photo. The instruction
+ * edit's detail says how to get an editor model while `propsweep.editorModels` names none.
  */
-export function propertyPresets(hasMask: boolean): PropertyPreset[] {
+export function propertyPresets(hasMask: boolean, hasEditorModels: boolean): PropertyPreset[] {
   const masked: PropertyPreset[] = [
     {
       id: 'colour-light',
@@ -131,8 +139,33 @@ export function propertyPresets(hasMask: boolean): PropertyPreset[] {
       needsMask: false,
       ask: 'folder',
     },
+    {
+      id: 'instruction',
+      label: 'Instruction edit (diffusion)…',
+      detail: hasEditorModels
+        ? 'An InstructPix2Pix model follows your instruction ("make the fur white"), weak to strong (a diffusion run per image)'
+        : EXPORT_HINT,
+      editor: 'instruct-pix2pix',
+      params: {},
+      needsMask: false,
+      ask: 'instruction',
+      defaultSteps: INSTRUCTION_STEPS,
+    },
   ];
   return hasMask ? [...masked, ...global] : [...global, ...masked];
+}
+
+/** The steps pick of a preset: the options (first the default), and where the last is kept. */
+export function stepChoices(
+  preset: PropertyPreset,
+  settingSteps: number,
+): { readonly options: number[]; readonly stateKey: string } {
+  return preset.defaultSteps === undefined
+    ? { options: [settingSteps, 11, 21, 51, 101], stateKey: 'propsweep.lastSteps' }
+    : {
+        options: [preset.defaultSteps, settingSteps, 11, 21, 51, 101],
+        stateKey: `propsweep.lastSteps.${preset.id}`,
+      };
 }
 
 /** A classifier the user can pick. */

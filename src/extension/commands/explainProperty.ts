@@ -11,10 +11,22 @@ import {
   demoClassifiers,
   parseClassifiers,
   propertyPresets,
+  stepChoices,
   type ClassifierChoice,
   type PropertyPreset,
 } from './choices';
-import { frameCacheLocation, type Settings } from './settings';
+import { showEditorModelHelp } from './editorModelHelp';
+import {
+  chooseInstructionEdit,
+  editorModelChoices,
+  INSTRUCTION_EDITOR,
+  instructionParams,
+  instructionProblem,
+  STATE_KEYS,
+  type InstructionChoice,
+  type InstructionEditUi,
+} from './instructionEdit';
+import { frameCacheLocation, type EditorParam, type Settings } from './settings';
 import { workspaceSettings } from './workspaceSettings';
 import { resultName } from '../../shared/names';
 
@@ -41,28 +53,37 @@ export async function explainProperty(
     return;
   }
   const state = context.workspaceState;
+  const settings = workspaceSettings(context.services.log);
   const maskBeside = conventionalMaskPath(image);
   const hasMask = existsSync(maskBeside);
   const preset = await pickPreset(
-    propertyPresets(hasMask),
+    propertyPresets(hasMask, settings.editorModels.length > 0),
     hasMask,
     state.get<string>('propsweep.lastPreset'),
   );
   if (preset === undefined) return;
-  const extra = await presetInputs(preset, image, hasMask ? maskBeside : undefined);
+  const extra = await presetInputs(
+    context,
+    settings,
+    preset,
+    image,
+    hasMask ? maskBeside : undefined,
+  );
   if (extra === undefined) return;
   const classifiers = await pickClassifiers(
     context,
     state.get<string[]>('propsweep.lastClassifiers'),
   );
   if (classifiers === undefined || classifiers.length === 0) return;
-  const settings = workspaceSettings(context.services.log);
+  const stepPick = stepChoices(preset, settings.steps);
   const steps = await pickNumber(
     'Steps on the path',
-    [settings.steps, 11, 21, 51, 101],
-    state.get<number>('propsweep.lastSteps'),
+    stepPick.options,
+    state.get<number>(stepPick.stateKey),
     (n) => `${n} steps`,
-    'images from strength 0 to 1',
+    preset.defaultSteps === undefined
+      ? 'images from strength 0 to 1'
+      : 'images from strength 0 to 1, each a whole diffusion run',
   );
   if (steps === undefined) return;
   const permutations = await pickNumber(
@@ -78,7 +99,11 @@ export async function explainProperty(
     'propsweep.lastClassifiers',
     classifiers.map((c) => c.path),
   );
-  await state.update('propsweep.lastSteps', steps);
+  await state.update(stepPick.stateKey, steps);
+  if (extra.instruction !== undefined) {
+    await state.update(STATE_KEYS.model, extra.instruction.model);
+    await state.update(STATE_KEYS.instruction, extra.instruction.instruction);
+  }
   await state.update('propsweep.lastPermutations', permutations);
   const request = buildRequest(
     context,
@@ -97,7 +122,7 @@ export async function explainProperty(
 export async function explainDemo(context: ExplainContext): Promise<void> {
   if (!(await trusted())) return;
   const images = join(context.extensionPath, 'models', 'demo', 'images');
-  const preset = propertyPresets(true).find((p) => p.id === 'colour-light');
+  const preset = propertyPresets(true, false).find((p) => p.id === 'colour-light');
   if (preset === undefined) return;
   const settings = workspaceSettings(context.services.log);
   const request = buildRequest(
@@ -118,7 +143,7 @@ function buildRequest(
   settings: Settings,
   image: string,
   preset: PropertyPreset,
-  extra: { mask?: string | undefined; params: Record<string, string | number | boolean> },
+  extra: { mask?: string | undefined; params: Record<string, EditorParam> },
   classifiers: readonly ClassifierChoice[],
   steps: number,
   permutations: number,
@@ -136,6 +161,9 @@ function buildRequest(
     models: classifiers.map((c) => ({ path: c.path, name: c.name.replace(/^demo: /, '') })),
     provider: settings.executionProvider,
     deviceId: settings.deviceId,
+    ...(preset.editor === INSTRUCTION_EDITOR && {
+      editMemoryMB: settings['diffusion.memoryBudgetMB'],
+    }),
     cacheDir: frameCacheLocation(settings, context.storagePath).dir,
     outDir: join(runsFolder(context.storagePath), newRunName()),
     name: resultName(image, preset.id),
@@ -201,12 +229,27 @@ async function pickPreset(
   return picked?.preset;
 }
 
+/** What a preset asked for: a mask, its parameters, and for the instruction edit what to keep. */
+interface PresetInputs {
+  readonly mask?: string;
+  readonly params: Record<string, EditorParam>;
+  readonly instruction?: InstructionChoice;
+}
+
 async function presetInputs(
+  context: ExplainContext,
+  settings: Settings,
   preset: PropertyPreset,
   image: string,
   mask: string | undefined,
-): Promise<{ mask?: string; params: Record<string, string | number | boolean> } | undefined> {
-  const params: Record<string, string | number | boolean> = {};
+): Promise<PresetInputs | undefined> {
+  if (preset.ask === 'instruction') {
+    const instruction = await pickInstructionEdit(context, settings);
+    return instruction === undefined
+      ? undefined
+      : { params: instructionParams(settings, instruction), instruction };
+  }
+  const params: Record<string, EditorParam> = {};
   let chosenMask = mask;
   if (preset.needsMask && chosenMask === undefined) {
     const picked = await vscode.window.showOpenDialog({
@@ -240,6 +283,73 @@ async function presetInputs(
     params.folder = picked[0].fsPath;
   }
   return { ...(preset.needsMask && chosenMask !== undefined && { mask: chosenMask }), params };
+}
+
+async function pickInstructionEdit(
+  context: ExplainContext,
+  settings: Settings,
+): Promise<InstructionChoice | undefined> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  const { choices, problems } = editorModelChoices(settings.editorModels, folder);
+  if (problems.length > 0) {
+    const message = `PropSweep skipped editor models it cannot use: ${problems.join('; ')}.`;
+    context.services.log.warn(message);
+    void vscode.window
+      .showWarningMessage(message, 'Open Settings')
+      .then(
+        (c) =>
+          c === 'Open Settings' &&
+          vscode.commands.executeCommand('workbench.action.openSettings', 'propsweep.editorModels'),
+      );
+  }
+  const state = context.workspaceState;
+  return chooseInstructionEdit(instructionEditUi(context), choices, {
+    model: state.get<string>(STATE_KEYS.model),
+    instruction: state.get<string>(STATE_KEYS.instruction),
+  });
+}
+
+function instructionEditUi(context: ExplainContext): InstructionEditUi {
+  return {
+    pickModel: (items) =>
+      Promise.resolve(
+        vscode.window.showQuickPick(items, {
+          title: 'PropSweep: which editor model?',
+          placeHolder: 'An InstructPix2Pix model exported to ONNX (propsweep.editorModels)',
+          matchOnDescription: true,
+          ignoreFocusOut: true,
+        }),
+      ),
+    browseFolder: async () => {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectFiles: false,
+        canSelectFolders: true,
+        canSelectMany: false,
+        openLabel: 'Use this model',
+        title: 'Folder of an InstructPix2Pix ONNX export (unet, text_encoder, vae_encoder, …)',
+      });
+      return picked?.[0]?.fsPath;
+    },
+    showHelp: () => showEditorModelHelp(context.extensionPath, context.services.log),
+    pickInstruction: (items) =>
+      Promise.resolve(
+        vscode.window.showQuickPick(items, {
+          title: 'PropSweep: what should the model change?',
+          placeHolder: 'An instruction, from weak to strong along the path',
+          ignoreFocusOut: true,
+        }),
+      ),
+    askInstruction: (value) =>
+      Promise.resolve(
+        vscode.window.showInputBox({
+          title: 'PropSweep: instruction',
+          prompt: 'What to change, as an instruction to the model, e.g. "make the fur white"',
+          value,
+          ignoreFocusOut: true,
+          validateInput: (text) => instructionProblem(text) ?? null,
+        }),
+      ),
+  };
 }
 
 async function pickClassifiers(

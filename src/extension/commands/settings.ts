@@ -2,8 +2,9 @@
 // value of the wrong type or outside its range (`"adjustment": "Holm"`, `"steps": "21"`) would
 // otherwise reach the panel, which refuses the whole snapshot, or the child, which refuses the run.
 // Each bad value is reported (setting, what was given, what is allowed) and its default is used,
-// so everything else keeps working. Pure: the configuration comes in as an object with `get`, so
-// tests pass a fake one; workspaceSettings.ts reads VS Code's and shows the messages.
+// so everything else keeps working. `editorModels` is a list: each bad entry is reported and
+// skipped, the others kept. Pure: the configuration comes in as an object with `get`, so tests
+// pass a fake one; workspaceSettings.ts reads VS Code's and shows the messages.
 import { isAbsolute, join, win32 } from 'node:path';
 
 import { ADJUSTMENTS, type Adjustment } from '../../shared/adjust';
@@ -26,7 +27,26 @@ export type EditorDefaults = Readonly<Record<string, Readonly<Record<string, Edi
 /** One editor parameter's value. */
 export type EditorParam = string | number | boolean;
 
-/** Every `propsweep.*` setting but `classifiers` (see choices.ts), each of its declared type. */
+/** The diffusion editor's sampler (the editor's `scheduler` parameter). */
+export type DiffusionScheduler = (typeof DIFFUSION_SCHEDULERS)[number];
+
+/** The samplers of the instruct-pix2pix editor (its `scheduler` choices; a unit test compares). */
+export const DIFFUSION_SCHEDULERS = ['ddim', 'euler-ancestral'] as const;
+
+/** An editor model of `propsweep.editorModels`: an ONNX export folder, as written (unresolved). */
+export interface EditorModelEntry {
+  readonly name: string;
+  /** Absolute, or relative to the workspace folder (see instructionEdit.ts). */
+  readonly path: string;
+}
+
+/** Bounds on `propsweep.editorModels`, a value a cloned repository's settings may hold. */
+export const EDITOR_MODEL_LIMITS = { entries: 32, name: 100, path: 4096 } as const;
+
+/**
+ * Every `propsweep.*` setting but `classifiers` (see choices.ts), each of its declared type. The
+ * keys are the setting ids without `propsweep.` (`diffusion.*` are the instruction editor's).
+ */
 export interface Settings {
   readonly steps: number;
   readonly permutations: number;
@@ -40,6 +60,13 @@ export interface Settings {
   readonly cacheDirectory: string;
   readonly cacheMaxMB: number;
   readonly saveFolder: string;
+  readonly editorModels: readonly EditorModelEntry[];
+  readonly 'diffusion.denoiseSteps': number;
+  readonly 'diffusion.imageGuidance': number;
+  readonly 'diffusion.guidanceMax': number;
+  readonly 'diffusion.scheduler': DiffusionScheduler;
+  readonly 'diffusion.maxSize': number;
+  readonly 'diffusion.memoryBudgetMB': number;
 }
 
 /** The defaults, as package.json declares them (a unit test keeps the two equal). */
@@ -56,6 +83,13 @@ export const DEFAULT_SETTINGS: Settings = {
   cacheDirectory: '',
   cacheMaxMB: DEFAULT_CACHE_MAX_MB,
   saveFolder: 'explanations',
+  editorModels: [],
+  'diffusion.denoiseSteps': 20,
+  'diffusion.imageGuidance': 1.5,
+  'diffusion.guidanceMax': 10,
+  'diffusion.scheduler': 'ddim',
+  'diffusion.maxSize': 512,
+  'diffusion.memoryBudgetMB': 4096,
 };
 
 /** A setting whose value could not be used. */
@@ -68,6 +102,8 @@ export interface SettingProblem {
   readonly allowed: string;
   /** The value used instead, as JSON. */
   readonly used: string;
+  /** The index of a bad entry of a list setting (`editorModels`): that entry alone is skipped. */
+  readonly entry?: number;
 }
 
 /** The settings with every bad value replaced by its default, and what was replaced. */
@@ -78,10 +114,18 @@ export interface ReadSettings {
 
 /**
  * The settings read from the user's own settings only. The cache deletes files, so a workspace (a
- * cloned repository) must not point it at a folder of its choosing: workspace and folder values
- * are ignored, as their `machine` scope in package.json declares.
+ * cloned repository) must not point it at a folder of its choosing; the memory budget describes
+ * this machine, and a workspace must not make the editor plan batches larger than it holds:
+ * workspace and folder values are ignored, as their `machine` scope in package.json declares.
  */
-const USER_ONLY: ReadonlySet<keyof Settings> = new Set(['cacheDirectory', 'cacheMaxMB']);
+const USER_ONLY: ReadonlySet<keyof Settings> = new Set([
+  'cacheDirectory',
+  'cacheMaxMB',
+  'diffusion.memoryBudgetMB',
+]);
+
+/** Settings checked entry by entry (a bad entry is skipped, the others kept). */
+type ListSetting = 'editorModels';
 
 /** Checks one value; returns it (typed) or undefined when it is not allowed. */
 type Check<T> = (value: unknown) => T | undefined;
@@ -106,8 +150,13 @@ const list = (values: readonly string[]): string => {
   return `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1) ?? ''}`;
 };
 
+const number =
+  (min: number, max: number, exclusiveMin = false): Check<number> =>
+  (v) =>
+    typeof v === 'number' && (exclusiveMin ? v > min : v >= min) && v <= max ? v : undefined;
+
 /** The rules, one per setting (the keys are the setting ids without `propsweep.`). */
-const RULES: { readonly [K in keyof Settings]: Rule<Settings[K]> } = {
+const RULES: { readonly [K in Exclude<keyof Settings, ListSetting>]: Rule<Settings[K]> } = {
   steps: {
     check: integer(LIMITS.minSteps, LIMITS.steps),
     allowed: `a whole number from ${LIMITS.minSteps} to ${LIMITS.steps}`,
@@ -149,13 +198,38 @@ const RULES: { readonly [K in keyof Settings]: Rule<Settings[K]> } = {
     check: saveFolder,
     allowed: 'a folder path relative to the workspace folder, inside it (no "..")',
   },
+  // The bounds of the instruct-pix2pix editor's parameters (a unit test compares them); guidance
+  // above 0, since the path sweeps from 0 (the reconstruction) up to it.
+  'diffusion.denoiseSteps': {
+    check: integer(1, 1000),
+    allowed: 'a whole number from 1 to 1000',
+  },
+  'diffusion.imageGuidance': { check: number(0, 100), allowed: 'a number from 0 to 100' },
+  'diffusion.guidanceMax': {
+    check: number(0, 100, true),
+    allowed: 'a number above 0, at most 100',
+  },
+  'diffusion.scheduler': {
+    check: oneOf(DIFFUSION_SCHEDULERS),
+    allowed: list(DIFFUSION_SCHEDULERS),
+  },
+  'diffusion.maxSize': { check: integer(64, 2048), allowed: 'a whole number from 64 to 2048' },
+  'diffusion.memoryBudgetMB': {
+    check: integer(1, 1_048_576),
+    allowed: 'a whole number from 1 to 1048576 (MiB)',
+  },
 };
+
+/** What an `editorModels` entry must be, in words. */
+const EDITOR_MODEL_ALLOWED = `an object {"name": "...", "path": "..."}: a name of 1 to ${EDITOR_MODEL_LIMITS.name} characters and the path of an ONNX export folder (at most ${EDITOR_MODEL_LIMITS.path} characters), without control characters`;
 
 /** Reads every setting of `config`, replacing each bad value with its default. */
 export function readSettings(config: ConfigurationLike): ReadSettings {
   const problems: SettingProblem[] = [];
-  const read = <K extends keyof Settings>(key: K): Settings[K] => {
-    const value = USER_ONLY.has(key) ? config.inspect(key)?.globalValue : config.get(key);
+  const valueOf = (key: keyof Settings): unknown =>
+    USER_ONLY.has(key) ? config.inspect(key)?.globalValue : config.get(key);
+  const read = <K extends Exclude<keyof Settings, ListSetting>>(key: K): Settings[K] => {
+    const value = valueOf(key);
     if (value === undefined) return DEFAULT_SETTINGS[key];
     const rule: Rule<Settings[K]> = RULES[key];
     const checked = rule.check(value);
@@ -181,6 +255,13 @@ export function readSettings(config: ConfigurationLike): ReadSettings {
     cacheDirectory: read('cacheDirectory'),
     cacheMaxMB: read('cacheMaxMB'),
     saveFolder: read('saveFolder'),
+    editorModels: editorModels(valueOf('editorModels'), problems),
+    'diffusion.denoiseSteps': read('diffusion.denoiseSteps'),
+    'diffusion.imageGuidance': read('diffusion.imageGuidance'),
+    'diffusion.guidanceMax': read('diffusion.guidanceMax'),
+    'diffusion.scheduler': read('diffusion.scheduler'),
+    'diffusion.maxSize': read('diffusion.maxSize'),
+    'diffusion.memoryBudgetMB': read('diffusion.memoryBudgetMB'),
   };
   return { settings, problems };
 }
@@ -201,7 +282,65 @@ export function frameCacheLocation(settings: Settings, storagePath: string): Cac
 
 /** The one-line message for a bad setting: which, what was given, what is allowed, what is used. */
 export function settingMessage(problem: SettingProblem): string {
+  if (problem.entry !== undefined)
+    return `The setting ${problem.setting} has ${problem.given} at entry ${problem.entry + 1}, but each entry must be ${problem.allowed}. PropSweep skips it until it is changed.`;
   return `The setting ${problem.setting} is ${problem.given}, but it must be ${problem.allowed}. PropSweep uses ${problem.used} until it is changed.`;
+}
+
+/**
+ * The usable entries of `propsweep.editorModels`; each bad one is added to `problems` and skipped
+ * (a workspace may hold anything: the count, the names and the paths are bounded).
+ */
+function editorModels(value: unknown, problems: SettingProblem[]): EditorModelEntry[] {
+  const setting = 'propsweep.editorModels';
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    problems.push({
+      setting,
+      given: shown(value),
+      allowed: `a list of ${EDITOR_MODEL_ALLOWED}`,
+      used: '[]',
+    });
+    return [];
+  }
+  const entries: EditorModelEntry[] = [];
+  value.forEach((entry: unknown, i) => {
+    if (i >= EDITOR_MODEL_LIMITS.entries) return;
+    const checked = editorModel(entry);
+    if (checked !== undefined) entries.push(checked);
+    else
+      problems.push({
+        setting,
+        given: shown(entry),
+        allowed: EDITOR_MODEL_ALLOWED,
+        used: 'the other entries',
+        entry: i,
+      });
+  });
+  if (value.length > EDITOR_MODEL_LIMITS.entries)
+    problems.push({
+      setting,
+      given: `${value.length} entries`,
+      allowed: `a list of at most ${EDITOR_MODEL_LIMITS.entries} editor models`,
+      used: `the first ${EDITOR_MODEL_LIMITS.entries}`,
+    });
+  return entries;
+}
+
+/** Control characters: not in a name shown in a quick pick, nor in a path. */
+// eslint-disable-next-line no-control-regex -- control characters are what is refused
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function editorModel(entry: unknown): EditorModelEntry | undefined {
+  if (!isPlainObject(entry)) return undefined;
+  const { name, path } = entry;
+  if (typeof name !== 'string' || typeof path !== 'string') return undefined;
+  const trimmedName = name.trim();
+  const trimmedPath = path.trim();
+  if (trimmedName === '' || trimmedName.length > EDITOR_MODEL_LIMITS.name) return undefined;
+  if (trimmedPath === '' || trimmedPath.length > EDITOR_MODEL_LIMITS.path) return undefined;
+  if (CONTROL.test(trimmedName) || CONTROL.test(trimmedPath)) return undefined;
+  return { name: trimmedName, path: trimmedPath };
 }
 
 function editorDefaults(value: unknown): EditorDefaults | undefined {
