@@ -15,6 +15,7 @@ import { explain } from '../src/extension/pipeline/explain';
 import { runPermutationTest } from '../src/extension/pipeline/permutationPool';
 import { FrameCache } from '../src/extension/store/frameCache';
 import { benchModel } from './benchModel';
+import { diffusion, diffusionGpu } from './diffusionBench';
 
 const workerPath = join(__dirname, 'permutationWorker.js');
 
@@ -219,8 +220,18 @@ async function pipeline(): Promise<void> {
   await classifier.dispose();
 }
 
-/** `npm run bench -- permutation activation`: only the named groups; all of them by default. */
-const groups = { permutation, activation, pipeline } as const;
+/**
+ * `npm run bench -- permutation activation`: only the named groups; all of them by default but
+ * diffusion-gpu (it needs a CUDA GPU: bench/diffusionGpu.sh).
+ */
+const groups = {
+  permutation,
+  activation,
+  pipeline,
+  diffusion,
+  'diffusion-gpu': diffusionGpu,
+} as const;
+const onRequest: readonly string[] = ['diffusion-gpu'];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(name in groups));
 if (unknown.length > 0) {
@@ -236,7 +247,7 @@ emit({
   cpu: cpus()[0]?.model ?? 'unknown',
 });
 const chosen = Object.entries(groups).filter(
-  ([name]) => asked.length === 0 || asked.includes(name),
+  ([name]) => (asked.length === 0 && !onRequest.includes(name)) || asked.includes(name),
 );
 chosen
   .reduce<Promise<void>>((done, [, run]) => done.then(run), Promise.resolve())
