@@ -99,10 +99,18 @@ export type RunValue =
       readonly result: ResultFile;
     };
 
+/** Longer help for an error, offered as a button: 'editor-model' is how to export a diffusion model. */
+export const ERROR_HELP = ['editor-model'] as const;
+
+/** One of ERROR_HELP. */
+export type ErrorHelpTopic = (typeof ERROR_HELP)[number];
+
 /** An error as it crosses the boundary: `input` errors are the user's to fix. */
 export interface ChildError {
   readonly kind: 'input' | 'cancelled' | 'internal';
   readonly message: string;
+  /** Where to read how to fix it, when there is more to say than the message. */
+  readonly help?: ErrorHelpTopic;
 }
 
 /** Progress of a request. */
@@ -176,9 +184,10 @@ export function childMessageProblem(x: unknown): string | null {
         typeof e === 'object' &&
         e !== null &&
         typeof e.message === 'string' &&
-        typeof e.kind === 'string'
+        typeof e.kind === 'string' &&
+        (e.help === undefined || (ERROR_HELP as readonly unknown[]).includes(e.help))
         ? null
-        : 'a failed run/result needs an error with a kind and a message';
+        : `a failed run/result needs an error with a kind and a message (and help, if any, one of ${ERROR_HELP.join(', ')})`;
     }
     default:
       return `unknown message type ${shown(m.type)}`;

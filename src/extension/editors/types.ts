@@ -1,3 +1,4 @@
+import type { ErrorHelpTopic } from '../../shared/childProtocol';
 import type { ExecutionProvider } from '../../shared/executionProviders';
 import type { ContentRecord, EditorRunRecord } from '../../shared/resultFile';
 import type { GrayImage, RgbImage } from '../images/image';
@@ -110,7 +111,20 @@ export interface ImageEditor {
   ): Promise<ContentRecord | null>;
 }
 
-/** A bad editor id, parameter, mask or sequence: the message says what to give instead. */
+/** Where the user can read how to fix an error, beyond its message (shared/childProtocol). */
+export type ErrorHelp = ErrorHelpTopic;
+
+/**
+ * A bad editor id, parameter, mask or sequence: the message says what to give instead. `help`
+ * names a longer explanation ('editor-model': how to export a diffusion model), which VS Code
+ * offers as a button.
+ */
 export class EditorInputError extends Error {
   override readonly name = 'EditorInputError';
+  readonly help: ErrorHelp | undefined;
+
+  constructor(message: string, options?: { readonly help?: ErrorHelp }) {
+    super(message);
+    this.help = options?.help;
+  }
 }

@@ -15,7 +15,7 @@ import {
   type RunValue,
 } from '../../shared/childProtocol';
 import { runExplain } from '../pipeline/explainRun';
-import { isInputError } from '../pipeline/inputErrors';
+import { helpFor, isInputError } from '../pipeline/inputErrors';
 import { runMeasure } from '../pipeline/measureRun';
 import { checkExplainLimits } from '../pipeline/requestLimits';
 import { throttleProgress } from './progressThrottle';
@@ -87,7 +87,10 @@ async function handle(request: Exclude<HostToChild, { type: 'run/cancel' }>): Pr
 /** Errors in what the user gave are theirs to fix; anything else is ours, with its stack. */
 function describe(error: unknown, signal: AbortSignal): ChildError {
   if (signal.aborted) return { kind: 'cancelled', message: 'Cancelled.' };
-  if (isInputError(error)) return { kind: 'input', message: error.message };
+  if (isInputError(error)) {
+    const help = helpFor(error);
+    return { kind: 'input', message: error.message, ...(help === undefined ? {} : { help }) };
+  }
   return {
     kind: 'internal',
     message: error instanceof Error ? (error.stack ?? error.message) : String(error),

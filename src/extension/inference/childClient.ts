@@ -23,6 +23,8 @@ export class ChildRunError extends Error {
   constructor(
     readonly kind: ChildError['kind'] | 'crashed',
     message: string,
+    /** Where to read how to fix it (see ChildError.help). */
+    readonly help?: ChildError['help'],
   ) {
     super(message);
   }
@@ -278,7 +280,11 @@ export class InferenceChild {
     this.pending.delete(message.id);
     if (message.ok) pending.resolve(message.value);
     else if (message.error.kind === 'cancelled') pending.reject(abortError());
-    else pending.reject(new ChildRunError(message.error.kind, message.error.message));
+    else {
+      pending.reject(
+        new ChildRunError(message.error.kind, message.error.message, message.error.help),
+      );
+    }
   }
 }
 

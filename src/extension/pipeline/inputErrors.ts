@@ -1,7 +1,7 @@
 // Which failures of a run are the user's to fix. Each stage has its own error type for input it
 // cannot use; the pipeline, the one place that knows every stage, says which they are, so the
 // inference child classifies a failure without importing the stages itself.
-import { EditorInputError } from '../editors/types';
+import { EditorInputError, type ErrorHelp } from '../editors/types';
 import { ImageInputError } from '../images/errors';
 import { MeasureInputError } from '../measures';
 import { ModelInputError } from '../models/types';
@@ -16,4 +16,9 @@ export function isInputError(error: unknown): error is Error {
     error instanceof ModelInputError ||
     error instanceof StoreInputError
   );
+}
+
+/** The longer help for an input error, when its stage names one. */
+export function helpFor(error: unknown): ErrorHelp | undefined {
+  return error instanceof EditorInputError ? error.help : undefined;
 }

@@ -123,6 +123,7 @@ test('an incomplete export is refused, listing everything missing and the export
   rmSync(join(copy, 'scheduler'), { recursive: true });
   await assert.rejects(runExplain(request(root, copy), context()), (error: unknown) => {
     assert.ok(error instanceof EditorInputError);
+    assert.equal(error.help, 'editor-model', 'VS Code offers how to export a model');
     assert.match(
       error.message,
       /incomplete diffusion model export: it lacks unet\/model\.onnx, scheduler\/scheduler_config\.json\. Export the whole model with: optimum-cli export onnx/,

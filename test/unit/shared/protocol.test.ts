@@ -17,6 +17,7 @@ import {
 } from '../../../src/shared/protocol';
 import { isMeasureJson } from '../../../src/shared/result';
 import { sampleResult } from '../builders';
+import { diffusionResult } from '../diffusionBuilders';
 
 const result = toMeasureJson(
   measure({ predictions: [0.1, 0.3, 0.8, 0.9] }, { permutations: 10 }),
@@ -48,6 +49,7 @@ test('panel messages are validated in both directions', () => {
     frameUris: sample.frames.map((_, k) => `https://file+.vscode-resource/${k}.png`),
     preview: null,
     sourceUri: null,
+    reconstructionUri: null,
     readOnly: true,
     stale: [
       { model: 'm', reason: 'changed', kind: 'stale' },
@@ -73,6 +75,8 @@ test('panel messages are validated in both directions', () => {
     { result: { ...sample, frames: [] } },
     { adjustment: 'bonferroni' },
     { error: 3 },
+    { reconstructionUri: 5 },
+    { reconstructionUri: undefined },
   ]) {
     assert.ok(
       !isHostMessage({ ...message, snapshot: { ...snapshot, ...broken } }),
@@ -200,4 +204,30 @@ test('panel/previewFrames to the webview, and a snapshot that shows a preview', 
       JSON.stringify(broken),
     );
   }
+});
+
+test('a snapshot of a diffusion result with its source beside the reconstruction is shown; a malformed one is refused', () => {
+  const result = diffusionResult();
+  const snapshot = {
+    ...EMPTY_SNAPSHOT,
+    state: 'done',
+    result,
+    frameUris: result.frames.map((_, k) => `uri${k}`),
+    reconstructionUri: 'uri-source',
+  };
+  const message = { type: 'panel/snapshot', version: PANEL_PROTOCOL_VERSION, snapshot };
+  assert.ok(isHostMessage(message));
+  const model = result.models[0];
+  assert.ok(model !== undefined);
+  const bad = { ...result, models: [{ ...model, sourcePrediction: [1, 2, 3] }] };
+  assert.ok(!isHostMessage({ ...message, snapshot: { ...snapshot, result: bad } }));
+});
+
+test('a failed run/result may name its help topic, and only a known one', () => {
+  const failed = (error: Record<string, unknown>) =>
+    childMessageProblem({ type: 'run/result', id: 1, ok: false, error });
+  assert.equal(failed({ kind: 'input', message: 'm' }), null);
+  assert.equal(failed({ kind: 'input', message: 'm', help: 'editor-model' }), null);
+  assert.match(failed({ kind: 'input', message: 'm', help: 'readme' }) ?? '', /help.*editor-model/);
+  assert.match(failed({ kind: 'input', message: 'm', help: 1 }) ?? '', /help/);
 });

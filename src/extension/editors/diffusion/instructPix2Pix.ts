@@ -200,8 +200,11 @@ export function makeInstructPix2PixEditor(getOrt: () => typeof Ort): DescribedEd
     async fingerprint(params, signal, digestStore) {
       const resolved = resolve(params);
       const digests = digestsFor(digestStore);
-      const folder = await openDiffusionFolder(stringParam(resolved, 'model') ?? '');
-      const model = await fingerprintFolder(folder, digests, signal);
+      const model = await modelWork(
+        openDiffusionFolder(stringParam(resolved, 'model') ?? '').then((folder) =>
+          fingerprintFolder(folder, digests, signal),
+        ),
+      );
       const files = model.files.map((f) => ({ name: f.file, bytes: f.bytes, sha256: f.sha256 }));
       const noise = stringParam(resolved, 'noise');
       if (noise !== undefined) {
@@ -243,6 +246,21 @@ export function makeInstructPix2PixEditor(getOrt: () => typeof Ort): DescribedEd
   };
 }
 
+/**
+ * `work` with its EditorInputError marked as the editor model's (a missing, incomplete or foreign
+ * export): VS Code then offers how to export one.
+ */
+async function modelWork<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof EditorInputError && error.help === undefined) {
+      throw new EditorInputError(error.message, { help: 'editor-model' });
+    }
+    throw error;
+  }
+}
+
 /** A run that failed on a GPU provider (not the user's input, not a cancel): retried on the CPU. */
 class ProviderRunError extends Error {
   override readonly name = 'ProviderRunError';
@@ -270,11 +288,12 @@ async function editPath(
       `The instruct-pix2pix editor needs a seed that is a whole number from 0 to 4294967295, got ${seed}.`,
     );
   }
-  const folder = await openDiffusionFolder(stringParam(params, 'model') ?? '');
-  const tokenizer = await loadClipTokenizer(folder.tokenizer);
+  const folder = await modelWork(openDiffusionFolder(stringParam(params, 'model') ?? ''));
+  const tokenizer = await modelWork(loadClipTokenizer(folder.tokenizer));
   const kind = stringParam(params, 'scheduler') as SchedulerKind;
   const steps = numberParam(params, 'denoiseSteps');
-  const scheduler = createScheduler(kind, await readSchedulerConfig(folder.schedulerConfig), steps);
+  const config = await modelWork(readSchedulerConfig(folder.schedulerConfig));
+  const scheduler = createScheduler(kind, config, steps);
   const instruction = stringParam(params, 'instruction') ?? '';
   const notes = [...folder.notes];
   const dropped = tokenizer.countTruncated(instruction);
@@ -290,7 +309,7 @@ async function editPath(
   const attempt = (provider: ExecutionProvider, failed: string | null): Promise<RgbImage[]> =>
     pool.with(
       `${folder.root}\n${provider}\n${String(runtime.deviceId)}`,
-      () => openNetworks(getOrt(), folder, provider, runtime.deviceId, runtime.log),
+      () => modelWork(openNetworks(getOrt(), folder, provider, runtime.deviceId, runtime.log)),
       async (networks) => {
         try {
           return await makePath(networks, failed ?? networks.fallbackReason);
