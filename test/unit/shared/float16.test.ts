@@ -63,3 +63,33 @@ describe('float16', () => {
     }
   });
 });
+
+test('the array conversions equal the one-value ones: every half, and float32 patterns around every binade', () => {
+  const every = Uint16Array.from({ length: 0x10000 }, (_, b) => b);
+  const decoded = fromFloat16Array(every);
+  every.forEach((b) => {
+    const want = fromHalfBits(b);
+    assert.ok(
+      Object.is(decoded[b], Math.fround(want)) || (Number.isNaN(want) && Number.isNaN(decoded[b])),
+      `half ${b}`,
+    );
+  });
+  // Every float32 exponent, with mantissas at and around each rounding boundary, both signs; also
+  // as a view into a larger buffer.
+  const words: number[] = [];
+  for (let exponent = 0; exponent < 256; exponent++) {
+    for (const mantissa of [
+      0, 1, 0xfff, 0x1000, 0x1001, 0x2000, 0x3000, 0x7fe000, 0x7ff000, 0x7fffff,
+    ]) {
+      for (const sign of [0, 0x80000000]) words.push((sign | (exponent << 23) | mantissa) >>> 0);
+    }
+  }
+  const values = new Float32Array(new Uint32Array(words).buffer);
+  const halves = toFloat16Array(values);
+  values.forEach((v, i) => {
+    assert.equal(halves[i], toHalfBits(v), `float32 bits ${words[i]?.toString(16) ?? ''}`);
+  });
+  const shifted = new Float32Array(values.length + 1);
+  shifted.set(values, 1);
+  assert.deepEqual(toFloat16Array(shifted.subarray(1)), halves);
+});
