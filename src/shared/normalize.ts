@@ -6,7 +6,16 @@
 // a null where it expects an object. Pure: no Node, no vscode.
 import { bool, index, num, numbers, numOrNull, obj, text, textOrNull, texts } from './coerce';
 import type { FlipJson, MeasureJson } from './result';
-import type { EditQuality, FrameRecord, ModelRecord, ResultFile } from './resultFile';
+import type {
+  ContentRecord,
+  EditorRunRecord,
+  EditQuality,
+  FrameRecord,
+  ModelRecord,
+  ReconstructionRecord,
+  ResultFile,
+  SeedSpreadRecord,
+} from './resultFile';
 
 /** A result file with every field of its declared type (see the module comment). */
 export function normaliseResult(raw: unknown): ResultFile {
@@ -20,10 +29,7 @@ export function normaliseResult(raw: unknown): ResultFile {
     if (typeof v === 'string' || typeof v === 'boolean') params[k] = v;
     else if (typeof v === 'number' && Number.isFinite(v)) params[k] = v;
   }
-  const timings: Record<string, number> = {};
-  for (const [k, v] of Object.entries(obj(r.timings))) {
-    if (typeof v === 'number' && Number.isFinite(v)) timings[k] = v;
-  }
+  const timings = finiteEntries(r.timings);
   const frames: FrameRecord[] = (Array.isArray(r.frames) ? r.frames : []).map((f, k) => {
     const frame = obj(f);
     return {
@@ -41,6 +47,9 @@ export function normaliseResult(raw: unknown): ResultFile {
     message: textOrNull(quality.message),
   };
   const id = text(editor.id);
+  const content = normaliseContent(editor.content);
+  const run = normaliseRun(editor.run);
+  const reconstruction = normaliseReconstruction(r.reconstruction);
   return {
     propsweep: num(r.propsweep, 0),
     created: text(r.created),
@@ -58,7 +67,10 @@ export function normaliseResult(raw: unknown): ResultFile {
       parameterName: text(editor.parameterName, 'parameter'),
       identityAtZero: bool(editor.identityAtZero, false),
       seed: num(editor.seed, 0),
+      ...(content === null ? {} : { content }),
+      ...(run === null ? {} : { run }),
     },
+    ...(reconstruction === null ? {} : { reconstruction }),
     frames,
     quality: q,
     models: (Array.isArray(r.models) ? r.models : []).map((m) => normaliseModel(m, frames)),
@@ -74,6 +86,8 @@ function normaliseModel(raw: unknown, frames: readonly FrameRecord[]): ModelReco
   for (const row of predictions) width = Math.max(width, row.length);
   const measure = normaliseMeasure(m.measure, frames, width);
   const labels = texts(m.labels);
+  const sourcePrediction = Array.isArray(m.sourcePrediction) ? numbers(m.sourcePrediction) : null;
+  const seedSpread = normaliseSeedSpread(m.seedSpread);
   return {
     name: text(m.name, 'model'),
     path: text(m.path),
@@ -85,7 +99,68 @@ function normaliseModel(raw: unknown, frames: readonly FrameRecord[]): ModelReco
     measure,
     inferenceMs: num(m.inferenceMs, Number.NaN),
     notes: texts(m.notes),
+    ...(sourcePrediction === null ? {} : { sourcePrediction }),
+    ...(seedSpread === null ? {} : { seedSpread }),
   };
+}
+
+/** The files an editor's parameters named, or null when the record is absent or not one. */
+function normaliseContent(raw: unknown): ContentRecord | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const c = obj(raw);
+  return {
+    sha256: text(c.sha256),
+    files: (Array.isArray(c.files) ? c.files : []).map((f) => {
+      const file = obj(f);
+      return { name: text(file.name), bytes: num(file.bytes, 0), sha256: text(file.sha256) };
+    }),
+  };
+}
+
+/** What a model-based editor did, or null when the record is absent or not one. */
+function normaliseRun(raw: unknown): EditorRunRecord | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const run = obj(raw);
+  const size = numbers(run.size);
+  return {
+    size: [size[0] ?? Number.NaN, size[1] ?? Number.NaN],
+    provider: text(run.provider, 'unknown'),
+    fallbackReason: textOrNull(run.fallbackReason),
+    counts: finiteEntries(run.counts),
+    phasesMs: finiteEntries(run.phasesMs),
+    notes: texts(run.notes),
+  };
+}
+
+function normaliseReconstruction(raw: unknown): ReconstructionRecord | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const r = obj(raw);
+  const file = textOrNull(r.file);
+  return { change: num(r.change, Number.NaN), ...(file === null ? {} : { file }) };
+}
+
+function normaliseSeedSpread(raw: unknown): SeedSpreadRecord | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const s = obj(raw);
+  const rows = (x: unknown): number[][] => (Array.isArray(x) ? x.map(numbers) : []);
+  return {
+    seeds: numbers(s.seeds),
+    epgm: numbers(s.epgm),
+    flips: numbers(s.flips),
+    epgmMean: num(s.epgmMean, Number.NaN),
+    epgmStd: num(s.epgmStd, Number.NaN),
+    lower: rows(s.lower),
+    upper: rows(s.upper),
+  };
+}
+
+/** The entries of an object whose values are finite numbers. */
+function finiteEntries(raw: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(obj(raw))) {
+    if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  }
+  return out;
 }
 
 function normaliseMeasure(

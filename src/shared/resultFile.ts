@@ -142,6 +142,20 @@ export const RESULT_LIMITS = {
   frames: 4096,
   models: 64,
   outputs: 100_000,
+  /** Paths of a seed spread (explain --seeds K). */
+  seeds: 64,
+  /** Files of an editor's content record (an editor model has a dozen). */
+  contentFiles: 256,
+  /** Entries of a run's counts or phases. */
+  runEntries: 64,
+  /** Notes of an editor run. */
+  notes: 64,
+  /** Characters of a name, a key, a provider or a digest. */
+  name: 512,
+  /** Characters of a note or a reason. */
+  text: 4000,
+  /** Pixels of a side of the editor's working size. */
+  side: 65_536,
 } as const;
 
 /**
@@ -219,6 +233,144 @@ export function validateResultFile(x: unknown): string[] {
     typeof editor.seed !== 'number'
   ) {
     problems.push('"editor" must name the editor and its seed');
+  } else {
+    if (editor.content !== undefined) problems.push(...contentProblems(editor.content));
+    if (editor.run !== undefined) problems.push(...runProblems(editor.run));
+  }
+  if (r.reconstruction !== undefined) problems.push(...reconstructionProblems(r.reconstruction));
+  if (Array.isArray(models) && Array.isArray(frames) && models.length <= RESULT_LIMITS.models) {
+    models.forEach((m: unknown, i) => {
+      if (!isRecord(m)) return;
+      const width =
+        Array.isArray(m.predictions) && Array.isArray(m.predictions[0])
+          ? m.predictions[0].length
+          : 0;
+      if (m.sourcePrediction !== undefined && !isFiniteRow(m.sourcePrediction, width))
+        problems.push(
+          `models[${i}].sourcePrediction must be ${width} numbers, one per output of its predictions`,
+        );
+      if (m.seedSpread !== undefined)
+        problems.push(
+          ...seedSpreadProblems(m.seedSpread, frames.length, width).map(
+            (p) => `models[${i}].seedSpread${p}`,
+          ),
+        );
+    });
+  }
+  return problems;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isName(x: unknown): x is string {
+  return typeof x === 'string' && x.length <= RESULT_LIMITS.name;
+}
+
+function isText(x: unknown): x is string {
+  return typeof x === 'string' && x.length <= RESULT_LIMITS.text;
+}
+
+function isCount(x: unknown): x is number {
+  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+}
+
+/** `n` finite numbers (any count when n is undefined, up to RESULT_LIMITS.outputs). */
+function isFiniteRow(x: unknown, n?: number): x is number[] {
+  return (
+    Array.isArray(x) &&
+    x.length <= RESULT_LIMITS.outputs &&
+    (n === undefined || x.length === n) &&
+    x.every((v) => typeof v === 'number' && Number.isFinite(v))
+  );
+}
+
+/** A map of at most RESULT_LIMITS.runEntries short names to finite numbers. */
+function isNumberMap(x: unknown): boolean {
+  if (!isRecord(x)) return false;
+  const entries = Object.entries(x);
+  return (
+    entries.length <= RESULT_LIMITS.runEntries &&
+    entries.every(([k, v]) => isName(k) && typeof v === 'number' && Number.isFinite(v))
+  );
+}
+
+function contentProblems(x: unknown): string[] {
+  if (!isRecord(x) || !isName(x.sha256) || !Array.isArray(x.files))
+    return ['editor.content must be {sha256, files}'];
+  if (x.files.length > RESULT_LIMITS.contentFiles)
+    return [`editor.content.files lists more than ${RESULT_LIMITS.contentFiles} files`];
+  const bad = x.files.findIndex(
+    (f: unknown) => !isRecord(f) || !isName(f.name) || !isCount(f.bytes) || !isName(f.sha256),
+  );
+  return bad < 0 ? [] : [`editor.content.files[${bad}] must be {name, bytes, sha256}`];
+}
+
+function runProblems(x: unknown): string[] {
+  if (!isRecord(x)) return ['editor.run must be an object'];
+  const problems: string[] = [];
+  const size = x.size;
+  if (
+    !Array.isArray(size) ||
+    size.length !== 2 ||
+    !size.every((v) => isCount(v) && v > 0 && v <= RESULT_LIMITS.side)
+  )
+    problems.push('editor.run.size must be [width, height] in pixels');
+  if (!isName(x.provider)) problems.push('editor.run.provider must be a name');
+  if (x.fallbackReason !== null && !isText(x.fallbackReason))
+    problems.push('editor.run.fallbackReason must be text or null');
+  for (const key of ['counts', 'phasesMs'] as const) {
+    if (!isNumberMap(x[key]))
+      problems.push(
+        `editor.run.${key} must map at most ${RESULT_LIMITS.runEntries} names to numbers`,
+      );
+  }
+  if (!Array.isArray(x.notes) || x.notes.length > RESULT_LIMITS.notes || !x.notes.every(isText))
+    problems.push(`editor.run.notes must be at most ${RESULT_LIMITS.notes} texts`);
+  return problems;
+}
+
+function reconstructionProblems(x: unknown): string[] {
+  if (!isRecord(x) || typeof x.change !== 'number' || !(x.change >= 0 && x.change <= 1))
+    return ['reconstruction.change must be a number from 0 to 1'];
+  if (x.file !== undefined && !isSafeRelativePath(x.file))
+    return [
+      `reconstruction.file must be a relative path inside the result's folder, got ${JSON.stringify(x.file)}`,
+    ];
+  return [];
+}
+
+/** The problems of a seed spread, each starting with the field (after `seedSpread`). */
+function seedSpreadProblems(x: unknown, frames: number, outputs: number): string[] {
+  if (!isRecord(x)) return [' must be an object'];
+  const problems: string[] = [];
+  const { seeds, epgm, flips } = x;
+  if (
+    !Array.isArray(seeds) ||
+    seeds.length === 0 ||
+    seeds.length > RESULT_LIMITS.seeds ||
+    !seeds.every((s) => typeof s === 'number' && Number.isSafeInteger(s))
+  ) {
+    problems.push(`.seeds must list 1 to ${RESULT_LIMITS.seeds} whole numbers`);
+  } else {
+    if (!isFiniteRow(epgm, seeds.length))
+      problems.push(`.epgm must be ${seeds.length} numbers, one per seed`);
+    if (!Array.isArray(flips) || flips.length !== seeds.length || !flips.every(isCount))
+      problems.push(`.flips must be ${seeds.length} counts, one per seed`);
+  }
+  if (typeof x.epgmMean !== 'number' || !Number.isFinite(x.epgmMean))
+    problems.push('.epgmMean must be a number');
+  if (typeof x.epgmStd !== 'number' || !(x.epgmStd >= 0 && Number.isFinite(x.epgmStd)))
+    problems.push('.epgmStd must be a number from 0');
+  for (const key of ['lower', 'upper'] as const) {
+    const band = x[key];
+    if (
+      !Array.isArray(band) ||
+      band.length !== frames ||
+      !band.every((row) => isFiniteRow(row, outputs))
+    )
+      problems.push(`.${key} must have one row of ${outputs} numbers per frame`);
   }
   return problems;
 }

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { normaliseResult } from '../../../src/shared/normalize';
 import { stableStringify, validateResultFile } from '../../../src/shared/resultFile';
 import { sampleResult } from '../builders';
+import { diffusionResult } from '../diffusionBuilders';
 
 test('a complete result comes out as it went in', () => {
   const result = sampleResult();
@@ -47,4 +48,19 @@ test('predictions as wide as a result may hold do not overflow the stack', () =>
   );
   const noWidth = { ...model, predictions: many, measure: { ...model.measure, n_outputs: 'x' } };
   assert.equal(normaliseResult({ ...base, models: [noWidth] }).models[0]?.measure.n_outputs, 1);
+});
+
+test("a diffusion editor's records come out as they went in", () => {
+  const result = { ...diffusionResult(), reconstruction: { change: 0.041, file: 'x/source.png' } };
+  const again = normaliseResult(JSON.parse(stableStringify(result)));
+  assert.equal(stableStringify(again), stableStringify(result));
+});
+
+test('a result without them gets none of them', () => {
+  const again = normaliseResult(JSON.parse(stableStringify(sampleResult())));
+  assert.equal(again.reconstruction, undefined);
+  assert.equal(again.editor.run, undefined);
+  assert.equal(again.editor.content, undefined);
+  assert.equal(again.models[0]?.seedSpread, undefined);
+  assert.equal(again.models[0]?.sourcePrediction, undefined);
 });
