@@ -16,6 +16,8 @@ export interface PublishedNames {
   readonly framesDir: string;
   /** One file per frame, in path order: `NAME.frames/VERSION/000.png`, ... */
   readonly frameFiles: readonly string[];
+  /** `NAME.frames/VERSION/source.png` when a source image was published (PublishOptions.source). */
+  readonly sourceFile?: string;
 }
 
 /** The files a published result consists of, given its frames' names. */
@@ -30,6 +32,13 @@ export interface PublishedContent {
 export interface PublishOptions {
   /** Sees every frame's bytes as they are copied (each frame is read once). */
   readonly onFrame?: ((index: number, bytes: Uint8Array) => void) | undefined;
+  /**
+   * A PNG published beside the frames, in their version folder, as `source.png` (part of the
+   * version's digest): the source at the frames' size, for editors whose first frame is not it.
+   */
+  readonly source?: string | undefined;
+  /** Sees the source's bytes as they are copied (read once). */
+  readonly onSource?: ((bytes: Uint8Array) => void) | undefined;
   /** Writes one file (node's writeFile; a test injects a full disk). */
   readonly writeFile?: ((path: string, data: Uint8Array | string) => Promise<void>) | undefined;
   /** Called once when another writer of the same result holds its lock and this one waits. */
@@ -49,6 +58,13 @@ interface StagedFrame {
 const VERSION = /^[0-9a-f]{16}$/;
 /** A frame file as publishResult names it. */
 const FRAME_FILE = /^\d{3,}\.png$/;
+/** The source image publishResult puts beside the frames (PublishOptions.source). */
+export const SOURCE_FILE = 'source.png';
+
+/** Whether a file in a version folder is one publishResult writes (a frame or the source). */
+function isOurs(name: string): boolean {
+  return FRAME_FILE.test(name) || name === SOURCE_FILE;
+}
 
 /**
  * Publishes `NAME.propsweep.json` and its frames into `folder` so that a reader, or a crash at
@@ -101,11 +117,24 @@ export async function publishResult(
       });
       options.onFrame?.(k, bytes);
     }
+    if (options.source !== undefined) {
+      const bytes = await readSource(options.source);
+      // Only with a source: the versions of results without one keep their digest.
+      hash.update(`source:${String(bytes.length)}:`).update(bytes);
+      await write(join(staged, SOURCE_FILE), bytes);
+      stagedFrames.push({
+        name: SOURCE_FILE,
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      });
+      options.onSource?.(bytes);
+    }
     const version = hash.digest('hex').slice(0, 16);
     const framesDir = `${framesRoot}/${version}`;
-    const names = {
+    const names: PublishedNames = {
       framesDir,
       frameFiles: framePaths.map((_, k) => `${framesDir}/${frameFile(k)}`),
+      ...(options.source === undefined ? {} : { sourceFile: `${framesDir}/${SOURCE_FILE}` }),
     };
     const { json, extras = [] } = await content(names);
     await write(join(temp, 'result.json'), json);
@@ -157,7 +186,7 @@ export async function publishResult(
 /**
  * Removes the version folders publishResult made in `NAME.frames/` that neither the result JSON
  * on disk nor `kept` names: `only` lists the entries to consider (all when undefined). A version
- * folder holding anything but frame files has the user's files in it and stays; so does every
+ * folder holding anything but frame files (and the source) has the user's files in it and stays; so does every
  * other entry; an emptied `NAME.frames/` goes.
  */
 async function removeUnused(
@@ -176,7 +205,7 @@ async function removeUnused(
     if (only !== undefined && !only.includes(entry.name)) continue;
     if (entry.isDirectory() && VERSION.test(entry.name)) {
       const inside = await readdir(join(root, entry.name), { withFileTypes: true });
-      if (inside.every((f) => f.isFile() && FRAME_FILE.test(f.name)))
+      if (inside.every((f) => f.isFile() && isOurs(f.name)))
         await rm(join(root, entry.name), { recursive: true, force: true });
     }
   }
@@ -213,6 +242,19 @@ async function readFrame(path: string, k: number): Promise<Buffer> {
   }
 }
 
+/** Reads the source image to publish beside the frames, bounded as a frame is. */
+async function readSource(path: string): Promise<Buffer> {
+  try {
+    return await readRegularFile(path, PNG_LIMITS.bytes);
+  } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    throw new StoreInputError(
+      `The source image at the frames' size (${path}) cannot be read: ${error.message}; the previous result is unchanged. Run again.`,
+      { cause: error },
+    );
+  }
+}
+
 /**
  * Whether the version folder `placed` holds exactly the `staged` frame files: the same names,
  * sizes (checked first, without reading) and sha256 digests. Only the placed files are read, and
@@ -220,7 +262,7 @@ async function readFrame(path: string, k: number): Promise<Buffer> {
  */
 async function sameFrames(staged: readonly StagedFrame[], placed: string): Promise<boolean> {
   const want = staged.map((f) => f.name).sort();
-  const have = (await readdir(placed)).filter((n) => FRAME_FILE.test(n)).sort();
+  const have = (await readdir(placed)).filter(isOurs).sort();
   if (want.join('/') !== have.join('/')) return false;
   const sized = await mapLimited(staged, FILE_CONCURRENCY, async (f) => {
     const info = await stat(join(placed, f.name)).catch(() => undefined);
@@ -242,7 +284,7 @@ async function replaceVersion(target: string, staged: string, aside: string): Pr
   await rename(target, aside);
   await rename(staged, target);
   for (const name of await readdir(aside)) {
-    if (!FRAME_FILE.test(name)) await rename(join(aside, name), join(target, name));
+    if (!isOurs(name)) await rename(join(aside, name), join(target, name));
   }
 }
 

@@ -26,7 +26,7 @@ import {
   UnreadableFileError,
 } from '../files/boundedFiles';
 import { checkPng, PNG_LIMITS } from '../share/pngCheck';
-import { publishResult } from './publish';
+import { publishResult, type PublishedContent, type PublishedNames } from './publish';
 
 /** A result file that cannot be shown: the message says why and what to do. */
 export class ResultFileError extends Error {
@@ -57,6 +57,11 @@ export interface LoadedResult {
   readonly result: ResultFile;
   /** Real paths of the frames, each a decodable PNG inside framesDir. */
   readonly framePaths: readonly string[];
+  /**
+   * The real path of the source at the frames' size (`reconstruction.file`), checked as a frame
+   * is; null when the result has none.
+   */
+  readonly sizedSourcePath: string | null;
   /** The source image when it is a readable image inside the roots, else null (not shown). */
   readonly sourcePath: string | null;
 }
@@ -132,8 +137,20 @@ async function load(path: string, name: string, options: LoadOptions): Promise<L
       );
     framePaths.push(real);
   }
+  // The source beside the reconstruction lives with the frames and is read as one.
+  let sizedSourcePath: string | null = null;
+  const sized = result.reconstruction?.file;
+  if (sized !== undefined) {
+    const { real, bytes } = await readFrame(folder, framesDir, sized, name, 'source image');
+    total += bytes.length;
+    if (total > NAMED_FILE_LIMITS.framesBytes)
+      throw new ResultFileError(
+        `${name}: its frames take more than ${formatSize(NAMED_FILE_LIMITS.framesBytes)}; refusing to read them.`,
+      );
+    sizedSourcePath = real;
+  }
   const sourcePath = await sourceImage(folder, result.image.path, roots);
-  return { path, folder, framesDir, roots, result, framePaths, sourcePath };
+  return { path, folder, framesDir, roots, result, framePaths, sizedSourcePath, sourcePath };
 }
 
 /** The real paths of the roots that exist. */
@@ -158,33 +175,37 @@ async function ownFramesDir(folder: string, stem: string, name: string): Promise
   return real;
 }
 
-/** One frame: inside the result's own frames folder, a regular file, a decodable PNG. */
+/**
+ * One frame (or the source image beside the frames, `what`): inside the result's own frames
+ * folder, a regular file, a decodable PNG.
+ */
 async function readFrame(
   folder: string,
   framesDir: string,
   file: string,
   name: string,
+  what = 'frame',
 ): Promise<{ real: string; bytes: Buffer }> {
   const stem = basename(framesDir);
   if (!file.startsWith(`${stem}/`))
     throw new ResultFileError(
-      `${name}: the frame ${file} is not in ${stem}/, the result's own frames folder; refusing to read it.`,
+      `${name}: the ${what} ${file} is not in ${stem}/, the result's own frames folder; refusing to read it.`,
     );
   const real = await realpath(resolve(folder, file)).catch(() => undefined);
   if (real === undefined)
     throw new ResultFileError(
-      `${name}: the frame ${file} is missing. Commit the ${dirname(file)} folder with the result.`,
+      `${name}: the ${what} ${file} is missing. Commit the ${dirname(file)} folder with the result.`,
     );
   if (real === framesDir || !isWithin(framesDir, real))
     throw new ResultFileError(
-      `${name}: the frame ${file} points outside the result's frames folder; refusing to read it.`,
+      `${name}: the ${what} ${file} points outside the result's frames folder; refusing to read it.`,
     );
   const bytes = await readRegularFile(real, PNG_LIMITS.bytes).catch((error: unknown) => {
     throw new ResultFileError(
-      `${name}: the frame ${file} cannot be read: ${error instanceof Error ? error.message : String(error)}.`,
+      `${name}: the ${what} ${file} cannot be read: ${error instanceof Error ? error.message : String(error)}.`,
     );
   });
-  await checkPng(bytes, `${name}: the frame ${file}`).catch((error: unknown) => {
+  await checkPng(bytes, `${name}: the ${what} ${file}`).catch((error: unknown) => {
     throw new ResultFileError(
       `${error instanceof Error ? error.message : String(error)} Restore the frames from version control or run the explanation again.`,
     );
@@ -267,9 +288,18 @@ export async function saveResultTo(
 ): Promise<string> {
   const from = dirname(loaded.path);
   const move = (p: string): string => portable(folder, isAbsolute(p) ? p : resolve(from, p));
-  const { resultPath } = await publishResult(folder, name, loaded.framePaths, ({ frameFiles }) => {
+  const { reconstruction } = loaded.result;
+  const content = ({ frameFiles, sourceFile }: PublishedNames): PublishedContent => {
     const saved: ResultFile = {
       ...loaded.result,
+      ...(reconstruction === undefined
+        ? {}
+        : {
+            reconstruction:
+              sourceFile === undefined
+                ? { change: reconstruction.change }
+                : { ...reconstruction, file: sourceFile },
+          }),
       image: { ...loaded.result.image, path: move(loaded.result.image.path) },
       mask:
         loaded.result.mask === null
@@ -279,6 +309,9 @@ export async function saveResultTo(
       frames: loaded.result.frames.map((frame, k) => ({ ...frame, file: frameFiles[k] ?? '' })),
     };
     return { json: stableStringify(saved) };
+  };
+  const { resultPath } = await publishResult(folder, name, loaded.framePaths, content, {
+    source: loaded.sizedSourcePath ?? undefined,
   });
   return resultPath;
 }

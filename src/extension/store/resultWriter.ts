@@ -20,6 +20,9 @@ export interface WrittenResult {
  * `NAME.report.html` into `dir` (see publishResult: a failed, cancelled or killed write leaves the
  * previous result whole, and the frames of a JSON a reader has read stay until the publish after
  * the one that replaced it). `log` hears, once, that another writer of the result is waited for.
+ * `sourcePath`, a PNG of the source at the frames' size, is published beside the frames
+ * (`NAME.frames/VERSION/source.png`) and recorded as `reconstruction.file`: only for a result with
+ * a `reconstruction` (an editor whose first frame is not the source).
  */
 export async function writeResult(
   dir: string,
@@ -28,24 +31,37 @@ export async function writeResult(
   framePaths: readonly string[],
   title: string,
   log?: (message: string) => void,
+  sourcePath?: string,
 ): Promise<WrittenResult> {
   if (framePaths.length !== result.frames.length) {
     throw new Error(
       `the result has ${result.frames.length} frames but ${framePaths.length} images`,
     );
   }
+  const { reconstruction } = result;
+  if (sourcePath !== undefined && reconstruction === undefined)
+    throw new Error('a source image is written beside the frames only for a reconstruction');
   // The report embeds the frames it shows: their bytes come from the one read that copies them,
   // and only those are decoded ('' leaves a frame out).
   const uris = framePaths.map(() => '');
   const shown = new Set(reportFrameIndices(framePaths.length));
+  let sourceUri = '';
   let saved = result;
   const { resultPath, names } = await publishResult(
     dir,
     name,
     framePaths,
-    ({ frameFiles }) => {
+    ({ frameFiles, sourceFile }) => {
       saved = {
         ...result,
+        ...(reconstruction === undefined
+          ? {}
+          : {
+              reconstruction:
+                sourceFile === undefined
+                  ? { change: reconstruction.change }
+                  : { ...reconstruction, file: sourceFile },
+            }),
         frames: result.frames.map((f, k) => ({ ...f, file: frameFiles[k] ?? '' })),
       };
       return {
@@ -53,7 +69,7 @@ export async function writeResult(
         extras: [
           {
             name: reportName(name),
-            contents: renderReport(title, [{ title, result: saved, frameUris: uris }]),
+            contents: renderReport(title, [{ title, result: saved, frameUris: uris, sourceUri }]),
           },
         ],
       };
@@ -61,6 +77,10 @@ export async function writeResult(
     {
       onFrame: (k, bytes) => {
         if (shown.has(k)) uris[k] = pngDataUri(bytes);
+      },
+      source: sourcePath,
+      onSource: (bytes) => {
+        sourceUri = pngDataUri(bytes, 'the source image');
       },
       onLockBusy: () =>
         log?.(
