@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { isWithin } from '../extension/files/boundedFiles';
-import { pngDataUris } from '../extension/share/dataUris';
+import { pngDataUris, pngFileDataUri } from '../extension/share/dataUris';
 import { markdownSnippet } from '../extension/share/markdown';
 import { PngError } from '../extension/share/pngCheck';
 import { renderReport } from '../extension/share/reportHtml';
@@ -85,9 +85,11 @@ export async function reportCommand(
     );
   const markdownFor = (folder: string): string => {
     const link = (k: number): string => portable(folder, loaded.framePaths[k] ?? '');
+    const source = loaded.sizedSourcePath;
     return markdownSnippet(loaded.result, {
       first: link(0),
       last: link(loaded.framePaths.length - 1),
+      ...(source === null ? {} : { source: portable(folder, source) }),
     });
   };
   if (values.html === undefined && values.markdown === undefined) return markdownFor(cwd);
@@ -97,14 +99,19 @@ export async function reportCommand(
     const { editor, image } = loaded.result;
     const title = `PropSweep: ${basename(image.path) || basename(path)} (${editor.title})`;
     let uris: string[];
+    let sourceUri = '';
     try {
       uris = await pngDataUris(loaded.framePaths);
+      if (loaded.sizedSourcePath !== null) sourceUri = await pngFileDataUri(loaded.sizedSourcePath);
     } catch (error) {
-      // A frame changed on disk since it was checked.
+      // A frame (or the source beside them) changed on disk since it was checked.
       if (error instanceof PngError) throw new UsageError(error.message);
       throw error;
     }
-    await write(target, renderReport(title, [{ title, result: loaded.result, frameUris: uris }]));
+    await write(
+      target,
+      renderReport(title, [{ title, result: loaded.result, frameUris: uris, sourceUri }]),
+    );
     written.push(`  report:   ${target}`);
   }
   if (values.markdown !== undefined) {

@@ -15,7 +15,7 @@ export interface StaleModel {
 }
 
 /** Bumped whenever a message changes shape. */
-export const PANEL_PROTOCOL_VERSION = 4;
+export const PANEL_PROTOCOL_VERSION = 5;
 
 /** Where a run stands. */
 export type PanelState = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
@@ -44,6 +44,11 @@ export interface PanelSnapshot {
   readonly preview: { readonly id: number } | null;
   /** Webview URI of the unedited source image, for the difference view (null: use frame 0). */
   readonly sourceUri: string | null;
+  /**
+   * Webview URI of the source at the frames' size (`result.reconstruction.file`), shown beside the
+   * first frame when the editor's first frame is not the source; null when there is none.
+   */
+  readonly reconstructionUri: string | null;
   /** Opened from a saved file: viewing only, no re-run. */
   readonly readOnly: boolean;
   /**
@@ -81,6 +86,7 @@ export const EMPTY_SNAPSHOT: PanelSnapshot = {
   frameUris: [],
   preview: null,
   sourceUri: null,
+  reconstructionUri: null,
   readOnly: false,
   stale: [],
   savedPath: null,
@@ -227,6 +233,7 @@ function hostMessageProblem(x: unknown): string | null {
     ['adjustment', isAdjustment, `one of ${ADJUSTMENTS.join(', ')}`],
     ['error', stringOrNull, 'a string or null'],
     ['sourceUri', stringOrNull, 'a string or null'],
+    ['reconstructionUri', stringOrNull, 'a string or null'],
     ['savedPath', stringOrNull, 'a string or null'],
     ['runBlockedReason', stringOrNull, 'a string or null'],
     ['frameUris', (v) => Array.isArray(v) && v.every(string), 'a list of strings'],

@@ -5,6 +5,13 @@
 import type { ModelRecord } from './resultFile';
 import { adjustPValues, type Adjustment as AdjustmentMethod } from './adjust';
 import {
+  jumpChange,
+  jumpMoved,
+  predictionJump,
+  seedSpreadDetail,
+  seedSpreadText,
+} from './editorFacts';
+import {
   adjustmentName,
   describeTest,
   formatNumber,
@@ -82,6 +89,7 @@ export function scoreModel(model: ModelRecord, i: number, ctx: AdjustmentContext
       : '';
   const verdict = `${significant ? 'significant' : 'not significant'} at α = ${formatNumber(ctx.alpha)}${method}${negligible}`;
   const name = (c: number): string => outputName(model.labels, c);
+  const spread = model.seedSpread;
   const rows: ScoreRow[] = [
     {
       key: 'EPGM',
@@ -89,14 +97,22 @@ export function scoreModel(model: ModelRecord, i: number, ctx: AdjustmentContext
       detail: [
         m.statistic === 'output' ? `output ${name(m.output ?? 0)}` : 'whole prediction vector',
         m.axis === 'index' ? 'legacy units (per step index)' : 'per unit of normalised strength',
+        ...(spread === undefined ? [] : [`the path shown (seed ${String(spread.seeds[0])})`]),
       ].join(', '),
     },
-    {
-      key: 'p-value',
-      value: formatNumber(m.p_value),
-      detail: `shuffle test, ${describeTest(m)}${m.direction === 'smoother' ? '; smoother than its shuffles' : m.direction === 'rougher' ? '; rougher than its shuffles' : ''}`,
-    },
   ];
+  if (spread !== undefined) {
+    rows.push({
+      key: 'EPGM over seeds',
+      value: seedSpreadText(spread),
+      detail: `mean ± sample std, the editor's own noise; ${seedSpreadDetail(spread)}`,
+    });
+  }
+  rows.push({
+    key: 'p-value',
+    value: formatNumber(m.p_value),
+    detail: `shuffle test, ${describeTest(m)}${m.direction === 'smoother' ? '; smoother than its shuffles' : m.direction === 'rougher' ? '; rougher than its shuffles' : ''}`,
+  });
   if (adjusted !== null) {
     rows.push({
       key: 'adjusted p',
@@ -107,6 +123,7 @@ export function scoreModel(model: ModelRecord, i: number, ctx: AdjustmentContext
   rows.push(
     { key: 'flips', value: flipsText(model), detail: '' },
     sourceClassRow(model),
+    ...jumpRow(model),
     { key: 'total variation', value: formatNumber(m.total_variation), detail: 'Σ|y(k+1) − y(k)|' },
     {
       key: 'provider',
@@ -141,6 +158,19 @@ export function flipsText(model: ModelRecord): string {
       ? details.map((f) => `${name(f.from)} → ${name(f.to)} at ${formatNumber(f.strength)}`)
       : (m.flip_strengths ?? []).map((s) => `at ${formatNumber(s)}`);
   return `${m.flips}${where.length > 0 ? `: ${where.join('; ')}` : ''}`;
+}
+
+/** The jump from the source to the first frame, for editors whose first frame is not the source. */
+function jumpRow(model: ModelRecord): ScoreRow[] {
+  const jump = predictionJump(model);
+  if (jump === null) return [];
+  return [
+    {
+      key: 'source → first frame',
+      value: jumpChange(jump),
+      detail: `moved ${jumpMoved(jump)} before the path starts (the editor's reconstruction)`,
+    },
+  ];
 }
 
 function sourceClassRow(model: ModelRecord): ScoreRow {

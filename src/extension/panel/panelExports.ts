@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 
 import * as vscode from 'vscode';
 
-import { pngDataUris } from '../share/dataUris';
+import { pngDataUris, pngFileDataUri } from '../share/dataUris';
 import { markdownSnippet } from '../share/markdown';
 import { renderReport } from '../share/reportHtml';
 import { storageError } from '../store/errors';
@@ -72,9 +72,11 @@ export async function exportHtml(loaded: LoadedResult, title: string): Promise<v
   });
   if (target === undefined) return;
   const uris = await pngDataUris(loaded.framePaths);
+  const sourceUri =
+    loaded.sizedSourcePath === null ? '' : await pngFileDataUri(loaded.sizedSourcePath);
   await writeFile(
     target.fsPath,
-    renderReport(title, [{ title, result: loaded.result, frameUris: uris }]),
+    renderReport(title, [{ title, result: loaded.result, frameUris: uris, sourceUri }]),
   );
   void vscode.window.showInformationMessage(`PropSweep exported ${target.fsPath}.`);
 }
@@ -86,13 +88,21 @@ export async function exportHtml(loaded: LoadedResult, title: string): Promise<v
 export async function exportMarkdown(loaded: LoadedResult, saved: boolean): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const linked = saved && folder !== undefined;
-  const link = (k: number): string =>
-    relative(folder ?? '', loaded.framePaths[k] ?? '')
+  const linkTo = (path: string): string =>
+    relative(folder ?? '', path)
       .split('\\')
       .join('/');
+  const link = (k: number): string => linkTo(loaded.framePaths[k] ?? '');
+  const source = loaded.sizedSourcePath;
   const text = markdownSnippet(
     loaded.result,
-    linked ? { first: link(0), last: link(loaded.framePaths.length - 1) } : undefined,
+    linked
+      ? {
+          first: link(0),
+          last: link(loaded.framePaths.length - 1),
+          ...(source === null ? {} : { source: linkTo(source) }),
+        }
+      : undefined,
   );
   await vscode.env.clipboard.writeText(text);
   void vscode.window.showInformationMessage(

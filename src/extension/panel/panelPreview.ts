@@ -45,6 +45,7 @@ export function previewUpdate(
       // The source image is not in the webview's resource roots until the result is loaded: the
       // difference view compares with the first step meanwhile.
       sourceUri: null,
+      reconstructionUri: null,
       stale: [],
       savedPath: null,
     },

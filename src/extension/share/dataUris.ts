@@ -27,13 +27,17 @@ export function pngDataUri(bytes: Uint8Array, name = 'a frame'): string {
 export async function pngDataUris(paths: readonly string[]): Promise<string[]> {
   const uris = paths.map(() => '');
   for (const k of reportFrameIndices(paths.length)) {
-    const path = paths[k] ?? '';
-    const bytes = await readRegularFile(path, PNG_LIMITS.bytes).catch((error: unknown) => {
-      throw new PngError(`${path} cannot be read: ${(error as Error).message}.`);
-    });
-    uris[k] = pngDataUri(bytes, path);
+    uris[k] = await pngFileDataUri(paths[k] ?? '');
     // Decoding a large frame takes a moment: let the host's other work run in between.
     await new Promise((done) => setImmediate(done));
   }
   return uris;
+}
+
+/** One PNG file (a frame, the source beside them) as a data: URI: read once, bounded, decoded. */
+export async function pngFileDataUri(path: string): Promise<string> {
+  const bytes = await readRegularFile(path, PNG_LIMITS.bytes).catch((error: unknown) => {
+    throw new PngError(`${path} cannot be read: ${(error as Error).message}.`);
+  });
+  return pngDataUri(bytes, path);
 }

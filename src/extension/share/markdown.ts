@@ -3,15 +3,25 @@
 // and the comment is rendered by GitHub for every reviewer: each such text goes through mdText, so
 // it shows as the text it is, never as HTML, an image, a link, a mention or table structure.
 import type { ResultFile } from '../../shared/resultFile';
-import { formatNumber } from '../../shared/format';
+import {
+  jumpText,
+  predictionJump,
+  runSummary,
+  runWhere,
+  seedSpreadDetail,
+  seedSpreadText,
+} from '../../shared/editorFacts';
+import { formatNumber, formatPercent } from '../../shared/format';
 
 /**
- * A Markdown snippet for a pull-request comment: what was edited, the score table per model, and
- * the first and last frame when the result was saved where the reader can see them.
+ * A Markdown snippet for a pull-request comment: what was edited, the score table per model (with
+ * the EPGM over seeds when the path was made with several), the jump from the source to the first
+ * frame and the editor's run for a diffusion editor, and the first and last frame (and the source
+ * beside them) when the result was saved where the reader can see them.
  */
 export function markdownSnippet(
   result: ResultFile,
-  frameLinks?: { first: string; last: string },
+  frameLinks?: { first: string; last: string; source?: string },
 ): string {
   const { editor } = result;
   const params = Object.entries(editor.params)
@@ -20,9 +30,12 @@ export function markdownSnippet(
   const lines = [
     `**PropSweep**: ${mdText(result.image.path)}, ${mdText(editor.title)}${params === '' ? '' : ` (${mdText(params)})`}, ${result.frames.length} steps, seed ${formatNumber(editor.seed)}`,
     '',
-    '| model | EPGM | p | flips | source class |',
-    '| --- | ---: | ---: | ---: | --- |',
   ];
+  const seeds = result.models.some((m) => m.seedSpread !== undefined);
+  lines.push(
+    `| model | EPGM |${seeds ? ' EPGM over seeds |' : ''} p | flips | source class |`,
+    `| --- | ---: |${seeds ? ' ---: |' : ''} ---: | ---: | --- |`,
+  );
   for (const m of result.models) {
     const s = m.measure;
     const name = (c: number): string => m.labels[c] ?? `output ${c}`;
@@ -37,8 +50,12 @@ export function markdownSnippet(
         ? '—'
         : `${name(s.source_class)}${s.source_class_lost === true ? ' (lost)' : ''}`;
     const p = `${formatNumber(s.p_value)}${s.significant ? ' \\*' : ''}`;
+    const spread =
+      m.seedSpread === undefined
+        ? '—'
+        : `${seedSpreadText(m.seedSpread)} (${seedSpreadDetail(m.seedSpread)})`;
     lines.push(
-      `| ${mdText(m.name)} | ${formatNumber(s.epgm)} | ${p} | ${mdText(flips)} | ${mdText(source)} |`,
+      `| ${mdText(m.name)} | ${formatNumber(s.epgm)} |${seeds ? ` ${mdText(spread)} |` : ''} ${p} | ${mdText(flips)} | ${mdText(source)} |`,
     );
   }
   const test = result.models[0]?.measure;
@@ -48,15 +65,41 @@ export function markdownSnippet(
       `EPGM: mean \\|dy/dt\\| over the normalised strength; p: shuffle test with ${test.exact ? `all ${formatNumber(test.n_permutations)} orders` : `${formatNumber(test.n_permutations)} permutations`}, \\* = significant at α = ${formatNumber(test.alpha)}.`,
     );
   }
-  if (!result.quality.clean && result.quality.message !== null)
-    lines.push('', `⚠ ${mdText(result.quality.message)}`);
-  if (frameLinks !== undefined)
+  if (seeds)
     lines.push(
       '',
-      `| t = 0 | t = 1 |`,
-      '| --- | --- |',
-      `| ![first](${mdLink(frameLinks.first)}) | ![last](${mdLink(frameLinks.last)}) |`,
+      `EPGM over seeds: mean ± sample standard deviation over paths made with other seeds of the editor (its own noise); the EPGM column is the path shown (seed ${formatNumber(editor.seed)}).`,
     );
+  const { reconstruction } = result;
+  if (reconstruction !== undefined) {
+    const jumps = result.models.flatMap((m) => {
+      const jump = predictionJump(m);
+      return jump === null ? [] : [`${mdText(m.name)}: ${mdText(jumpText(jump))}`];
+    });
+    lines.push(
+      '',
+      `Source → first frame (the editor's reconstruction): pixel change ${formatPercent(reconstruction.change)}${jumps.length === 0 ? '' : `; ${jumps.join('; ')}`}.`,
+    );
+  }
+  if (editor.run !== undefined) {
+    const summary = runSummary(editor.run);
+    lines.push(
+      '',
+      `Editor run: ${mdText(`${summary === '' ? '' : `${summary}, `}${runWhere(editor.run)}`)}.`,
+    );
+    for (const note of editor.run.notes) lines.push('', `⚠ ${mdText(note)}`);
+  }
+  if (!result.quality.clean && result.quality.message !== null)
+    lines.push('', `⚠ ${mdText(result.quality.message)}`);
+  if (frameLinks !== undefined) {
+    const source = frameLinks.source;
+    lines.push(
+      '',
+      `|${source === undefined ? '' : ' source |'} t = 0 | t = 1 |`,
+      `|${source === undefined ? '' : ' --- |'} --- | --- |`,
+      `|${source === undefined ? '' : ` ![source](${mdLink(source)}) |`} ![first](${mdLink(frameLinks.first)}) | ![last](${mdLink(frameLinks.last)}) |`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 

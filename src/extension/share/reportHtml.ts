@@ -1,5 +1,13 @@
 import type { ModelRecord, ResultFile } from '../../shared/resultFile';
-import { formatNumber } from '../../shared/format';
+import {
+  jumpChange,
+  jumpMoved,
+  predictionJump,
+  runDetails,
+  runSummary,
+  runWhere,
+} from '../../shared/editorFacts';
+import { formatNumber, formatPercent } from '../../shared/format';
 import { EMPTY_SNAPSHOT } from '../../shared/protocol';
 import { adjustmentContext, scoreModel } from '../../shared/scores';
 
@@ -12,6 +20,11 @@ export interface ReportEntry {
    * reportFrameIndices are shown, and '' (or a missing entry) is a frame left out.
    */
   readonly frameUris: readonly string[];
+  /**
+   * The source at the frames' size as a data: URI (`reconstruction.file`), shown beside the first
+   * frame; '' or absent when there is none.
+   */
+  readonly sourceUri?: string;
 }
 
 /**
@@ -81,7 +94,10 @@ function summaryTable(rows: readonly SummaryRow[]): string {
   return `<section><h2>Summary</h2><table class="summary"><thead><tr><th>model</th><th>image</th><th>property</th><th>EPGM</th><th>p</th><th>flips</th></tr></thead><tbody>${body}</tbody></table></section>`;
 }
 
-function entry({ title, result, frameUris }: ReportEntry, budget: { left: number }): string {
+function entry(
+  { title, result, frameUris, sourceUri = '' }: ReportEntry,
+  budget: { left: number },
+): string {
   const { editor, quality, frames } = result;
   const params = Object.entries(editor.params)
     .map(([k, v]) => `${k}=${String(v)}`)
@@ -104,9 +120,65 @@ function entry({ title, result, frameUris }: ReportEntry, budget: { left: number
 <h2>${esc(title)}</h2>
 <p class="muted">${esc(editor.title)} (${esc(editor.id)}${params === '' ? '' : `: ${esc(params)}`}), ${frames.length} steps, seed ${editor.seed}; image sha256 ${esc(result.image.sha256.slice(0, 12))}</p>
 ${quality.clean ? '' : `<p class="warning">${esc(quality.message ?? 'The edit changed pixels outside the edited region.')}</p>`}
-<div class="strip">${strip}</div>${omitted}
+${editorRun(result)}${reconstruction(result, frameUris[0] ?? '', sourceUri, budget)}<div class="strip">${strip}</div>${omitted}
 <div class="models">${result.models.map((m, i) => modelCard(m, i, result)).join('')}</div>
 </section>`;
+}
+
+/** What a model-based editor did: one line, its notes as warnings. */
+function editorRun(result: ResultFile): string {
+  const run = result.editor.run;
+  if (run === undefined) return '';
+  const summary = runSummary(run);
+  const notes = run.notes.map((n) => `<p class="warning">${esc(n)}</p>`).join('');
+  return `<p class="muted" title="${esc(runDetails(run).join(', '))}">Editor run: ${esc(summary === '' ? '' : `${summary}, `)}${esc(runWhere(run))}</p>${notes}`;
+}
+
+/**
+ * For an editor whose first frame is not the source: the source beside that frame, and how far
+ * the editor alone moved each model's answer before the path starts.
+ */
+function reconstruction(
+  result: ResultFile,
+  firstUri: string,
+  sourceUri: string,
+  budget: { left: number },
+): string {
+  const record = result.reconstruction;
+  if (record === undefined) return '';
+  const figure = (uri: string, alt: string, caption: string): string => {
+    if (uri === '' || uri.length > budget.left) return '';
+    budget.left -= uri.length;
+    return `<figure><img src="${esc(uri)}" alt="${esc(alt)}"><figcaption>${esc(caption)}</figcaption></figure>`;
+  };
+  const first = result.frames[0];
+  const images =
+    figure(sourceUri, 'Source', 'Source') +
+    // The first frame is in the strip too; it is embedded again here only beside the source.
+    (sourceUri === '' ? '' : figure(firstUri, 'Reconstruction', firstCaption(result)));
+  const rows = result.models
+    .map((m) => {
+      const jump = predictionJump(m);
+      return jump === null
+        ? ''
+        : `<tr><td>${esc(m.name)}</td><td>${esc(jumpChange(jump))}</td><td class="num">${esc(jumpMoved(jump))}</td></tr>`;
+    })
+    .join('');
+  const table =
+    rows === ''
+      ? ''
+      : `<table class="summary"><thead><tr><th>model</th><th>source → first frame</th><th>moved</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<div class="jump"><h3>Source → ${esc(firstCaption(result).toLowerCase())}</h3>
+<p class="muted">The editor never reproduces the source exactly: its first frame${first === undefined ? '' : ` (strength ${formatNumber(first.strength)})`} differs by ${formatPercent(record.change)} in pixels, and each model's answer moves before the path starts.</p>
+${images === '' ? '' : `<div class="strip">${images}</div>`}${table}</div>
+`;
+}
+
+/** "Reconstruction (guidance 0)": the first frame, named by the editor's parameter there. */
+function firstCaption(result: ResultFile): string {
+  const first = result.frames[0];
+  if (first === undefined) return 'Reconstruction';
+  return `Reconstruction (${result.editor.parameterName} ${formatNumber(first.parameter)})`;
 }
 
 /**
@@ -145,7 +217,8 @@ function chart(model: ModelRecord, result: ResultFile): string {
   // Loops, not Math.min(...values): spreading 150,000 predictions overflows the call stack.
   let lo = 0;
   let hi = 1;
-  for (const row of model.predictions) {
+  const spread = model.seedSpread;
+  for (const row of [...model.predictions, ...(spread?.lower ?? []), ...(spread?.upper ?? [])]) {
     for (const v of row) {
       if (v < lo) lo = v;
       if (v > hi) hi = v;
@@ -157,6 +230,21 @@ function chart(model: ModelRecord, result: ResultFile): string {
     .map((v, c) => ({ v, c }))
     .sort((a, b) => b.v - a.v)
     .slice(0, 4);
+  // The band over seeds under each curve: from the lowest to the highest prediction of any seed.
+  const bands =
+    spread === undefined
+      ? ''
+      : top
+          .map(({ c }) => {
+            const upper = spread.upper.map(
+              (row, k) => `${sx(xs[k] ?? k).toFixed(1)},${sy(row[c] ?? 0).toFixed(1)}`,
+            );
+            const lower = spread.lower.map(
+              (row, k) => `${sx(xs[k] ?? k).toFixed(1)},${sy(row[c] ?? 0).toFixed(1)}`,
+            );
+            return `<polygon class="band" fill="${COLOURS[c % COLOURS.length] ?? '#888'}" points="${[...upper, ...lower.reverse()].join(' ')}"/>`;
+          })
+          .join('');
   // Colours follow the output index, so a class has one colour in every card.
   const lines = top
     .map(({ c }) => {
@@ -182,7 +270,7 @@ function chart(model: ModelRecord, result: ResultFile): string {
 <line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" class="axis"/><line x1="${pad}" y1="${pad}" x2="${pad}" y2="${h - pad}" class="axis"/>
 <text x="${pad}" y="${h - 8}" class="tick">${formatNumber(x0)}</text><text x="${w - pad}" y="${h - 8}" class="tick" text-anchor="end">${formatNumber(x1)}</text>
 <text x="4" y="${sy(hi) + 4}" class="tick">${formatNumber(hi)}</text><text x="4" y="${sy(lo)}" class="tick">${formatNumber(lo)}</text>
-${flips}${lines}<text x="${pad + 4}" y="${pad - 10}" class="tick">${legend}</text></svg>`;
+${flips}${bands}${lines}<text x="${pad + 4}" y="${pad - 10}" class="tick">${legend}</text></svg>`;
 }
 
 /** HTML-escapes text and attribute values. */
@@ -207,5 +295,6 @@ table { border-collapse: collapse; } th, td { text-align: left; padding: 2px 10p
 .badge { display: inline-block; border-radius: 8px; padding: 0 8px; margin-bottom: 6px; background: var(--border); }
 .badge.sig { background: #bf8700; color: #fff; }
 .chart { width: 100%; } .chart .axis { stroke: var(--muted); } .chart .flip { stroke: var(--warn); stroke-dasharray: 4 3; }
-.chart .tick { font-size: 10px; fill: var(--muted); }
+.chart .tick { font-size: 10px; fill: var(--muted); } .chart .band { fill-opacity: 0.18; stroke: none; }
+.jump { margin: 8px 0 12px; } .jump h3 { font-size: 1em; } .jump .strip img { width: 96px; height: 96px; }
 `;

@@ -36,6 +36,9 @@ export interface ChartInput {
   readonly severalModels: boolean;
 }
 
+/** Opacity of a band over seeds: the lines over it stay readable where bands overlap. */
+const BAND_ALPHA = 0.16;
+
 /** Tooltip lines beyond this many are left out (a thousand-class model would fill the screen). */
 const MAX_TOOLTIP_LINES = 10;
 
@@ -81,6 +84,7 @@ export class PredictionChart {
     const canvas = this.chart.canvas;
     canvas.dataset.series = String(input.series.length);
     canvas.dataset.points = String(this.chart.data.datasets.reduce((n, d) => n + d.data.length, 0));
+    canvas.dataset.bands = String(input.series.filter((s) => s.band !== null).length);
   }
 
   /** Moves the selected-step marker and the highlighted points to step k. */
@@ -228,6 +232,44 @@ export class PredictionChart {
     if (k !== this.selected) this.onHoverStep(k);
   }
 
+  /**
+   * Each line's band over seeds, under the lines: a translucent fill in the line's colour from the
+   * lowest to the highest value of any seed, clipped to the plot.
+   */
+  private drawBands(
+    ctx: CanvasRenderingContext2D,
+    area: { left: number; top: number; right: number; bottom: number },
+    x: PixelScale,
+    y: PixelScale,
+  ): void {
+    const banded = this.input.series.filter((s) => s.band !== null);
+    if (banded.length === 0) return;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+    ctx.clip();
+    ctx.globalAlpha = BAND_ALPHA;
+    for (const s of banded) {
+      const band = s.band;
+      if (band === null || band.upper.length === 0) continue;
+      ctx.fillStyle = this.theme.palette[s.colour] ?? this.theme.foreground;
+      ctx.beginPath();
+      band.upper.forEach((p, i) => {
+        const px = x.getPixelForValue(p.x);
+        const py = y.getPixelForValue(p.y);
+        if (i === 0) ctx.moveTo(px, py);
+        else ctx.lineTo(px, py);
+      });
+      for (let i = band.lower.length - 1; i >= 0; i--) {
+        const p = band.lower[i];
+        if (p !== undefined) ctx.lineTo(x.getPixelForValue(p.x), y.getPixelForValue(p.y));
+      }
+      ctx.closePath();
+      ctx.fill();
+    }
+    ctx.restore();
+  }
+
   /** Threshold and flips under the lines, the selected step over them. */
   private markers(): Plugin<'line'> {
     return {
@@ -238,6 +280,7 @@ export class PredictionChart {
         const y = chart.scales.y;
         if (x === undefined || y === undefined) return;
         const t = this.theme;
+        this.drawBands(ctx, area, x, y);
         ctx.save();
         ctx.font = `${Math.max(10, t.fontSize - 2)}px ${t.fontFamily}`;
         if (this.input.threshold !== null) {
@@ -319,6 +362,11 @@ export class PredictionChart {
       },
     };
   }
+}
+
+/** The scale methods the band drawing needs (chart.js's Scale has many more). */
+interface PixelScale {
+  getPixelForValue(value: number): number;
 }
 
 function line(ctx: CanvasRenderingContext2D, x1: number, y1: number, x2: number, y2: number): void {

@@ -3,6 +3,7 @@
 // nothing may run and for models whose file changed since the result was made.
 import type { PanelSnapshot } from '../../shared/protocol';
 import { formatCount, formatNumber, staleBadge } from '../../shared/format';
+import { runLine } from '../model/diffusionView';
 import { badge, button, el } from './dom';
 
 /** What the header's buttons do. */
@@ -84,6 +85,7 @@ export function renderHeader(snapshot: PanelSnapshot, handlers: HeaderHandlers):
     result === null
       ? null
       : el('p', { class: 'meta', title: describeResult(snapshot) }, describeResult(snapshot)),
+    ...editorRun(snapshot),
     snapshot.savedPath === null
       ? null
       : el('p', { class: 'saved' }, 'Saved to ', el('code', {}, snapshot.savedPath)),
@@ -117,6 +119,17 @@ export function renderHeader(snapshot: PanelSnapshot, handlers: HeaderHandlers):
           ),
         ),
   );
+}
+
+/** What a model-based editor did, in one line, and its notes as warnings. */
+function editorRun(snapshot: PanelSnapshot): HTMLElement[] {
+  const run = snapshot.result?.editor.run;
+  if (run === undefined) return [];
+  const line = runLine(run);
+  return [
+    el('p', { class: 'meta run', title: line.title }, line.text),
+    ...run.notes.map((note) => el('p', { class: 'warning run-note', title: note }, note)),
+  ];
 }
 
 function describeResult(snapshot: PanelSnapshot): string {

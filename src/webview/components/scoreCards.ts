@@ -14,6 +14,7 @@ import {
   staleWord,
 } from '../../shared/format';
 import { adjustmentContext, perOutputRows, scoreModel, type ModelScore } from '../../shared/scores';
+import { seedSpreadLine } from '../model/diffusionView';
 import { badge, el } from './dom';
 
 /** Rows of the per-output table before the rest are summarised. */
@@ -61,6 +62,8 @@ export function renderScores(
     const check = stale.get(model.name);
     // Short: the card is one line in a side panel (the details say how p was adjusted).
     const pLabel = scored.method === 'none' ? 'p' : 'adj. p';
+    // With paths of several seeds, the line under the card says the EPGM above is the shown seed's.
+    const seeds = seedSpreadLine(model);
     return el(
       'article',
       {
@@ -85,6 +88,7 @@ export function renderScores(
         metric(pLabel, formatShort(score.pShown)),
         metric('flips', model.measure.flips === null ? '—' : String(model.measure.flips)),
       ),
+      seeds === null ? null : el('p', { class: 'seed-spread', title: seeds.title }, seeds.text),
       check === undefined
         ? null
         : el('p', { class: 'warning' }, `${staleWord(check.kind)}: ${check.reason}`),

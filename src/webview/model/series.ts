@@ -48,6 +48,14 @@ export interface Series {
   /** The source class of this model: drawn thicker. */
   readonly emphasis: boolean;
   readonly points: readonly { readonly x: number; readonly y: number }[];
+  /**
+   * The band over seeds around the line (the smallest and the largest value of any seed's path at
+   * each step), when the path was made with several seeds; null otherwise.
+   */
+  readonly band: {
+    readonly lower: readonly { readonly x: number; readonly y: number }[];
+    readonly upper: readonly { readonly x: number; readonly y: number }[];
+  } | null;
 }
 
 /** A change of predicted class, drawn as a vertical marker. */
@@ -157,10 +165,31 @@ export function buildSeries(
         dash: several ? m % DASH_PATTERNS.length : 0,
         emphasis: model.measure.source_class === c,
         points,
+        band: bandOf(model, c, xs),
       });
     });
   }
   return series;
+}
+
+/**
+ * Output c's band over seeds (seedSpread.lower/upper) as points; null without a spread, or when a
+ * step of it is not a finite number (a band with holes would mislead).
+ */
+function bandOf(model: ModelRecord, c: number, xs: readonly number[]): Series['band'] {
+  const spread = model.seedSpread;
+  if (spread === undefined || spread.lower.length !== xs.length) return null;
+  const lower: { x: number; y: number }[] = [];
+  const upper: { x: number; y: number }[] = [];
+  for (const [k, x] of xs.entries()) {
+    const lo = spread.lower[k]?.[c];
+    const hi = spread.upper[k]?.[c];
+    if (lo === undefined || hi === undefined || !Number.isFinite(lo) || !Number.isFinite(hi))
+      return null;
+    lower.push({ x, y: lo });
+    upper.push({ x, y: hi });
+  }
+  return { lower, upper };
 }
 
 /** The canvas dash pattern of a dash slot. */

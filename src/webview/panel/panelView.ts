@@ -12,6 +12,7 @@ import { PredictionChart } from '../components/chartView';
 import { el } from '../components/dom';
 import { Filmstrip } from '../components/filmstrip';
 import { renderHeader } from '../components/header';
+import { renderJump } from '../components/jump';
 import { renderLegend } from '../components/legend';
 import { renderPanelPng } from '../components/pngExport';
 import { renderScoreDetails, renderScores, scoreModels } from '../components/scoreCards';
@@ -28,6 +29,7 @@ import {
   valueAxis,
   type OutputInfo,
 } from '../model/series';
+import { jumpView, runLine } from '../model/diffusionView';
 import { PreviewFrameUrls, withFrameUrls } from '../model/previewFrames';
 import { normaliseSnapshot, restoreOf } from '../model/snapshot';
 import { clampStep, initialStep, stepForKey } from '../model/steps';
@@ -62,6 +64,8 @@ export class PanelView {
   /** What shows a result: the answer, the path with the frame, and the details below. */
   private readonly parts: readonly HTMLElement[];
   private readonly scores = el('div', { class: 'scores-slot' });
+  /** The jump from the source to the first frame, for editors whose first frame is not it. */
+  private readonly jump = el('div', { class: 'jump-slot' });
   private readonly scoreDetails = el('div', { class: 'score-details-slot' });
   private readonly legend = el('div', { class: 'legend-slot' });
   private readonly filmstrip: Filmstrip;
@@ -97,6 +101,7 @@ export class PanelView {
     const answer = el(
       'div',
       { class: 'answer hidden' },
+      this.jump,
       this.scores,
       el(
         'section',
@@ -217,6 +222,12 @@ export class PanelView {
         'strength',
       );
       this.stage.setResult(result, snapshot.frameUris, snapshot.sourceUri);
+      const jump = renderJump(
+        result,
+        snapshot.reconstructionUri ?? snapshot.sourceUri,
+        snapshot.frameUris[0] ?? null,
+      );
+      this.jump.replaceChildren(...(jump === null ? [] : [jump]));
       this.refreshChart();
     }
     this.renderScores();
@@ -258,7 +269,16 @@ export class PanelView {
           : []),
       ];
       const quality = result.quality;
+      const jump = jumpView(result);
+      const run = result.editor.run;
       const notes = [
+        // What the editor alone changed before the path starts, and what its run did.
+        ...(jump === null
+          ? []
+          : [
+              `Source → first frame (${jump.firstCaption}): ${jump.pixelChange.toLowerCase()}${jump.models.map((m) => `; ${m.model}: ${m.change} (${m.moved})`).join('')}`,
+            ]),
+        ...(run === undefined ? [] : [runLine(run).text, ...run.notes]),
         ...(quality.clean
           ? []
           : [quality.message ?? 'The edit changed pixels outside the edited region.']),
@@ -475,6 +495,7 @@ function resultKeyOf(snapshot: PanelSnapshot, result: ResultFile): string {
     result.models.map((m) => [m.name, m.sha256, m.measure.epgm, m.measure.p_value]),
     snapshot.frameUris,
     snapshot.sourceUri,
+    snapshot.reconstructionUri,
   ]);
 }
 
