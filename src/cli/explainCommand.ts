@@ -11,6 +11,7 @@ import { numberFlag, parse, UsageError } from './args';
 import { ProgressBar } from './progress';
 import { formatNumber, formatSize } from '../shared/format';
 import { LIMITS, seedsProblem, stepsProblem } from '../shared/limits';
+import { diffusionSummary } from './diffusionSummary';
 import { resultName, resultNameProblem } from '../shared/names';
 
 /** Help text of `propsweep explain`. */
@@ -296,6 +297,8 @@ function explainTable(value: Extract<RunValue, { kind: 'explain' }>): string {
     );
   }
   lines.push('');
+  const summary = diffusionSummary(result);
+  if (summary.length > 0) lines.push(...summary.map((line) => `  ${line}`), '');
   if (!result.quality.clean && result.quality.message !== null)
     lines.push(`  warning: ${result.quality.message}`);
   for (const m of result.models)

@@ -166,16 +166,17 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
     });
   }
   const finished = performance.now();
+  let writing: Promise<readonly string[]> | undefined;
   return {
     frames,
     reference: withSource ? reference : null,
     // The other seeds' frames go to the cache too (a rerun with other classifiers edits nothing),
     // after the path's own.
-    writeFrames: async () => {
-      const written = await path.writeFrames();
-      for (const other of seeded.paths) await other.writeFrames();
-      return written;
-    },
+    writeFrames: () =>
+      (writing ??= path.writeFrames().then(async (written) => {
+        for (const other of seeded.paths) await other.writeFrames();
+        return written;
+      })),
     result: {
       propsweep: RESULT_FILE_VERSION,
       created: new Date().toISOString(),

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -158,6 +158,13 @@ async function explainInto(
       if (frames !== null) context.preview({ result: shown, frames });
     }
     const framePaths = await explanation.writeFrames();
+    // The source at the frames' size goes beside them, so the panel and the report show it next to
+    // the reconstruction without reading outside the result's folder.
+    let sourcePng: string | undefined;
+    if (explanation.reference !== null) {
+      sourcePng = join(scratch, 'source.png');
+      await writeFile(sourcePng, await encodePng(explanation.reference));
+    }
     signal.throwIfAborted();
     const title = `${basename(sourcePath)}: ${editor.title}`;
     const written = await writeResult(
@@ -167,6 +174,7 @@ async function explainInto(
       framePaths,
       title,
       context.log,
+      sourcePng,
     );
     return {
       kind: 'explain',
