@@ -105,6 +105,11 @@ export const ERROR_HELP = ['editor-model'] as const;
 /** One of ERROR_HELP. */
 export type ErrorHelpTopic = (typeof ERROR_HELP)[number];
 
+/** The VS Code command that shows each help topic (registered by the extension). */
+export const HELP_COMMANDS: Readonly<Record<ErrorHelpTopic, string>> = {
+  'editor-model': 'propsweep.showEditorModelHelp',
+};
+
 /** An error as it crosses the boundary: `input` errors are the user's to fix. */
 export interface ChildError {
   readonly kind: 'input' | 'cancelled' | 'internal';

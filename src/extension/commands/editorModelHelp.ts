@@ -7,10 +7,11 @@ import { join } from 'node:path';
 
 import * as vscode from 'vscode';
 
+import { HELP_COMMANDS } from '../../shared/childProtocol';
 import { headingLine, headingSlug, README_HEADING } from './instructionEdit';
 
 /** The internal command that opens the section (the panel's error button runs it). */
-export const EDITOR_MODEL_HELP_COMMAND = 'propsweep.showEditorModelHelp';
+export const EDITOR_MODEL_HELP_COMMAND = HELP_COMMANDS['editor-model'];
 
 /** Opens the README at "Diffusion editor models"; logs and says so when it cannot. */
 export async function showEditorModelHelp(

@@ -11,6 +11,7 @@ import {
   type PanelSnapshot,
   type WebviewMessage,
 } from '../../shared/protocol';
+import { HELP_COMMANDS, type ErrorHelpTopic } from '../../shared/childProtocol';
 import type { Settings } from '../commands/settings';
 import { ChildRunError } from '../inference/childClient';
 import type { ChildService } from '../inference/childService';
@@ -29,6 +30,11 @@ import { ReadyWatchdog } from './readyWatchdog';
 import { resultRoots, shownSourcePath } from './resourceRoots';
 
 export type { RunRequest } from './panelRun';
+
+/** The button that opens each help topic of an error. */
+const HELP_BUTTONS: Readonly<Record<ErrorHelpTopic, string>> = {
+  'editor-model': 'How to Export...',
+};
 
 /** What every panel needs from the extension. */
 export interface PanelServices {
@@ -237,6 +243,11 @@ export class ExplanationPanel implements vscode.Disposable {
       preview: null,
       sourceUri:
         sourcePath === null ? null : webview.asWebviewUri(vscode.Uri.file(sourcePath)).toString(),
+      // Inside the result's frames folder (checked by loadResult), so inside the webview's roots.
+      reconstructionUri:
+        loaded.sizedSourcePath === null
+          ? null
+          : webview.asWebviewUri(vscode.Uri.file(loaded.sizedSourcePath)).toString(),
       stale: [],
       savedPath,
       restore: { resultPath: loaded.path },
@@ -264,10 +275,16 @@ export class ExplanationPanel implements vscode.Disposable {
         ? message
         : `${message.split('\n')[0] ?? message} (details in the PropSweep log)`,
     });
+    // An error with a help topic (a missing or incomplete editor model) offers it first.
+    const help = error instanceof ChildRunError ? error.help : undefined;
+    const buttons = help === undefined ? ['Show Log'] : [HELP_BUTTONS[help], 'Show Log'];
     void vscode.window
-      .showErrorMessage(`PropSweep: ${message.split('\n')[0] ?? message}`, 'Show Log')
+      .showErrorMessage(`PropSweep: ${message.split('\n')[0] ?? message}`, ...buttons)
       .then((choice) => {
         if (choice === 'Show Log') this.services.log.show();
+        else if (help !== undefined && choice === HELP_BUTTONS[help]) {
+          void vscode.commands.executeCommand(HELP_COMMANDS[help]);
+        }
       });
   }
 
