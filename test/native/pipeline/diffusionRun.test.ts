@@ -171,3 +171,27 @@ test('--seeds is refused for an editor whose path does not depend on the seed', 
     /The brightness editor makes the same path whatever the seed/,
   );
 });
+
+test("an older export's sampled image latents are seeded: the same seed makes the same path", async () => {
+  const legacy = join(ROOT, 'test', 'fixtures', 'diffusion', 'ip2p-legacy');
+  const framesOf = async (dir: string, seed: number) => {
+    const run = await runExplain(
+      { ...request(join(dir, 'run'), legacy), seed, cacheDir: join(dir, 'cache') },
+      context(),
+    );
+    assert.match(
+      run.result.editor.run?.notes.join(' ') ?? '',
+      /the draw is seeded with the run's seed/,
+    );
+    return Promise.all(
+      run.result.frames.map(
+        async (f) => (await readImage(join(dir, 'run', 'out-unbiased', f.file))).image.data,
+      ),
+    );
+  };
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-diffusion-'));
+  // Separate caches: the second run edits again instead of reusing the first one's frames.
+  const first = await framesOf(join(root, 'a'), 7);
+  assert.deepEqual(await framesOf(join(root, 'b'), 7), first);
+  assert.notDeepEqual(await framesOf(join(root, 'c'), 8), first);
+});

@@ -28,6 +28,7 @@ import { FileDigests } from '../../files/fileDigests';
 import { fingerprintFolder, openDiffusionFolder } from './modelFolder';
 import { WarmPool } from './networkPool';
 import { readNpyLatents } from './npy';
+import { MAX_NODE_SEED } from './seedRandomNodes';
 import { openNetworks, type OpenedNetworks } from './onnxNetworks';
 import { sweep, toModelPixels, type SweepResult } from './sampler';
 import { createScheduler, MAX_DENOISE_STEPS, unitNoise, type SchedulerKind } from './schedulers';
@@ -353,7 +354,9 @@ async function editPath(
     }
     if (networks.randomImageLatents) {
       notes.push(
-        'The VAE encoder of this export samples its latents (an older export): the image conditioning is random, and onnxruntime cannot seed it, so runs differ slightly. Export the model again with a current optimum for the mean.',
+        networks.seededImageLatents
+          ? `The VAE encoder of this export samples its latents (an older export) instead of giving their mean: the draw is seeded with the run's seed (${seed % (MAX_NODE_SEED + 1)}), so the same seed gives the same image conditioning. A current optimum export gives the mean.`
+          : 'The VAE encoder of this export samples its latents (an older export) and cannot be seeded (its weights are in external data): the image conditioning is random, so runs differ slightly. Export the model again with a current optimum for the mean.',
       );
     }
     const working =
@@ -392,6 +395,7 @@ async function editPath(
       initialNoise,
       stepNoise,
       scalingFactor: folder.scalingFactor,
+      imageSeed: seed,
       maxBatch,
       signal,
       onStep: (done, total) => {

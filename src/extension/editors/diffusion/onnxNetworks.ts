@@ -8,10 +8,12 @@ import type * as Ort from 'onnxruntime-node';
 
 import type { ExecutionProvider } from '../../../shared/executionProviders';
 import { fromFloat16Array, toFloat16Array } from '../../../shared/float16';
+import { readRegularFile } from '../../files/boundedFiles';
 import { openOrtSession, type OpenedSession } from '../../natives/ortSessions';
 import { EditorInputError } from '../types';
 import { EXPORT_COMMAND, NETWORKS, type DiffusionFolder, type Network } from './modelFolder';
 import type { DiffusionModels } from './sampler';
+import { MAX_NODE_SEED, seedRandomNodes } from './seedRandomNodes';
 
 type Session = Ort.InferenceSession;
 type Metadata = Ort.InferenceSession.ValueMetadata;
@@ -37,8 +39,14 @@ export interface OpenedNetworks extends DiffusionModels {
   readonly latentSize: readonly [number, number] | null;
   /** The token sequence length the text encoder fixes, or null. */
   readonly sequenceLength: number | null;
-  /** Whether the VAE encoder samples its latents (an older export): image latents are random. */
+  /** Whether the VAE encoder samples its latents (an older export) rather than giving their mean. */
   readonly randomImageLatents: boolean;
+  /**
+   * Whether such an encoder's draw is seeded (encodeImage's seed): its random nodes are given the
+   * seed in a fresh CPU session per encoding. False when its model cannot be loaded from bytes
+   * (external data): then every encoding draws anew.
+   */
+  readonly seededImageLatents: boolean;
   /** The UNet's float type, for the memory estimate. */
   readonly floatType: FloatType;
   release(): Promise<void>;
@@ -79,8 +87,18 @@ export async function openNetworks(
       encoder: sessions.vae_encoder.session,
       decoder: sessions.vae_decoder.session,
     });
+    const seededEncoder = networks.randomImageLatents
+      ? await seededSessions(ort, folder.models.vae_encoder)
+      : null;
     return {
       ...networks,
+      seededImageLatents: seededEncoder !== null,
+      encodeImage: (pixels, height, width, seed) =>
+        seededEncoder === null || seed === undefined
+          ? networks.encodeImage(pixels, height, width)
+          : seededEncoder(seed, (encoder) =>
+              networks.encodeImageWith(encoder, pixels, height, width),
+            ),
       provider: fallback === undefined ? provider : 'cpu',
       fallbackReason: fallback?.fallbackReason ?? null,
       release: () => releaseAll(opened),
@@ -90,6 +108,42 @@ export async function openNetworks(
     throw error;
   }
 }
+
+/**
+ * Sessions of an encoder whose random nodes are seeded (seedRandomNodes), one per encoding: an
+ * onnxruntime kernel seeds its generator once per session, so only a fresh session repeats a draw.
+ * On the CPU, whatever the provider: one encoding a path, and the same draw on every machine.
+ * Null when the model cannot be loaded from its bytes (weights in external data) or has no random
+ * node.
+ */
+async function seededSessions(
+  ort: typeof Ort,
+  path: string,
+): Promise<(<T>(seed: number, use: (session: Session) => Promise<T>) => Promise<T>) | null> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readRegularFile(path, ENCODER_BYTES);
+    const probe = seedRandomNodes(bytes, 0);
+    if (probe.seeded === 0) return null;
+    await (
+      await ort.InferenceSession.create(probe.bytes, { executionProviders: ['cpu'] })
+    ).release();
+  } catch {
+    return null;
+  }
+  return async (seed, use) => {
+    const { bytes: patched } = seedRandomNodes(bytes, seed % (MAX_NODE_SEED + 1));
+    const session = await ort.InferenceSession.create(patched, { executionProviders: ['cpu'] });
+    try {
+      return await use(session);
+    } finally {
+      await session.release();
+    }
+  };
+}
+
+/** An encoder loaded from its bytes, at most (ONNX protobuf's own limit; larger ones use external data). */
+const ENCODER_BYTES = 2 * 1024 ** 3;
 
 async function releaseAll(opened: Partial<Record<Network, OpenedSession>>): Promise<void> {
   await Promise.all(Object.values(opened).map((s) => s.session.release()));
@@ -106,7 +160,15 @@ function adapt(
   ort: typeof Ort,
   folder: DiffusionFolder,
   sessions: Sessions,
-): Omit<OpenedNetworks, 'provider' | 'fallbackReason' | 'release'> {
+): Omit<OpenedNetworks, 'provider' | 'fallbackReason' | 'release' | 'seededImageLatents'> & {
+  /** encodeImage with another session of the encoder (a seeded one). */
+  encodeImageWith(
+    encoder: Session,
+    pixels: Float32Array,
+    height: number,
+    width: number,
+  ): Promise<Float32Array>;
+} {
   const path = (network: Network): string => folder.models[network];
   // Text encoder: input_ids -> last_hidden_state.
   const ids = input(sessions.text, 'input_ids', path('text_encoder'), 2);
@@ -167,6 +229,27 @@ function adapt(
   // [sequence, width] of the hidden states, learnt from the text encoder's first answer.
   let hiddenDims: readonly [number, number] | undefined;
 
+  const encodeImageWith = async (
+    encoder: Session,
+    pixels: Float32Array,
+    height: number,
+    width: number,
+  ): Promise<Float32Array> => {
+    const result = await encoder.run({
+      [pixelsIn.name]: floats(pixelsIn, pixels, [1, 3, height, width]),
+    });
+    const { values, dims } = floatData(result, latentOut, path('vae_encoder'));
+    const plane = (height / 8) * (width / 8);
+    if (dims[0] !== 1 || (dims[1] !== 8 && dims[1] !== 4) || values.length !== dims[1] * plane) {
+      throw refused(
+        path('vae_encoder'),
+        `${latentOut.name} came back as [${dims.join(', ')}] for a ${width}x${height} image; expected [1, 8 or 4, ${height / 8}, ${width / 8}]`,
+      );
+    }
+    // latent_parameters holds the mean in its first 4 channels, the log-variance after.
+    return values.slice(0, 4 * plane);
+  };
+
   return {
     unetBatch,
     latentSize,
@@ -206,21 +289,9 @@ function adapt(
       }
       return concat(out);
     },
-    async encodeImage(pixels, height, width) {
-      const result = await sessions.encoder.run({
-        [pixelsIn.name]: floats(pixelsIn, pixels, [1, 3, height, width]),
-      });
-      const { values, dims } = floatData(result, latentOut, path('vae_encoder'));
-      const plane = (height / 8) * (width / 8);
-      if (dims[0] !== 1 || (dims[1] !== 8 && dims[1] !== 4) || values.length !== dims[1] * plane) {
-        throw refused(
-          path('vae_encoder'),
-          `${latentOut.name} came back as [${dims.join(', ')}] for a ${width}x${height} image; expected [1, 8 or 4, ${height / 8}, ${width / 8}]`,
-        );
-      }
-      // latent_parameters holds the mean in its first 4 channels, the log-variance after.
-      return values.slice(0, 4 * plane);
-    },
+    encodeImage: (pixels, height, width) =>
+      encodeImageWith(sessions.encoder, pixels, height, width),
+    encodeImageWith,
     async denoise(sample, timestep, hidden, batch, h, w) {
       if (hiddenDims === undefined) throw new Error('denoise before encodeText');
       const size = unetBatch ?? batch;

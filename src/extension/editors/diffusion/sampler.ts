@@ -14,8 +14,16 @@
 export interface DiffusionModels {
   /** Hidden states of each row of token ids: [rows, sequence, width], row after row. */
   encodeText(ids: readonly Int32Array[]): Promise<Float32Array>;
-  /** The VAE encoder's mean (unscaled) of one NCHW image in [-1, 1]: [1, 4, height/8, width/8]. */
-  encodeImage(pixels: Float32Array, height: number, width: number): Promise<Float32Array>;
+  /**
+   * The VAE encoder's mean (unscaled) of one NCHW image in [-1, 1]: [1, 4, height/8, width/8].
+   * `seed` seeds the draw of an encoder that samples its latents (an older export).
+   */
+  encodeImage(
+    pixels: Float32Array,
+    height: number,
+    width: number,
+    seed?: number,
+  ): Promise<Float32Array>;
   /** The UNet's noise prediction for `batch` items: sample [b, 8, h, w] -> [b, 4, h, w]. */
   denoise(
     sample: Float32Array,
@@ -68,6 +76,8 @@ export interface SweepRequest {
   /** Unit Gaussian noise of denoising step i (stochastic schedulers), shared by every strength. */
   readonly stepNoise: (i: number) => Float32Array;
   readonly scalingFactor: number;
+  /** The seed of an encoder that samples the image latents (see DiffusionModels.encodeImage). */
+  readonly imageSeed?: number | undefined;
   /** Images per UNet call at most (the memory budget, or the model's fixed batch). */
   readonly maxBatch: number;
   readonly signal?: AbortSignal | undefined;
@@ -119,7 +129,7 @@ export async function sweep(models: DiffusionModels, request: SweepRequest): Pro
   };
   phaseMs.text = lap();
   signal?.throwIfAborted();
-  const imageLatents = await models.encodeImage(request.source, height, width);
+  const imageLatents = await models.encodeImage(request.source, height, width, request.imageSeed);
   if (imageLatents.length !== plane) {
     throw new Error(`The VAE encoder gave ${imageLatents.length} values for ${plane} latents.`);
   }
