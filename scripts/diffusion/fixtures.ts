@@ -438,6 +438,22 @@ const VAE_CONFIG = {
 };
 
 /** The configs every variant shares, by path inside the folder (diffusers' trimmed fields). */
+
+/** timbrooks/instruct-pix2pix's scheduler/scheduler_config.json (also the scheduler tests' config). */
+export const PIX2PIX_SCHEDULER = {
+  _class_name: 'EulerAncestralDiscreteScheduler',
+  beta_end: 0.012,
+  beta_schedule: 'scaled_linear',
+  beta_start: 0.00085,
+  clip_sample: false,
+  num_train_timesteps: 1000,
+  prediction_type: 'epsilon',
+  set_alpha_to_one: false,
+  skip_prk_steps: true,
+  steps_offset: 1,
+  trained_betas: null,
+} as const;
+
 const CONFIGS: Readonly<Record<string, Record<string, unknown>>> = {
   'model_index.json': {
     _class_name: 'StableDiffusionInstructPix2PixPipeline',
@@ -452,19 +468,7 @@ const CONFIGS: Readonly<Record<string, Record<string, unknown>>> = {
     unet: ['diffusers', 'UNet2DConditionModel'],
     vae: ['diffusers', 'AutoencoderKL'],
   },
-  'scheduler/scheduler_config.json': {
-    _class_name: 'EulerAncestralDiscreteScheduler',
-    beta_end: 0.012,
-    beta_schedule: 'scaled_linear',
-    beta_start: 0.00085,
-    clip_sample: false,
-    num_train_timesteps: 1000,
-    prediction_type: 'epsilon',
-    set_alpha_to_one: false,
-    skip_prk_steps: true,
-    steps_offset: 1,
-    trained_betas: null,
-  },
+  'scheduler/scheduler_config.json': PIX2PIX_SCHEDULER,
   'text_encoder/config.json': {
     architectures: ['CLIPTextModel'],
     hidden_size: HIDDEN,

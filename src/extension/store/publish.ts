@@ -1,3 +1,4 @@
+import type { ResultFile } from '../../shared/resultFile';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -294,4 +295,20 @@ function frameFile(k: number): string {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * `result` with its reconstruction's `file` set to the published source image (or left out when
+ * none was published), as both writers of a result record it.
+ */
+export function withSourceFile(result: ResultFile, sourceFile: string | undefined): ResultFile {
+  const { reconstruction } = result;
+  if (reconstruction === undefined) return result;
+  return {
+    ...result,
+    reconstruction:
+      sourceFile === undefined
+        ? { change: reconstruction.change }
+        : { ...reconstruction, file: sourceFile },
+  };
 }

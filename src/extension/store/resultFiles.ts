@@ -26,7 +26,12 @@ import {
   UnreadableFileError,
 } from '../files/boundedFiles';
 import { checkPng, PNG_LIMITS } from '../share/pngCheck';
-import { publishResult, type PublishedContent, type PublishedNames } from './publish';
+import {
+  publishResult,
+  withSourceFile,
+  type PublishedContent,
+  type PublishedNames,
+} from './publish';
 
 /** A result file that cannot be shown: the message says why and what to do. */
 export class ResultFileError extends Error {
@@ -288,18 +293,9 @@ export async function saveResultTo(
 ): Promise<string> {
   const from = dirname(loaded.path);
   const move = (p: string): string => portable(folder, isAbsolute(p) ? p : resolve(from, p));
-  const { reconstruction } = loaded.result;
   const content = ({ frameFiles, sourceFile }: PublishedNames): PublishedContent => {
     const saved: ResultFile = {
-      ...loaded.result,
-      ...(reconstruction === undefined
-        ? {}
-        : {
-            reconstruction:
-              sourceFile === undefined
-                ? { change: reconstruction.change }
-                : { ...reconstruction, file: sourceFile },
-          }),
+      ...withSourceFile(loaded.result, sourceFile),
       image: { ...loaded.result.image, path: move(loaded.result.image.path) },
       mask:
         loaded.result.mask === null

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { stableStringify, type ResultFile } from '../../shared/resultFile';
 import { pngDataUri } from '../share/dataUris';
 import { renderReport, reportFrameIndices } from '../share/reportHtml';
-import { publishResult } from './publish';
+import { publishResult, withSourceFile } from './publish';
 import { STALE_LOCK_MS } from './resultLock';
 
 /** What was written, all inside `dir`. */
@@ -53,15 +53,7 @@ export async function writeResult(
     framePaths,
     ({ frameFiles, sourceFile }) => {
       saved = {
-        ...result,
-        ...(reconstruction === undefined
-          ? {}
-          : {
-              reconstruction:
-                sourceFile === undefined
-                  ? { change: reconstruction.change }
-                  : { ...reconstruction, file: sourceFile },
-            }),
+        ...withSourceFile(result, sourceFile),
         frames: result.frames.map((f, k) => ({ ...f, file: frameFiles[k] ?? '' })),
       };
       return {

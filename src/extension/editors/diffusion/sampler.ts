@@ -9,6 +9,7 @@
 //   no text branch): the formula is a sum of coefficient x branch, and those terms are exactly 0;
 // - the branches of many strengths go through the UNet together, up to `maxBatch` images a call.
 // Pure over `DiffusionModels`, so the arithmetic is tested with plain functions for networks.
+import type { Scheduler } from './scheduler';
 
 /** The four networks, as the sampler calls them (ONNX sessions in the product). */
 export interface DiffusionModels {
@@ -43,19 +44,7 @@ export interface DiffusionModels {
 }
 
 /** What the sampler needs of a scheduler (schedulers.ts makes them from scheduler_config.json). */
-export interface StepScheduler {
-  readonly timesteps: readonly number[];
-  readonly initNoiseSigma: number;
-  readonly stochastic: boolean;
-  inputScale(i: number): number;
-  step(
-    i: number,
-    modelOutput: Float32Array,
-    sample: Float32Array,
-    out: Float32Array,
-    noise?: Float32Array,
-  ): void;
-}
+export type StepScheduler = Omit<Scheduler, 'kind'>;
 
 /** One sweep. */
 export interface SweepRequest {

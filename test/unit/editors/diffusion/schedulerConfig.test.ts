@@ -12,21 +12,10 @@ import {
   readSchedulerConfig,
 } from '../../../../src/extension/editors/diffusion/schedulerConfig';
 import { EditorInputError } from '../../../../src/extension/editors/types';
+import { PIX2PIX_SCHEDULER } from '../../../../scripts/diffusion/fixtures';
 
-const PIX2PIX = {
-  _class_name: 'EulerAncestralDiscreteScheduler',
-  _diffusers_version: '0.15.0.dev0',
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  clip_sample: false,
-  num_train_timesteps: 1000,
-  prediction_type: 'epsilon',
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-  trained_betas: null,
-};
+/** timbrooks/instruct-pix2pix's scheduler/scheduler_config.json (as a newer diffusers writes it). */
+const PIX2PIX = { ...PIX2PIX_SCHEDULER, _diffusers_version: '0.15.0.dev0' };
 
 const dir = mkdtempSync(join(tmpdir(), 'propsweep-scheduler-'));
 

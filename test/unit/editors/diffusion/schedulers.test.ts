@@ -22,24 +22,10 @@ import {
 } from '../../../../src/extension/editors/diffusion/schedulers';
 import { ddimTimesteps } from '../../../../src/extension/editors/diffusion/timesteps';
 import { EditorInputError } from '../../../../src/extension/editors/types';
-
-/** timbrooks/instruct-pix2pix's scheduler/scheduler_config.json. */
-const PIX2PIX = {
-  _class_name: 'EulerAncestralDiscreteScheduler',
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  beta_start: 0.00085,
-  clip_sample: false,
-  num_train_timesteps: 1000,
-  prediction_type: 'epsilon',
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-  trained_betas: null,
-};
+import { PIX2PIX_SCHEDULER } from '../../../../scripts/diffusion/fixtures';
 
 function config(overrides: Record<string, unknown> = {}): SchedulerConfig {
-  return parseSchedulerConfig({ ...PIX2PIX, ...overrides }, 'scheduler_config.json');
+  return parseSchedulerConfig({ ...PIX2PIX_SCHEDULER, ...overrides }, 'scheduler_config.json');
 }
 
 function assertClose(
