@@ -259,6 +259,7 @@ export function explainJson(
     image: result.image,
     editor: result.editor,
     edit_quality: result.quality,
+    ...(result.reconstruction === undefined ? {} : { reconstruction: result.reconstruction }),
     strengths: result.frames.map((f) => f.strength),
     models: result.models.map((m) => ({
       model: m.name,
@@ -278,6 +279,8 @@ export function explainJson(
       provider: m.provider,
       fallback_reason: m.fallbackReason,
       warnings: [...m.measure.warnings, ...m.notes],
+      ...(m.sourcePrediction === undefined ? {} : { source_prediction: m.sourcePrediction }),
+      ...(m.seedSpread === undefined ? {} : { seed_spread: m.seedSpread }),
     })),
     timings: result.timings,
   };
