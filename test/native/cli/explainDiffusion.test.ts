@@ -51,8 +51,10 @@ test('--json carries the reconstruction, the prediction on the source and the se
   assert.ok(json.reconstruction.change > 0);
   assert.match(json.reconstruction.file, /source\.png$/);
   assert.equal(json.editor.run.counts.denoiseSteps, 3);
-  assert.equal(json.models[0]?.source_prediction.length, 2);
-  assert.deepEqual(json.models[0]?.seed_spread.seeds, [0, 1]);
+  const [model] = json.models;
+  assert.ok(model !== undefined);
+  assert.equal(model.source_prediction.length, 2);
+  assert.deepEqual(model.seed_spread.seeds, [0, 1]);
 });
 
 for (const [name, flags, message] of [
