@@ -27,8 +27,10 @@ const nodeBuiltins = [{ group: ['node:*'], message: 'This layer must stay free o
  *   measures            nothing of ours: the pure maths.
  *   files               shared: bounded reading of files a user or a result names, for everyone.
  *   images              files, natives, shared.
- *   editors             files, images, natives, shared, and measures' seeded Rng (measures/rng).
- *   models              files, images, natives, shared.
+ *   text                files, shared: CLIP's tokenizer, for the diffusion editor and CLIP models.
+ *   editors             files, images, natives, text, shared, and measures' seeded Rng
+ *                       (measures/rng).
+ *   models              files, images, natives, text, shared.
  *   share               files, images (frames are checked before they are embedded), shared.
  *   store               share (the writer renders the report), files, images, shared.
  *   pipeline            everything above: the only place where editors, models and measures meet.
@@ -53,6 +55,7 @@ const EXTENSION_FOLDERS = [
   'pipeline',
   'share',
   'store',
+  'text',
 ];
 /** Import patterns that reach one of `names` (a folder or a file of ours), from anywhere. */
 const ours = (...names) => names.flatMap((name) => [`**/${name}`, `**/${name}/**`]);
@@ -101,8 +104,8 @@ const boundaries = [
   ),
   layer(
     'editors',
-    'editors import only files, images, natives, shared and measures/rng; the pipeline composes them.',
-    outside('editors', 'files', 'images', 'natives', 'measures'),
+    'editors import only files, images, natives, text, shared and measures/rng; the pipeline composes them.',
+    outside('editors', 'files', 'images', 'natives', 'text', 'measures'),
     {
       patterns: [
         {
@@ -114,9 +117,10 @@ const boundaries = [
   ),
   layer(
     'models',
-    'models import only files, images, natives and shared; the pipeline composes them.',
-    outside('models', 'files', 'images', 'natives'),
+    'models import only files, images, natives, text and shared; the pipeline composes them.',
+    outside('models', 'files', 'images', 'natives', 'text'),
   ),
+  layer('text', 'text (the tokenizer) imports only files and shared.', outside('text', 'files')),
   layer(
     'share',
     'share renders saved results and imports only files, images and shared.',

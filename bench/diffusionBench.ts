@@ -27,7 +27,7 @@ import {
 } from '../src/extension/editors/diffusion/sampler';
 import { readSchedulerConfig } from '../src/extension/editors/diffusion/schedulerConfig';
 import { createScheduler, unitNoise } from '../src/extension/editors/diffusion/schedulers';
-import { loadClipTokenizer } from '../src/extension/editors/diffusion/tokenizerFiles';
+import { loadClipTokenizer } from '../src/extension/text/tokenizerFiles';
 import type { RgbImage } from '../src/extension/images/image';
 import { readImage, resizeImage } from '../src/extension/images/io';
 import { Rng } from '../src/extension/measures/rng';

@@ -6,6 +6,7 @@ import { ImageInputError } from '../images/errors';
 import { MeasureInputError } from '../measures';
 import { ModelInputError } from '../models/types';
 import { StoreInputError } from '../store/errors';
+import { TokenizerInputError } from '../text/errors';
 
 /** Whether `error` is about what the user gave (its message says what to do), not a bug of ours. */
 export function isInputError(error: unknown): error is Error {
@@ -14,7 +15,8 @@ export function isInputError(error: unknown): error is Error {
     error instanceof ImageInputError ||
     error instanceof EditorInputError ||
     error instanceof ModelInputError ||
-    error instanceof StoreInputError
+    error instanceof StoreInputError ||
+    error instanceof TokenizerInputError
   );
 }
 

@@ -30,7 +30,7 @@ import {
   unitNoise,
   type SchedulerKind,
 } from '../../../src/extension/editors/diffusion/schedulers';
-import { loadClipTokenizer } from '../../../src/extension/editors/diffusion/tokenizerFiles';
+import { loadClipTokenizer } from '../../../src/extension/text/tokenizerFiles';
 import { EditorInputError } from '../../../src/extension/editors/types';
 import { loadOrt } from '../../../src/extension/natives/natives';
 import { fromFloat16Array, toHalfBits } from '../../../src/shared/float16';

@@ -33,7 +33,8 @@ import { openNetworks, type OpenedNetworks } from './onnxNetworks';
 import { sweep, toModelPixels, type SweepResult } from './sampler';
 import { createScheduler, MAX_DENOISE_STEPS, unitNoise, type SchedulerKind } from './schedulers';
 import { readSchedulerConfig } from './schedulerConfig';
-import { loadClipTokenizer } from './tokenizerFiles';
+import { TokenizerInputError } from '../../text/errors';
+import { loadClipTokenizer } from '../../text/tokenizerFiles';
 import type { ExecutionProvider } from '../../../shared/executionProviders';
 
 /** Streams of the seeded generator: the initial latents ("init") and the Euler noise ("step"). */
@@ -255,7 +256,10 @@ async function modelWork<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    if (error instanceof EditorInputError && error.help === undefined) {
+    if (
+      (error instanceof EditorInputError && error.help === undefined) ||
+      error instanceof TokenizerInputError
+    ) {
       throw new EditorInputError(error.message, { help: 'editor-model' });
     }
     throw error;

@@ -7,9 +7,10 @@
 import type * as Ort from 'onnxruntime-node';
 
 import type { ExecutionProvider } from '../../../shared/executionProviders';
-import { fromFloat16Array, toFloat16Array } from '../../../shared/float16';
+import { toFloat16Array } from '../../../shared/float16';
 import { readRegularFile } from '../../files/boundedFiles';
 import { openOrtSession, type OpenedSession } from '../../natives/ortSessions';
+import { floatTensorValues } from '../../natives/tensorData';
 import { EditorInputError } from '../types';
 import { EXPORT_COMMAND, NETWORKS, type DiffusionFolder, type Network } from './modelFolder';
 import type { DiffusionModels } from './sampler';
@@ -423,16 +424,8 @@ function floatData(
 ): { values: Float32Array; dims: readonly number[] } {
   const tensor = result[io.name];
   if (tensor === undefined) throw refused(path, `it returned no ${io.name}`);
-  const { data } = tensor;
-  let values: Float32Array;
-  if (tensor.type === 'float32' && data instanceof Float32Array) values = data;
-  else if (tensor.type === 'float16' && data instanceof Uint16Array) {
-    values = fromFloat16Array(data);
-  } else if (tensor.type === 'float16' && ArrayBuffer.isView(data) && !(data instanceof DataView)) {
-    values = Float32Array.from(data as ArrayLike<number>);
-  } else {
-    throw refused(path, `its ${io.name} came back as ${tensor.type}`);
-  }
+  const values = floatTensorValues(tensor);
+  if (values === null) throw refused(path, `its ${io.name} came back as ${tensor.type}`);
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) {
       throw new EditorInputError(

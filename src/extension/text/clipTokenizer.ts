@@ -19,7 +19,7 @@
 //      vocabulary lacks part of the byte alphabet, never with CLIP's) becomes the unknown token,
 //      which CLIP names `<|endoftext|>`; without an unknown token it is dropped, as the fast
 //      tokenizer drops it.
-import { EditorInputError } from '../types';
+import { TokenizerInputError } from './errors';
 
 /** A token matched whole in the text before it is split into words (a special token). */
 export interface AddedToken {
@@ -54,7 +54,7 @@ export interface ClipTokenizer {
   readonly eosId: number;
   /**
    * Token ids of `text`, exactly maxLength long: bos, the tokens, eos, then pad; truncated keeping
-   * eos. A text longer than MAX_TOKENIZER_TEXT is refused with an EditorInputError.
+   * eos. A text longer than MAX_TOKENIZER_TEXT is refused with an TokenizerInputError.
    */
   encode(text: string): Int32Array;
   /** How many tokens of the text were dropped by truncation (so the caller can warn). */
@@ -183,33 +183,33 @@ function cutAdded(text: string, tokens: readonly (readonly [string, number])[]):
 function idOf(vocab: ReadonlyMap<string, number>, token: string, role: string): number {
   const id = vocab.get(token);
   if (id === undefined)
-    throw new EditorInputError(`its vocabulary has no entry for the ${role} "${token}"`);
+    throw new TokenizerInputError(`its vocabulary has no entry for the ${role} "${token}"`);
   return id;
 }
 
 function checkSpec(spec: ClipTokenizerSpec): void {
   const { maxLength } = spec;
   if (!Number.isInteger(maxLength) || maxLength < 2 || maxLength > MAX_TOKENIZER_LENGTH)
-    throw new EditorInputError(
+    throw new TokenizerInputError(
       `its maximum length must be a whole number from 2 (the begin and end tokens) to ${String(MAX_TOKENIZER_LENGTH)}, got ${String(maxLength)}`,
     );
-  if (spec.vocab.size === 0) throw new EditorInputError('its vocabulary is empty');
+  if (spec.vocab.size === 0) throw new TokenizerInputError('its vocabulary is empty');
   for (const [token, id] of spec.vocab)
     if (!Number.isInteger(id) || id < 0 || id > 0x7fffffff)
-      throw new EditorInputError(
+      throw new TokenizerInputError(
         `its vocabulary gives "${token}" the id ${String(id)}; ids must be whole numbers from 0 to 2147483647`,
       );
   spec.merges.forEach(([a, b], rank) => {
     for (const token of [a, b, a + b])
       if (!spec.vocab.has(token))
-        throw new EditorInputError(
+        throw new TokenizerInputError(
           `its merge ${String(rank + 1)} ("${a}" "${b}") uses "${token}", which is not in its vocabulary`,
         );
   });
 }
 
 /**
- * A CLIP tokenizer from its vocabulary and merges. Throws EditorInputError (the message says what
+ * A CLIP tokenizer from its vocabulary and merges. Throws TokenizerInputError (the message says what
  * is wrong with the spec, for the caller to put after the file's name) when a special token is
  * missing from the vocabulary, an id is not a whole number in int32 range, a merge names a token
  * the vocabulary lacks, or maxLength is below 2 or above MAX_TOKENIZER_LENGTH.
@@ -238,7 +238,7 @@ export function createClipTokenizer(spec: ClipTokenizerSpec): ClipTokenizer {
     added
       .filter((token) => token.normalized === normalized)
       .map((token) => {
-        if (token.content === '') throw new EditorInputError('it has an empty added token');
+        if (token.content === '') throw new TokenizerInputError('it has an empty added token');
         return [token.content, idOf(vocab, token.content, 'added token')];
       });
   const rawAdded = addedIds(false);
@@ -269,7 +269,7 @@ export function createClipTokenizer(spec: ClipTokenizerSpec): ClipTokenizer {
 
   const textIds = (text: string): number[] => {
     if (text.length > MAX_TOKENIZER_TEXT)
-      throw new EditorInputError(
+      throw new TokenizerInputError(
         `The instruction has ${String(text.length)} characters; at most ${String(MAX_TOKENIZER_TEXT)} are read (the text encoder reads ${String(maxLength - 2)} tokens). Give a shorter instruction.`,
       );
     const ids: number[] = [];

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { tokenizerFiles } from '../../../../scripts/diffusion/tokenizerFixture';
-import { loadClipTokenizer } from '../../../../src/extension/editors/diffusion/tokenizerFiles';
-import { EditorInputError } from '../../../../src/extension/editors/types';
+import { tokenizerFiles } from '../../../scripts/diffusion/tokenizerFixture';
+import { loadClipTokenizer } from '../../../src/extension/text/tokenizerFiles';
+import { TokenizerInputError } from '../../../src/extension/text/errors';
 
 const root = mkdtempSync(join(tmpdir(), 'propsweep-tokenizer-'));
 let folders = 0;
@@ -68,7 +68,7 @@ async function ids(folder: string, text = PROMPT): Promise<number[]> {
 
 async function refused(folder: string, why: RegExp): Promise<void> {
   await assert.rejects(loadClipTokenizer(folder), (error: unknown) => {
-    assert.ok(error instanceof EditorInputError, String(error));
+    assert.ok(error instanceof TokenizerInputError, String(error));
     assert.match(error.message, why);
     assert.ok(!error.message.includes('\n'), 'one line');
     return true;
@@ -134,7 +134,7 @@ test('the configs name the pad token and the length, the map over the config', a
 });
 
 test('a folder without the files is refused, saying which files it needs', async () => {
-  const hint = /optimum-cli export onnx --model timbrooks\/instruct-pix2pix --task image-to-image/;
+  const hint = /Export the model again with optimum-cli export onnx/;
   const empty = folderWith(new Map());
   await refused(empty, /has no tokenizer\.json and no vocab\.json \+ merges\.txt/);
   await refused(empty, hint);

@@ -7,8 +7,8 @@
 // file, what is wrong and how to get a good folder.
 import { join } from 'node:path';
 
-import { readRegularText, UnreadableFileError } from '../../files/boundedFiles';
-import { EditorInputError } from '../types';
+import { readRegularText, UnreadableFileError } from '../files/boundedFiles';
+import { TokenizerInputError } from './errors';
 import {
   createClipTokenizer,
   MAX_TOKENIZER_LENGTH,
@@ -21,7 +21,7 @@ import {
 const FILE_BYTES = 32 * 1024 * 1024;
 
 const EXPORT_HINT =
-  'Re-export the model with `optimum-cli export onnx --model timbrooks/instruct-pix2pix --task image-to-image DIR` and give DIR.';
+  'Export the model again with optimum-cli export onnx, which writes its tokenizer, and give its folder.';
 
 /** CLIP's own names, used when the folder names none (CLIPTokenizer's defaults). */
 const CLIP_BOS = '<|startoftext|>';
@@ -42,7 +42,7 @@ async function readJsonFile(folder: string, name: string): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new EditorInputError(
+    throw new TokenizerInputError(
       `${join(folder, name)} is not valid JSON (${(error as Error).message}). ${EXPORT_HINT}`,
     );
   }
@@ -56,15 +56,15 @@ async function readTextFile(folder: string, name: string): Promise<string | unde
   } catch (error) {
     if (!(error instanceof UnreadableFileError)) throw error;
     if (error.reason === 'missing') return undefined;
-    throw new EditorInputError(
+    throw new TokenizerInputError(
       `The tokenizer file ${path} cannot be read: ${error.message}. ${EXPORT_HINT}`,
     );
   }
 }
 
 /** A refusal of one field of one file. */
-function badField(folder: string, file: string, what: string): EditorInputError {
-  return new EditorInputError(`${join(folder, file)}: ${what}. ${EXPORT_HINT}`);
+function badField(folder: string, file: string, what: string): TokenizerInputError {
+  return new TokenizerInputError(`${join(folder, file)}: ${what}. ${EXPORT_HINT}`);
 }
 
 /** A vocabulary object (token -> id), its ids checked to be numbers (ranges: clipTokenizer). */
@@ -290,7 +290,7 @@ async function specFromVocabAndMerges(folder: string): Promise<BaseSpec | undefi
   const missing =
     vocabJson === undefined ? 'vocab.json' : mergesText === undefined ? 'merges.txt' : '';
   if (missing !== '')
-    throw new EditorInputError(
+    throw new TokenizerInputError(
       `The tokenizer folder ${folder} has no tokenizer.json and no ${missing}: it needs tokenizer.json, or vocab.json with merges.txt. ${EXPORT_HINT}`,
     );
   return {
@@ -310,7 +310,7 @@ async function specFromVocabAndMerges(folder: string): Promise<BaseSpec | undefi
  * The CLIP tokenizer of a model's `tokenizer/` folder: tokenizer.json when there is one, else
  * vocab.json + merges.txt; tokenizer_config.json and special_tokens_map.json name the special
  * tokens and `model_max_length` (77 when none is given; the pad token is the end token when none
- * is named, as Stable Diffusion 1.x names it). Throws EditorInputError naming the file for a
+ * is named, as Stable Diffusion 1.x names it). Throws TokenizerInputError naming the file for a
  * missing, unreadable, oversized or malformed file, a tokenizer that is not CLIP's BPE, and a
  * special token that is not in the vocabulary.
  */
@@ -319,7 +319,7 @@ export async function loadClipTokenizer(folder: string): Promise<ClipTokenizer> 
   const base =
     json === undefined ? await specFromVocabAndMerges(folder) : specFromTokenizerJson(json, folder);
   if (base === undefined)
-    throw new EditorInputError(
+    throw new TokenizerInputError(
       `The tokenizer folder ${folder} has no tokenizer.json and no vocab.json + merges.txt: it needs one of them. ${EXPORT_HINT}`,
     );
   const configs = await readConfigs(folder);
@@ -364,8 +364,8 @@ export async function loadClipTokenizer(folder: string): Promise<ClipTokenizer> 
   try {
     return createClipTokenizer(spec);
   } catch (error) {
-    if (!(error instanceof EditorInputError)) throw error;
-    throw new EditorInputError(
+    if (!(error instanceof TokenizerInputError)) throw error;
+    throw new TokenizerInputError(
       `The tokenizer in ${folder} (${base.source}) cannot be used: ${error.message}. ${EXPORT_HINT}`,
     );
   }

@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { tokenizerFiles } from '../../../../scripts/diffusion/tokenizerFixture';
+import { tokenizerFiles } from '../../../scripts/diffusion/tokenizerFixture';
 import {
   byteAlphabet,
   createClipTokenizer,
   MAX_TOKENIZER_TEXT,
   type ClipTokenizerSpec,
-} from '../../../../src/extension/editors/diffusion/clipTokenizer';
-import { EditorInputError } from '../../../../src/extension/editors/types';
+} from '../../../src/extension/text/clipTokenizer';
+import { TokenizerInputError } from '../../../src/extension/text/errors';
 
 const BOS = 536;
 const EOS = 537;
@@ -209,7 +209,7 @@ test('a text too long to be an instruction is refused', () => {
   assert.throws(
     () => tokenizer.encode(`${'cat '.repeat(MAX_TOKENIZER_TEXT / 4)}x`),
     (error: unknown) =>
-      error instanceof EditorInputError &&
+      error instanceof TokenizerInputError &&
       /The instruction has 4097 characters; at most 4096 are read/.test(error.message),
   );
 });
@@ -249,7 +249,7 @@ test('a broken spec is refused with an editor input error', () => {
   const refused = (spec: ClipTokenizerSpec, why: RegExp): void => {
     assert.throws(
       () => createClipTokenizer(spec),
-      (error: unknown) => error instanceof EditorInputError && why.test(error.message),
+      (error: unknown) => error instanceof TokenizerInputError && why.test(error.message),
     );
   };
   const spec = fixtureSpec();
