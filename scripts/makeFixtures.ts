@@ -1,12 +1,14 @@
 // Writes the tiny ONNX test models, their sidecars and their README into test/fixtures/models/,
-// and the diffusion model folders into test/fixtures/diffusion/.
+// the diffusion model folders into test/fixtures/diffusion/ and the CLIP export folders into
+// test/fixtures/clip/.
 // Usage: npx tsx scripts/makeFixtures.ts
-// The output is deterministic; test/unit/models/onnxWriter.test.ts and
-// test/unit/editors/diffusion/fixtures.test.ts fail when the committed files and this generator
-// disagree.
+// The output is deterministic; test/unit/models/onnxWriter.test.ts,
+// test/unit/editors/diffusion/fixtures.test.ts and test/unit/models/clipFixtures.test.ts fail
+// when the committed files and this generator disagree.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+import { clipFixtureFiles } from './clip/fixtures';
 import { diffusionFixtureFiles } from './diffusion/fixtures';
 import type { FixtureFile } from './onnx/fixtures';
 import { fixtureFiles } from './onnx/fixtures';
@@ -22,3 +24,4 @@ function write(folder: string, files: readonly FixtureFile[]): void {
 
 write('test/fixtures/models', fixtureFiles());
 write('test/fixtures/diffusion', diffusionFixtureFiles());
+write('test/fixtures/clip', clipFixtureFiles());

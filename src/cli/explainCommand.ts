@@ -5,20 +5,23 @@ import { editorHelp } from '../extension/editors/registry';
 import { InferenceChild } from '../extension/inference/childClient';
 import { DEFAULT_CACHE_MAX_MB, pruneCache } from '../extension/store/frameCache';
 import { MEASURE_DEFAULTS, MEASURE_LIMITS } from '../extension/measures';
-import type { ExplainRun, ModelSpec, PreprocessOverrides, RunValue } from '../shared/childProtocol';
+import type { ExplainRun, PreprocessOverrides, RunValue } from '../shared/childProtocol';
 import { EXECUTION_PROVIDERS, isExecutionProvider } from '../shared/executionProviders';
 import { numberFlag, parse, UsageError } from './args';
 import { ProgressBar } from './progress';
 import { formatNumber, formatSize } from '../shared/format';
 import { LIMITS, seedsProblem, stepsProblem } from '../shared/limits';
 import { diffusionSummary } from './diffusionSummary';
+import { MODEL_HELP, MODEL_OPTIONS, modelSpecsFrom } from './modelFlags';
 import { resultName, resultNameProblem } from '../shared/names';
 
 /** Help text of `propsweep explain`. */
-export const EXPLAIN_HELP = `Usage: propsweep explain --image IMG --model A.onnx [--model B.onnx ...] --editor ID [options]
+export const EXPLAIN_HELP = `Usage: propsweep explain --image IMG --editor ID (--model A.onnx | --model-command CMD | --clip-model DIR ...) [options]
 
 Edits one property of IMG step by step, classifies every step with every model (the same edited
 images for all), and measures how each model's prediction depends on the property.
+
+${MODEL_HELP}
 
 Options:
   --editor ID           brightness, contrast, saturation, hue, blur, noise, recolor,
@@ -68,7 +71,7 @@ Exit codes: 0 done, 2 bad input or usage, 1 internal error, 130 cancelled.`;
 
 const OPTIONS = {
   image: { type: 'string' },
-  model: { type: 'string', multiple: true },
+  ...MODEL_OPTIONS,
   editor: { type: 'string' },
   param: { type: 'string', multiple: true },
   mask: { type: 'string' },
@@ -126,16 +129,18 @@ export function defaultCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'propsweep', 'frames');
 }
 
-/** Turns `propsweep explain` flags into a request for the inference child. */
+/**
+ * Turns `propsweep explain` flags into a request for the inference child; `command` names the
+ * command in messages (track passes its explain flags through here).
+ */
 export function explainRequest(
   argv: string[],
+  command = 'explain',
 ): { request: Omit<ExplainRun, 'type'>; json: boolean; cacheMaxMB: number } | 'help' {
-  const { values } = parse(argv, OPTIONS, 'explain');
+  const { values } = parse(argv, OPTIONS, command);
   if (values.help === true) return 'help';
-  const image = required(values.image, '--image IMG');
-  const editor = required(values.editor, '--editor ID');
-  const models = values.model ?? [];
-  if (models.length === 0) throw new UsageError('explain needs at least one --model MODEL.onnx.');
+  const image = required(values.image, '--image IMG', command);
+  const editor = required(values.editor, '--editor ID', command);
   const provider = values.provider ?? 'cpu';
   if (!isExecutionProvider(provider)) {
     throw new UsageError(
@@ -167,10 +172,7 @@ export function explainRequest(
       `--edit-memory-mb must be 1 to 1048576 (MiB the diffusion editor plans its batches with), got ${editMemoryMB}.`,
     );
   }
-  const modelSpecs: ModelSpec[] = models.map((path) => ({
-    path: resolve(path),
-    ...(overrides !== undefined && { overrides }),
-  }));
+  const modelSpecs = modelSpecsFrom(values, overrides);
   const request: Omit<ExplainRun, 'type'> = {
     image: resolve(image),
     ...(values.mask !== undefined && { mask: resolve(values.mask) }),
@@ -341,8 +343,8 @@ function withDiffusionFlags(
   return out;
 }
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === '') throw new UsageError(`explain needs ${flag}.`);
+function required(value: string | undefined, flag: string, command: string): string {
+  if (value === undefined || value === '') throw new UsageError(`${command} needs ${flag}.`);
   return value;
 }
 

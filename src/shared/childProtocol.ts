@@ -5,7 +5,7 @@ import { isSafeId, shown } from './coerce';
 import type { ExecutionProvider } from './executionProviders';
 import { previewFramesProblem, type PreviewFrame } from './previewFrames';
 import { isMeasureJson, type MeasureJson } from './result';
-import { validateResultFile, type ResultFile } from './resultFile';
+import { trackProblems, validateResultFile, type ResultFile, type TrackRecord } from './resultFile';
 
 /** Bumped whenever a message changes shape; the child announces it in `child/ready`. */
 export const CHILD_PROTOCOL_VERSION = 3;
@@ -44,12 +44,88 @@ export interface PreprocessOverrides {
   readonly softmax?: boolean;
 }
 
-/** A classifier to run. */
-export interface ModelSpec {
+/** The kinds of classifier: an ONNX file, the user's own command, a CLIP model with prompts. */
+export const CLASSIFIER_KINDS = ['onnx', 'command', 'clip'] as const;
+
+/** One of CLASSIFIER_KINDS. */
+export type ClassifierKind = (typeof CLASSIFIER_KINDS)[number];
+
+/** An ONNX image classifier file (with its sidecar MODEL.json). */
+export interface OnnxModelSpec {
+  readonly kind?: 'onnx';
   readonly path: string;
   /** Shown in tables; defaults to the file name without .onnx. */
   readonly name?: string;
   readonly overrides?: PreprocessOverrides;
+}
+
+/**
+ * The user's own classifier process (a PyTorch checkpoint through their script), spoken to in the
+ * classifier command protocol (README "Classifier commands"). Run without a shell.
+ */
+export interface CommandModelSpec {
+  readonly kind: 'command';
+  /** Program and arguments; `{checkpoint}` in an argument is replaced by the checkpoint's path. */
+  readonly command: readonly string[];
+  /** The checkpoint file, when the command names one. */
+  readonly checkpoint?: string;
+  /** Working folder of the process (default: the current folder; VS Code sends the workspace's). */
+  readonly cwd?: string;
+  /** Shown in tables; defaults to the checkpoint's file name, else the program's. */
+  readonly name?: string;
+  /** Seconds to wait for the command's hello (default 120: importing torch is slow). */
+  readonly helloSeconds?: number;
+  /** Seconds to wait for each batch's answer (default 600). */
+  readonly batchSeconds?: number;
+}
+
+/** A CLIP model as a zero-shot classifier over the user's prompts. */
+export interface ClipModelSpec {
+  readonly kind: 'clip';
+  /** The folder of the export (model.onnx, tokenizer, preprocessor_config.json). */
+  readonly path: string;
+  /** The prompts file: one per line, `class: prompt` to group several prompts into a class. */
+  readonly prompts: string;
+  /** softmax over classes with the model's logit scale (default), or cosine similarity per prompt. */
+  readonly output?: 'softmax' | 'similarity';
+  /** Shown in tables; defaults to the folder's name. */
+  readonly name?: string;
+}
+
+/** A classifier to run. */
+export type ModelSpec = OnnxModelSpec | CommandModelSpec | ClipModelSpec;
+
+/** What is wrong with a model spec from the host, or null. */
+export function modelSpecProblem(x: unknown): string | null {
+  if (typeof x !== 'object' || x === null) return 'a model is not an object';
+  const m = x as Record<string, unknown>;
+  const strings = (v: unknown): boolean =>
+    Array.isArray(v) && v.every((s) => typeof s === 'string');
+  const optional = (v: unknown, type: 'string' | 'number'): boolean =>
+    v === undefined || typeof v === type;
+  if (!optional(m.name, 'string')) return 'a model name must be text';
+  switch (m.kind) {
+    case undefined:
+    case 'onnx':
+      return typeof m.path === 'string' ? null : 'an ONNX model needs a path';
+    case 'command':
+      return strings(m.command) &&
+        (m.command as unknown[]).length > 0 &&
+        optional(m.checkpoint, 'string') &&
+        optional(m.cwd, 'string') &&
+        optional(m.helloSeconds, 'number') &&
+        optional(m.batchSeconds, 'number')
+        ? null
+        : 'a classifier command needs a non-empty command list (and checkpoint, cwd, helloSeconds, batchSeconds of their types, if given)';
+    case 'clip':
+      return typeof m.path === 'string' &&
+        typeof m.prompts === 'string' &&
+        (m.output === undefined || m.output === 'softmax' || m.output === 'similarity')
+        ? null
+        : 'a CLIP model needs a path and a prompts file (and output softmax or similarity, if given)';
+    default:
+      return `unknown model kind ${shown(m.kind)}; one of ${CLASSIFIER_KINDS.join(', ')}`;
+  }
 }
 
 /** Edit an image, classify every step with every model, measure, and write the result. */
@@ -81,6 +157,11 @@ export interface ExplainRun {
    * shows the answer while they are; the command line, which has nothing to show, does not ask).
    */
   readonly preview?: boolean;
+  /**
+   * A track run (propsweep track, Watch Checkpoints): the models are checkpoints in training
+   * order, one entry each here; copied into the result with each file made relative to it.
+   */
+  readonly track?: TrackRecord;
 }
 
 /** Host to child. */
@@ -249,12 +330,7 @@ export function hostMessageProblem(x: unknown): string | null {
         typeof m.params === 'object' &&
         m.params !== null &&
         Array.isArray(m.models) &&
-        m.models.every(
-          (spec: unknown) =>
-            typeof spec === 'object' &&
-            spec !== null &&
-            typeof (spec as Record<string, unknown>).path === 'string',
-        ) &&
+        m.models.every((spec: unknown) => modelSpecProblem(spec) === null) &&
         typeof m.outDir === 'string' &&
         typeof m.cacheDir === 'string' &&
         typeof m.name === 'string' &&
@@ -264,8 +340,10 @@ export function hostMessageProblem(x: unknown): string | null {
           (typeof m.editMemoryMB === 'number' &&
             m.editMemoryMB >= 1 &&
             m.editMemoryMB <= 1_048_576))
-        ? null
-        : 'explain/run needs image, editor, params, steps, seed, permutations, alpha, models (with paths), outDir, cacheDir and name (and preview, if given, true or false; editMemoryMB, if given, 1 to 1048576)';
+        ? m.track === undefined
+          ? null
+          : (trackProblems(m.track, m.models.length)[0] ?? null)
+        : 'explain/run needs image, editor, params, steps, seed, permutations, alpha, models (each an ONNX file, a command or a CLIP model), outDir, cacheDir and name (and preview, if given, true or false; editMemoryMB, if given, 1 to 1048576)';
     default:
       return `unknown request type ${shown(m.type)}`;
   }

@@ -131,6 +131,9 @@ export function resultBytesEstimate(size: Pick<RunSize, 'steps' | 'outputs' | 'l
  */
 export function runSizeProblem(size: RunSize): string | null {
   const { steps, width, height } = size;
+  if (size.outputs.length > RESULT_LIMITS.models) {
+    return `${size.outputs.length} classifiers are more than the ${RESULT_LIMITS.models} a saved result can hold. Explain fewer at once (a track run: fewer checkpoints, e.g. with --pattern).`;
+  }
   if (steps > LIMITS.steps) {
     return `the path has ${steps} images, more than the limit of ${LIMITS.steps}. Use fewer steps (or fewer recorded frames).`;
   }

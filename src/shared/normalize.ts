@@ -15,6 +15,7 @@ import type {
   ReconstructionRecord,
   ResultFile,
   SeedSpreadRecord,
+  TrackRecord,
 } from './resultFile';
 
 /** A result file with every field of its declared type (see the module comment). */
@@ -50,6 +51,7 @@ export function normaliseResult(raw: unknown): ResultFile {
   const content = normaliseContent(editor.content);
   const run = normaliseRun(editor.run);
   const reconstruction = normaliseReconstruction(r.reconstruction);
+  const track = normaliseTrack(r.track);
   return {
     propsweep: num(r.propsweep, 0),
     created: text(r.created),
@@ -75,6 +77,7 @@ export function normaliseResult(raw: unknown): ResultFile {
     quality: q,
     models: (Array.isArray(r.models) ? r.models : []).map((m) => normaliseModel(m, frames)),
     timings,
+    ...(track === null ? {} : { track }),
   };
 }
 
@@ -88,10 +91,21 @@ function normaliseModel(raw: unknown, frames: readonly FrameRecord[]): ModelReco
   const labels = texts(m.labels);
   const sourcePrediction = Array.isArray(m.sourcePrediction) ? numbers(m.sourcePrediction) : null;
   const seedSpread = normaliseSeedSpread(m.seedSpread);
+  const kind = m.kind === 'command' || m.kind === 'clip' ? m.kind : null;
+  const command = Array.isArray(m.command) ? texts(m.command) : null;
+  const files = Array.isArray(m.files)
+    ? m.files.map((f) => {
+        const file = obj(f);
+        return { role: text(file.role), path: text(file.path), sha256: text(file.sha256) };
+      })
+    : null;
   return {
     name: text(m.name, 'model'),
+    ...(kind === null ? {} : { kind }),
     path: text(m.path),
     sha256: text(m.sha256),
+    ...(command === null ? {} : { command }),
+    ...(files === null ? {} : { files }),
     provider: text(m.provider, 'unknown'),
     fallbackReason: textOrNull(m.fallbackReason),
     labels: labels.length > 0 ? labels : (measure.labels ?? []),
@@ -151,6 +165,24 @@ function normaliseSeedSpread(raw: unknown): SeedSpreadRecord | null {
     epgmStd: num(s.epgmStd, Number.NaN),
     lower: rows(s.lower),
     upper: rows(s.upper),
+  };
+}
+
+/** A track run's checkpoints, or null when the record is absent or not one. */
+function normaliseTrack(raw: unknown): TrackRecord | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const t = obj(raw);
+  return {
+    order: t.order === 'epoch' || t.order === 'step' ? t.order : 'mtime',
+    checkpoints: (Array.isArray(t.checkpoints) ? t.checkpoints : []).map((c) => {
+      const checkpoint = obj(c);
+      return {
+        file: text(checkpoint.file),
+        epoch: numOrNull(checkpoint.epoch),
+        step: numOrNull(checkpoint.step),
+        mtime: text(checkpoint.mtime),
+      };
+    }),
   };
 }
 

@@ -29,12 +29,30 @@ export interface EditQuality {
   readonly message: string | null;
 }
 
+/** A file besides the model's own that decides its answers (a CLIP model's prompts). */
+export interface ModelFileRecord {
+  /** What the file is to the classifier: 'prompts'. */
+  readonly role: string;
+  /** As `path`: relative to the result file, or absolute. */
+  readonly path: string;
+  readonly sha256: string;
+}
+
 /** One classifier's view of the path. */
 export interface ModelRecord {
   readonly name: string;
-  /** As given (relative to the workspace or absolute). */
+  /** The classifier's kind: 'onnx' (also when absent, in results made before kinds), 'command', 'clip'. */
+  readonly kind?: 'onnx' | 'command' | 'clip';
+  /**
+   * The file that is the classifier, as given (relative to the result file or absolute): the ONNX
+   * model, the checkpoint a command loads (empty when it names none), a CLIP model's model.onnx.
+   */
   readonly path: string;
   readonly sha256: string;
+  /** The command line of a classifier command, `{checkpoint}` replaced. */
+  readonly command?: readonly string[];
+  /** Other files that decide its answers, checked for staleness with `path`. */
+  readonly files?: readonly ModelFileRecord[];
   readonly provider: string;
   readonly fallbackReason: string | null;
   readonly labels: readonly string[];
@@ -105,6 +123,26 @@ export interface SeedSpreadRecord {
   readonly upper: readonly (readonly number[])[];
 }
 
+/** Where one checkpoint of a track run lies in training. */
+export interface TrackCheckpoint {
+  /** The checkpoint as given: relative to the result file, or absolute. */
+  readonly file: string;
+  /** The epoch parsed from the file name (src/shared/checkpoints.ts), or null. */
+  readonly epoch: number | null;
+  /** The step parsed from the file name, or null. */
+  readonly step: number | null;
+  /** The file's modification time, ISO 8601. */
+  readonly mtime: string;
+}
+
+/** A training-dynamics run: the same edited path classified by a series of checkpoints. */
+export interface TrackRecord {
+  /** How the checkpoints are ordered: the epoch or the step in their names, else modification time. */
+  readonly order: 'epoch' | 'step' | 'mtime';
+  /** One per model, in the order of `models` (training order): where each lies in training. */
+  readonly checkpoints: readonly TrackCheckpoint[];
+}
+
 /** The whole saved explanation. */
 export interface ResultFile {
   readonly propsweep: number;
@@ -134,18 +172,23 @@ export interface ResultFile {
   readonly quality: EditQuality;
   readonly models: readonly ModelRecord[];
   readonly timings: Readonly<Record<string, number>>;
+  /** Present for a track run (propsweep track, Watch Checkpoints): one entry per model. */
+  readonly track?: TrackRecord;
 }
 
 /** Upper bounds for files from elsewhere: a result is small; refuse what is not. */
 export const RESULT_LIMITS = {
   bytes: 64 * 1024 * 1024,
   frames: 4096,
-  models: 64,
+  /** Classifiers of one result: a track run has one per checkpoint of a long training run. */
+  models: 512,
   outputs: 100_000,
   /** Paths of a seed spread (explain --seeds K). */
   seeds: 64,
   /** Files of an editor's content record (an editor model has a dozen). */
   contentFiles: 256,
+  /** Words of a classifier command line. */
+  commandWords: 256,
   /** Entries of a run's counts or phases. */
   runEntries: 64,
   /** Notes of an editor run. */
@@ -255,8 +298,11 @@ export function validateResultFile(x: unknown): string[] {
             (p) => `models[${i}].seedSpread${p}`,
           ),
         );
+      problems.push(...modelKindProblems(m).map((p) => `models[${i}]${p}`));
     });
   }
+  if (r.track !== undefined)
+    problems.push(...trackProblems(r.track, Array.isArray(models) ? models.length : 0));
   return problems;
 }
 
@@ -294,6 +340,32 @@ function isNumberMap(x: unknown): boolean {
     entries.length <= RESULT_LIMITS.runEntries &&
     entries.every(([k, v]) => isName(k) && typeof v === 'number' && Number.isFinite(v))
   );
+}
+
+/** The kind of a model record, a command's words and the other files it depends on. */
+function modelKindProblems(m: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (m.kind !== undefined && m.kind !== 'onnx' && m.kind !== 'command' && m.kind !== 'clip')
+    problems.push('.kind must be onnx, command or clip');
+  if (
+    m.command !== undefined &&
+    (!Array.isArray(m.command) ||
+      m.command.length === 0 ||
+      m.command.length > RESULT_LIMITS.commandWords ||
+      !m.command.every(isText))
+  )
+    problems.push(`.command must be 1 to ${RESULT_LIMITS.commandWords} words of text`);
+  if (m.files !== undefined) {
+    if (!Array.isArray(m.files) || m.files.length > RESULT_LIMITS.contentFiles) {
+      problems.push(`.files must list at most ${RESULT_LIMITS.contentFiles} files`);
+    } else {
+      const bad = m.files.findIndex(
+        (f: unknown) => !isRecord(f) || !isName(f.role) || !isText(f.path) || !isName(f.sha256),
+      );
+      if (bad >= 0) problems.push(`.files[${bad}] must be {role, path, sha256}`);
+    }
+  }
+  return problems;
 }
 
 function contentProblems(x: unknown): string[] {
@@ -339,6 +411,55 @@ function reconstructionProblems(x: unknown): string[] {
       `reconstruction.file must be a relative path inside the result's folder, got ${JSON.stringify(x.file)}`,
     ];
   return [];
+}
+
+const TRACK_ORDERS: readonly unknown[] = ['epoch', 'step', 'mtime'];
+
+/** A count from a checkpoint's name (an epoch or a step), or null. */
+function isCounter(x: unknown): boolean {
+  return x === null || (typeof x === 'number' && Number.isSafeInteger(x) && x >= 0);
+}
+
+/** An ISO 8601 time as Date#toISOString writes it (years 0000 to 9999). */
+function isIsoTime(x: unknown): boolean {
+  return (
+    typeof x === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/.test(x) &&
+    Number.isFinite(Date.parse(x))
+  );
+}
+
+/** The problems of a track record, one checkpoint per model (empty when valid). */
+export function trackProblems(x: unknown, models: number): string[] {
+  if (!isRecord(x) || !TRACK_ORDERS.includes(x.order) || !Array.isArray(x.checkpoints))
+    return ['track must be {order: epoch, step or mtime, checkpoints}'];
+  if (x.checkpoints.length !== models)
+    return [
+      `track.checkpoints must have one entry per model (${models}), got ${x.checkpoints.length}`,
+    ];
+  const bad = x.checkpoints.findIndex(
+    (c: unknown) =>
+      !isRecord(c) ||
+      !isText(c.file) ||
+      c.file === '' ||
+      c.file.includes('\0') ||
+      !isCounter(c.epoch) ||
+      !isCounter(c.step) ||
+      !isIsoTime(c.mtime),
+  );
+  if (bad >= 0)
+    return [
+      `track.checkpoints[${bad}] must be {file, epoch, step, mtime}: a file path, whole numbers or null, an ISO time`,
+    ];
+  // The order names the counter the panel's axis shows: every checkpoint must have it.
+  const { order } = x;
+  const missing =
+    order === 'mtime'
+      ? -1
+      : x.checkpoints.findIndex((c: Record<string, unknown>) => c[order as string] === null);
+  return missing < 0
+    ? []
+    : [`track.checkpoints[${missing}] has no ${String(order)}, but the track is ordered by it`];
 }
 
 /** The problems of a seed spread, each starting with the field (after `seedSpread`). */

@@ -9,13 +9,14 @@ import { FILE_LIMITS } from '../../shared/limits';
 import { hashRegularFile } from '../files/boundedFiles';
 import { checkImageShape, type RgbImage } from '../images/image';
 import { loadOrt } from '../natives/natives';
+import { floatTensorValues } from '../natives/tensorData';
 import {
   createOrtSession,
   openOrtSession,
   shortReason,
   type OpenedSession,
 } from '../natives/ortSessions';
-import { fromFloat16Array, toFloat16Array } from '../../shared/float16';
+import { toFloat16Array } from '../../shared/float16';
 import {
   checkFeed,
   batchSizeFor,
@@ -40,7 +41,7 @@ import { readSidecar, sidecarPath } from './sidecar';
 import {
   ModelInputError,
   type Classifier,
-  type ClassifierInfo,
+  type OnnxClassifierInfo,
   type PreprocessConfig,
 } from './types';
 
@@ -72,7 +73,7 @@ type Session = Ort.InferenceSession;
 export async function loadClassifier(
   modelPath: string,
   options: LoadClassifierOptions = {},
-): Promise<Classifier> {
+): Promise<Classifier<OnnxClassifierInfo>> {
   return loadClassifierWith(loadOrt, modelPath, options);
 }
 
@@ -84,7 +85,7 @@ export async function loadClassifierWith(
   getOrt: () => typeof Ort,
   modelPath: string,
   options: LoadClassifierOptions = {},
-): Promise<Classifier> {
+): Promise<Classifier<OnnxClassifierInfo>> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`batchSize must be a whole number >= 1, got ${batchSize}`);
@@ -115,9 +116,12 @@ export async function loadClassifierWith(
       classes = probe.classes;
     }
     checkLabels(resolved, classes, modelPath, sidecar);
-    const info: ClassifierInfo = {
+    const info: OnnxClassifierInfo = {
+      kind: 'onnx',
       path: modelPath,
       sha256,
+      files: [],
+      command: null,
       inputName: io.input.name,
       outputName: io.output.name,
       inputType: io.input.type,
@@ -140,9 +144,9 @@ function onnxClassifier(
   ort: typeof Ort,
   session: Session,
   io: ModelIo,
-  info: ClassifierInfo,
+  info: OnnxClassifierInfo,
   batchSize: number,
-): Classifier {
+): Classifier<OnnxClassifierInfo> {
   let disposed = false;
   const config = info.preprocess;
   return {
@@ -202,17 +206,9 @@ async function runBatch(
   return { values: floatValues(output, modelPath), classes };
 }
 
-// onnxruntime-node returns float16 as Uint16Array bit patterns where there is no Float16Array
-// (Node 20), and as a Float16Array where there is one.
 function floatValues(tensor: Ort.Tensor, modelPath: string): Float32Array {
-  const { data } = tensor;
-  if (tensor.type === 'float32' && data instanceof Float32Array) return data;
-  if (tensor.type === 'float16') {
-    if (data instanceof Uint16Array) return fromFloat16Array(data);
-    if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
-      return Float32Array.from(data as ArrayLike<number>);
-    }
-  }
+  const values = floatTensorValues(tensor);
+  if (values !== null) return values;
   throw new ModelInputError(
     `${modelPath} returned ${tensor.type} scores; propsweep reads float32 or float16.`,
   );

@@ -1,4 +1,6 @@
+import type { ClassifierKind } from '../../shared/childProtocol';
 import type { ExecutionProvider } from '../../shared/executionProviders';
+import type { ModelFileRecord } from '../../shared/resultFile';
 import type { RgbImage } from '../images/image';
 
 /**
@@ -24,28 +26,43 @@ export interface PreprocessConfig {
 /** Where a preprocessing value came from, so the output can state defaults it assumed. */
 export type ConfigSource = 'sidecar' | 'flag' | 'default';
 
-/** A loaded classifier, described for results and reports. */
+/** What every loaded classifier says of itself, whatever its kind, for results and reports. */
 export interface ClassifierInfo {
+  readonly kind: ClassifierKind;
+  /** The file that is the classifier: an ONNX model, a command's checkpoint ('' when none), CLIP's model.onnx. */
   readonly path: string;
+  /** Its sha256 (a command without a checkpoint: the sha256 of its command line). */
   readonly sha256: string;
+  /** Other files that decide its answers (a CLIP model's prompts). */
+  readonly files: readonly ModelFileRecord[];
+  /** A classifier command's command line, `{checkpoint}` replaced; null for other kinds. */
+  readonly command: readonly string[] | null;
+  /** Scores per image. */
+  readonly outputs: number;
+  readonly labels: readonly string[];
+  /** The execution provider that ran it, or 'command' for the user's own process. */
+  readonly provider: ExecutionProvider | 'command';
+  /** Why the requested provider was not used, when it was not. */
+  readonly fallbackReason: string | null;
+}
+
+/** A loaded ONNX classifier: ClassifierInfo and how its file is fed. */
+export interface OnnxClassifierInfo extends ClassifierInfo {
+  readonly kind: 'onnx';
   readonly inputName: string;
   readonly outputName: string;
   readonly inputType: 'float32' | 'float16';
   /** Batch size fixed by the model, or null when the batch axis is dynamic. */
   readonly fixedBatch: number | null;
-  readonly outputs: number;
-  readonly labels: readonly string[];
   readonly preprocess: PreprocessConfig;
   readonly configSources: Readonly<Record<keyof PreprocessConfig, ConfigSource>>;
   /** The provider that actually ran, after any fallback. */
   readonly provider: ExecutionProvider;
-  /** Why the requested provider was not used, when it was not. */
-  readonly fallbackReason: string | null;
 }
 
 /** A classifier: images in, one output vector per image out (softmax applied when configured). */
-export interface Classifier {
-  readonly info: ClassifierInfo;
+export interface Classifier<Info extends ClassifierInfo = ClassifierInfo> {
+  readonly info: Info;
   predict(images: readonly RgbImage[], signal?: AbortSignal): Promise<Float32Array[]>;
   dispose(): Promise<void>;
 }

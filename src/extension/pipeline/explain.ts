@@ -473,8 +473,11 @@ async function measureModel(
   const { info } = classifier;
   return {
     name,
+    ...(info.kind === 'onnx' ? {} : { kind: info.kind }),
     path: info.path,
     sha256: info.sha256,
+    ...(info.command === null ? {} : { command: info.command }),
+    ...(info.files.length === 0 ? {} : { files: info.files }),
     provider: info.provider,
     fallbackReason: info.fallbackReason,
     labels: info.labels,

@@ -9,7 +9,7 @@ import { loadSequence } from '../editors/sequence';
 import { EditorInputError, type EditorParams, type ImageEditor } from '../editors/types';
 import type { GrayImage, RgbImage } from '../images/image';
 import { encodePng, readImage, readImageHashed, readMaskHashed, resizeImage } from '../images/io';
-import { loadClassifier } from '../models/onnxClassifier';
+import { loadModel, modelLabel } from '../models/loadModel';
 import type { Classifier } from '../models/types';
 import { explain, type LoadedImage, type PipelineImaging } from './explain';
 import { storageError } from '../store/errors';
@@ -93,14 +93,16 @@ async function explainInto(
   const classifiers: { name: string; classifier: Classifier }[] = [];
   try {
     for (const spec of request.models) {
-      context.progress({ phase: 'load', message: `Loading ${basename(spec.path)}` });
-      const classifier = await loadClassifier(spec.path, {
-        flags: spec.overrides,
-        provider: request.provider,
-        deviceId: request.deviceId,
-        log: context.log,
-      });
-      classifiers.push({ name: spec.name ?? basename(spec.path, '.onnx'), classifier });
+      context.progress({ phase: 'load', message: `Loading ${modelLabel(spec)}` });
+      classifiers.push(
+        await loadModel(spec, {
+          provider: request.provider,
+          deviceId: request.deviceId,
+          workDir: scratch,
+          log: context.log,
+          signal,
+        }),
+      );
     }
     const tooLarge = runSizeProblem({
       steps: strengths.length,
@@ -147,10 +149,26 @@ async function explainInto(
     const notes = source.notes.map((n) => `${basename(sourcePath)}: ${n}`);
     const models = result.models.map((m) => ({
       ...m,
-      path: portable(request.outDir, m.path),
+      path: m.path === '' ? '' : portable(request.outDir, m.path),
+      ...(m.files === undefined
+        ? {}
+        : { files: m.files.map((f) => ({ ...f, path: portable(request.outDir, f.path) })) }),
       notes: [...notes, ...m.notes],
     }));
-    const shown = { ...result, models };
+    const { track } = request;
+    const shown = {
+      ...result,
+      models,
+      ...(track !== undefined && {
+        track: {
+          ...track,
+          checkpoints: track.checkpoints.map((c) => ({
+            ...c,
+            file: portable(request.outDir, c.file),
+          })),
+        },
+      }),
+    };
     if (context.preview !== undefined) {
       // Downscaled in a few milliseconds a frame; the PNGs take longer, and are not needed to read
       // the answer.

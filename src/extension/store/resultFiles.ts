@@ -255,8 +255,21 @@ export async function staleModels(
   const allowed = await realRoots(roots ?? [folder]);
   const checks: ModelCheck[] = [];
   for (const model of result.models) {
-    const check = await checkModel(folder, model.path, model.sha256, allowed);
-    if (check !== null) checks.push({ model: model.name, ...check });
+    // The model's own file (a command's checkpoint; a command without one has nothing to check),
+    // then the files that decide its answers (a CLIP model's prompts); the first finding counts.
+    const files = [
+      ...(model.kind === 'command' && model.path === ''
+        ? []
+        : [{ path: model.path, sha256: model.sha256 }]),
+      ...(model.files ?? []),
+    ];
+    for (const file of files) {
+      const check = await checkModel(folder, file.path, file.sha256, allowed);
+      if (check !== null) {
+        checks.push({ model: model.name, ...check });
+        break;
+      }
+    }
   }
   return checks;
 }
@@ -301,7 +314,25 @@ export async function saveResultTo(
         loaded.result.mask === null
           ? null
           : { ...loaded.result.mask, path: move(loaded.result.mask.path) },
-      models: loaded.result.models.map((m) => ({ ...m, path: move(m.path) })),
+      // A command without a checkpoint has no file ('' stays ''); a CLIP model's prompts move too.
+      models: loaded.result.models.map((m) => ({
+        ...m,
+        path: m.path === '' ? '' : move(m.path),
+        ...(m.files === undefined
+          ? {}
+          : { files: m.files.map((f) => ({ ...f, path: move(f.path) })) }),
+      })),
+      ...(loaded.result.track === undefined
+        ? {}
+        : {
+            track: {
+              ...loaded.result.track,
+              checkpoints: loaded.result.track.checkpoints.map((c) => ({
+                ...c,
+                file: move(c.file),
+              })),
+            },
+          }),
       frames: loaded.result.frames.map((frame, k) => ({ ...frame, file: frameFiles[k] ?? '' })),
     };
     return { json: stableStringify(saved) };

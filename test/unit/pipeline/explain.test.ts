@@ -48,16 +48,13 @@ function fakeEditor(calls: number[][], cheap = false): ImageEditor {
 function fakeClassifier(name: string, seen: RgbImage[][], power = 1): Classifier {
   return {
     info: {
+      kind: 'onnx',
       path: `${name}.onnx`,
       sha256: name.repeat(8),
-      inputName: 'x',
-      outputName: 'y',
-      inputType: 'float32',
-      fixedBatch: null,
+      files: [],
+      command: null,
       outputs: 2,
       labels: ['dark', 'bright'],
-      preprocess: undefined as never,
-      configSources: undefined as never,
       provider: 'cpu',
       fallbackReason: null,
     },

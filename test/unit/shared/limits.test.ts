@@ -131,3 +131,15 @@ test('sizes are written in binary units', () => {
   assert.equal(formatSize(512), '512 bytes');
   assert.equal(formatSize(98_000_000), '93.5 MiB');
 });
+
+test('a run of more classifiers than a result holds is refused; a long training run is not', () => {
+  const size = (models: number) => ({
+    steps: 21,
+    width: 64,
+    height: 64,
+    outputs: Array.from({ length: models }, () => 2),
+    labels: Array.from({ length: models }, () => ['cat', 'dog']),
+  });
+  assert.equal(runSizeProblem(size(200)), null);
+  assert.match(runSizeProblem(size(513)) ?? '', /513 classifiers are more than the 512/);
+});

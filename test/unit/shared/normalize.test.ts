@@ -64,3 +64,27 @@ test('a result without them gets none of them', () => {
   assert.equal(again.models[0]?.seedSpread, undefined);
   assert.equal(again.models[0]?.sourcePrediction, undefined);
 });
+
+test('a track record survives normalisation; a loose one gets its declared types', () => {
+  const base = sampleResult();
+  const track = {
+    order: 'step' as const,
+    checkpoints: base.models.map((_, i) => ({
+      file: `ck/step-${String(i)}.pt`,
+      epoch: null,
+      step: i * 100,
+      mtime: '2024-01-01T00:00:00.000Z',
+    })),
+  };
+  const result = { ...base, track };
+  assert.deepEqual(normaliseResult(JSON.parse(stableStringify(result))).track, track);
+  const loose = normaliseResult({
+    ...base,
+    track: { order: 7, checkpoints: [{ file: null, epoch: 'x' }] },
+  });
+  assert.deepEqual(loose.track, {
+    order: 'mtime',
+    checkpoints: [{ file: '', epoch: null, step: null, mtime: '' }],
+  });
+  assert.equal(normaliseResult(base).track, undefined);
+});

@@ -5,7 +5,9 @@ import { toMeasureJson } from '../../../src/extension/pipeline/measureJson';
 import { measure } from '../../../src/extension/measures';
 import {
   childMessageProblem,
+  modelSpecProblem,
   isChildToHost,
+  hostMessageProblem,
   isHostToChild,
 } from '../../../src/shared/childProtocol';
 import { PREVIEW_LIMITS } from '../../../src/shared/previewFrames';
@@ -62,9 +64,14 @@ test('panel messages are validated in both directions', () => {
     effectThreshold: 0.05,
     adjustment: 'holm',
     restore: { resultPath: '/x.propsweep.json' },
+    watch: { folder: 'runs', message: 'waiting', running: false },
   };
   const message = { type: 'panel/snapshot', version: PANEL_PROTOCOL_VERSION, snapshot };
   assert.ok(isHostMessage(message));
+  assert.ok(isHostMessage({ ...message, snapshot: { ...snapshot, watch: null } }));
+  assert.ok(
+    isWebviewMessage({ type: 'panel/watch' }) && isWebviewMessage({ type: 'panel/stopWatch' }),
+  );
   assert.ok(isHostMessage({ type: 'panel/requestPng' }));
   assert.ok(!isHostMessage({ ...message, version: PANEL_PROTOCOL_VERSION + 1 }));
   for (const broken of [
@@ -77,6 +84,9 @@ test('panel messages are validated in both directions', () => {
     { error: 3 },
     { reconstructionUri: 5 },
     { reconstructionUri: undefined },
+    { watch: undefined },
+    { watch: { folder: 'runs', message: 'x'.repeat(5000), running: false } },
+    { watch: { folder: 'runs', message: 'waiting' } },
   ]) {
     assert.ok(
       !isHostMessage({ ...message, snapshot: { ...snapshot, ...broken } }),
@@ -133,6 +143,46 @@ test('child messages are validated', () => {
   assert.ok(!isHostToChild({ ...explain, steps: '9' }));
   assert.ok(isHostToChild({ ...explain, preview: true }));
   assert.ok(!isHostToChild({ ...explain, preview: 'yes' }));
+});
+
+test('explain/run may carry a track record: one checkpoint per model', () => {
+  const explain = {
+    type: 'explain/run',
+    id: 3,
+    image: 'a.png',
+    editor: 'brightness',
+    params: {},
+    steps: 9,
+    seed: 0,
+    permutations: 100,
+    alpha: 0.01,
+    models: [{ path: 'm.onnx' }],
+    outDir: 'out',
+    cacheDir: 'cache',
+    name: 'a-brightness',
+  };
+  const checkpoint = {
+    file: '/ck/ep1.onnx',
+    epoch: 1,
+    step: null,
+    mtime: '2024-01-01T00:00:00.000Z',
+  };
+  const track = { order: 'epoch', checkpoints: [checkpoint] };
+  assert.ok(isHostToChild({ ...explain, track }));
+  assert.match(
+    hostMessageProblem({
+      ...explain,
+      track: { ...track, checkpoints: [checkpoint, checkpoint] },
+    }) ?? '',
+    /one entry per model \(1\), got 2/,
+  );
+  assert.ok(!isHostToChild({ ...explain, track: { ...track, order: 'loss' } }));
+  assert.ok(
+    !isHostToChild({
+      ...explain,
+      track: { ...track, checkpoints: [{ ...checkpoint, epoch: '1' }] },
+    }),
+  );
 });
 
 /** A preview frame of w x h with the bytes its size needs. */
@@ -230,4 +280,35 @@ test('a failed run/result may name its help topic, and only a known one', () => 
   assert.equal(failed({ kind: 'input', message: 'm', help: 'editor-model' }), null);
   assert.match(failed({ kind: 'input', message: 'm', help: 'readme' }) ?? '', /help.*editor-model/);
   assert.match(failed({ kind: 'input', message: 'm', help: 1 }) ?? '', /help/);
+});
+
+test('model specs of every kind are checked as they cross to the child', () => {
+  assert.equal(modelSpecProblem({ path: 'a.onnx' }), null);
+  assert.equal(modelSpecProblem({ kind: 'onnx', path: 'a.onnx', name: 'a' }), null);
+  assert.equal(
+    modelSpecProblem({
+      kind: 'command',
+      command: ['python', 'p.py'],
+      checkpoint: 'x.pt',
+      helloSeconds: 5,
+    }),
+    null,
+  );
+  assert.equal(
+    modelSpecProblem({ kind: 'clip', path: 'clip', prompts: 'p.txt', output: 'similarity' }),
+    null,
+  );
+  for (const [spec, message] of [
+    [null, /not an object/],
+    [{ kind: 'onnx' }, /an ONNX model needs a path/],
+    [{ path: 'a', name: 3 }, /name must be text/],
+    [{ kind: 'command', command: [] }, /non-empty command list/],
+    [{ kind: 'command', command: ['x', 1] }, /non-empty command list/],
+    [{ kind: 'command', command: ['x'], batchSeconds: '5' }, /non-empty command list/],
+    [{ kind: 'clip', path: 'c' }, /needs a path and a prompts file/],
+    [{ kind: 'clip', path: 'c', prompts: 'p', output: 'logits' }, /output softmax or similarity/],
+    [{ kind: 'torch', path: 'x' }, /unknown model kind "torch"; one of onnx, command, clip/],
+  ] as const) {
+    assert.match(modelSpecProblem(spec) ?? '', message);
+  }
 });

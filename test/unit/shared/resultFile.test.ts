@@ -197,3 +197,60 @@ test('numbers that JSON cannot carry (from a message) are refused in the new rec
   const source = { ...r, models: [{ ...model, sourcePrediction: [Infinity, 0] }] };
   assert.match(validateResultFile(source).join(), /sourcePrediction/);
 });
+
+/** The sample result as a track run of its models, one checkpoint each. */
+function trackResult(): any {
+  const result: any = JSON.parse(JSON.stringify(sampleResult()));
+  result.track = {
+    order: 'epoch',
+    checkpoints: result.models.map((_: unknown, i: number) => ({
+      file: `../ck/ep${String(i + 1)}.onnx`,
+      epoch: i + 1,
+      step: null,
+      mtime: `2024-01-0${String(i + 1)}T00:00:00.000Z`,
+    })),
+  };
+  return result;
+}
+
+test('a track record is valid with one checkpoint per model, and is checked field by field', () => {
+  assert.deepEqual(validateResultFile(trackResult()), []);
+  const broken: [string, (r: any) => void, RegExp][] = [
+    ['order', (r) => (r.track.order = 'loss'), /track must be/],
+    ['count', (r) => r.track.checkpoints.pop(), /one entry per model/],
+    ['file', (r) => (r.track.checkpoints[0].file = 7), /checkpoints\[0\] must be/],
+    ['empty file', (r) => (r.track.checkpoints[0].file = ''), /checkpoints\[0\]/],
+    ['long file', (r) => (r.track.checkpoints[0].file = 'x'.repeat(5000)), /checkpoints\[0\]/],
+    ['epoch', (r) => (r.track.checkpoints[0].epoch = -1), /checkpoints\[0\]/],
+    ['step', (r) => (r.track.checkpoints[0].step = 1.5), /checkpoints\[0\]/],
+    ['infinite', (r) => (r.track.checkpoints[0].epoch = Infinity), /checkpoints\[0\]/],
+    ['mtime', (r) => (r.track.checkpoints[0].mtime = 'yesterday'), /checkpoints\[0\]/],
+    [
+      'bad date',
+      (r) => (r.track.checkpoints[0].mtime = '2024-13-45T00:00:00Z'),
+      /checkpoints\[0\]/,
+    ],
+    ['order without epochs', (r) => (r.track.checkpoints[0].epoch = null), /has no epoch/],
+    ['not an object', (r) => (r.track = []), /track must be/],
+  ];
+  for (const [what, tamper, message] of broken) {
+    const r = trackResult();
+    tamper(r);
+    const problems = validateResultFile(r);
+    assert.equal(problems.length, 1, `${what}: ${problems.join('; ')}`);
+    assert.match(problems[0] ?? '', message, what);
+  }
+  const byTime = trackResult();
+  byTime.track.order = 'mtime';
+  byTime.track.checkpoints[0].epoch = null;
+  assert.deepEqual(validateResultFile(byTime), [], 'an mtime order needs no counters');
+});
+
+test('a result holds the models of a long training run, and no more than its bound', () => {
+  const r: any = JSON.parse(JSON.stringify(sampleResult()));
+  const one = r.models[0];
+  r.models = Array.from({ length: 200 }, (_, i) => ({ ...one, name: `ep${String(i)}` }));
+  assert.deepEqual(validateResultFile(r), []);
+  r.models = Array.from({ length: 513 }, () => one);
+  assert.match(validateResultFile(r).join(';'), /1 to 512 classifiers/);
+});

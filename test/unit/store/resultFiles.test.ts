@@ -242,3 +242,94 @@ test('saving into the workspace copies the frames and keeps image and model path
   );
   assert.ok(stableStringify(saved).length > 0);
 });
+
+test('stale models of every kind: a changed prompts file, a command checkpoint, a command without one', async () => {
+  const { dir, path, result } = writeSample();
+  const sha = (file: string): string =>
+    createHash('sha256')
+      .update(readFileSync(join(dir, file)))
+      .digest('hex');
+  writeFileSync(join(dir, 'prompts.txt'), 'cat: a photo of a cat\ndog: a photo of a dog\n');
+  const clip = {
+    ...result,
+    models: result.models.map((m) => ({
+      ...m,
+      kind: 'clip' as const,
+      sha256: sha('tiny.onnx'),
+      files: [{ role: 'prompts', path: 'prompts.txt', sha256: sha('prompts.txt') }],
+    })),
+  };
+  assert.deepEqual(await staleModels(path, clip), []);
+  writeFileSync(join(dir, 'prompts.txt'), 'cat: a cat\ndog: a dog\n');
+  assert.match(
+    (await staleModels(path, clip))[0]?.reason ?? '',
+    /prompts\.txt changed since this result was made/,
+  );
+  const command = {
+    ...result,
+    models: result.models.map((m) => ({
+      ...m,
+      kind: 'command' as const,
+      path: '',
+      command: ['python', 'predict.py'],
+    })),
+  };
+  assert.deepEqual(await staleModels(path, command), [], 'nothing to check, nothing reported');
+});
+
+test('a result of every kind survives loading and saving: kind, command, files and track paths kept right', async () => {
+  const { dir, path } = writeSample((r) => ({
+    ...r,
+    models: r.models.map((m) => ({
+      ...m,
+      kind: 'clip',
+      files: [{ role: 'prompts', path: 'prompts.txt', sha256: 'a'.repeat(64) }],
+    })),
+    track: {
+      order: 'epoch',
+      checkpoints: r.models.map(() => ({
+        file: 'runs/ep1.onnx',
+        epoch: 1,
+        step: null,
+        mtime: '2026-12-07T00:00:00.000Z',
+      })),
+    },
+  }));
+  const loaded = await loadResult(path);
+  const [clip] = loaded.result.models;
+  assert.equal(clip?.kind, 'clip');
+  assert.equal(clip.files?.[0]?.path, 'prompts.txt');
+  const workspace = mkdtempSync(join(tmpdir(), 'propsweep-ws-'));
+  const target = await saveResultTo(loaded, join(workspace, 'explanations'), 'kinds');
+  const saved = JSON.parse(readFileSync(target, 'utf8')) as ResultFile;
+  const from = (p: string | undefined) => join(workspace, 'explanations', p ?? '');
+  assert.equal(from(saved.models[0]?.files?.[0]?.path), join(dir, 'prompts.txt'));
+  assert.equal(from(saved.track?.checkpoints[0]?.file), join(dir, 'runs', 'ep1.onnx'));
+  const command = writeSample((r) => ({
+    ...r,
+    models: r.models.map((m) => ({ ...m, kind: 'command', path: '', command: ['python', 'p.py'] })),
+  }));
+  const reloaded = await loadResult(command.path);
+  assert.deepEqual(reloaded.result.models[0]?.command, ['python', 'p.py']);
+  const copy = await saveResultTo(reloaded, join(workspace, 'other'), 'command');
+  assert.equal((JSON.parse(readFileSync(copy, 'utf8')) as ResultFile).models[0]?.path, '');
+});
+
+test('model kinds, command lines and model files from others are checked', async () => {
+  for (const [change, message] of [
+    [{ kind: 'torch' }, /models\[0\]\.kind must be onnx, command or clip/],
+    [{ command: [] }, /models\[0\]\.command must be 1 to 256 words/],
+    [{ command: ['x', 3] }, /models\[0\]\.command must be/],
+    [
+      { files: [{ role: 'prompts', path: 'p' }] },
+      /models\[0\]\.files\[0\] must be \{role, path, sha256\}/,
+    ],
+    [{ files: 'p.txt' }, /models\[0\]\.files must list at most/],
+  ] as const) {
+    const { path } = writeSample((r) => ({
+      ...r,
+      models: r.models.map((m) => ({ ...m, ...change })),
+    }));
+    await assert.rejects(loadResult(path), message);
+  }
+});

@@ -1,0 +1,74 @@
+// One entry to every kind of classifier: the pipeline asks for a model spec of any kind and gets a
+// Classifier with its name. Each kind lives in its own file; this is the only place that knows
+// them all.
+import { basename } from 'node:path';
+
+import type { ModelSpec } from '../../shared/childProtocol';
+import type { ExecutionProvider } from '../../shared/executionProviders';
+import { assertNever } from '../../shared/protocol';
+import { loadCommandClassifier } from './commandClassifier';
+import { loadClipClassifier } from './clipClassifier';
+import { loadClassifier } from './onnxClassifier';
+import type { Classifier } from './types';
+
+/** Where and how classifiers run, for every kind. */
+export interface LoadModelOptions {
+  /** The provider to try first for ONNX models (the CPU is the fallback). */
+  readonly provider: ExecutionProvider;
+  readonly deviceId?: number | undefined;
+  /** A folder of this run where a classifier may write files (a command's PNG hand-over). */
+  readonly workDir: string;
+  readonly log: (message: string) => void;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A loaded classifier and the name tables and results show for it. */
+export interface NamedClassifier {
+  readonly name: string;
+  readonly classifier: Classifier;
+}
+
+/** Loads the classifier `spec` describes; throws ModelInputError for what the user must fix. */
+export async function loadModel(
+  spec: ModelSpec,
+  options: LoadModelOptions,
+): Promise<NamedClassifier> {
+  switch (spec.kind) {
+    case undefined:
+    case 'onnx': {
+      const classifier = await loadClassifier(spec.path, {
+        flags: spec.overrides,
+        provider: options.provider,
+        deviceId: options.deviceId,
+        log: options.log,
+      });
+      return { name: spec.name ?? basename(spec.path, '.onnx'), classifier };
+    }
+    case 'command':
+      return { name: modelLabel(spec), classifier: await loadCommandClassifier(spec, options) };
+    case 'clip':
+      return { name: modelLabel(spec), classifier: await loadClipClassifier(spec, options) };
+    default:
+      // exactOptionalPropertyTypes hides from TypeScript that the optional kind is covered.
+      return assertNever(spec);
+  }
+}
+
+/** What a progress line calls the model while it loads. */
+export function modelLabel(spec: ModelSpec): string {
+  switch (spec.kind) {
+    case undefined:
+    case 'onnx':
+    case 'clip':
+      return spec.name ?? basename(spec.path);
+    case 'command':
+      return (
+        spec.name ??
+        (spec.checkpoint === undefined
+          ? basename(spec.command[0] ?? '')
+          : basename(spec.checkpoint))
+      );
+    default:
+      return assertNever(spec);
+  }
+}

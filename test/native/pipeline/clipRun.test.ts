@@ -1,0 +1,63 @@
+// A CLIP zero-shot classifier through runExplain, as the child runs it, on the fixture export
+// (test/fixtures/clip/README.md): the result's model record names the kind, the model file, the
+// prompts with their sha256 and the classes as labels, and its predictions are probabilities.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { runExplain } from '../../../src/extension/pipeline/explainRun';
+import type { ExplainRun } from '../../../src/shared/childProtocol';
+import { distFile, ROOT } from '../../unit/helpers';
+
+const demo = join(ROOT, 'models', 'demo');
+const fixture = join(ROOT, 'test', 'fixtures', 'clip', 'clip-embeds');
+
+test('a CLIP classifier in a run: kind, files with the prompts sha256, the classes as labels', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-clip-run-'));
+  const prompts = join(root, 'prompts.txt');
+  const text = 'cat: a cat\ncat: a white cat\ndog\n';
+  writeFileSync(prompts, text);
+  const request: ExplainRun = {
+    type: 'explain/run',
+    image: join(demo, 'images', 'dark-cat.png'),
+    editor: 'brightness',
+    params: { factor: 1.5 },
+    steps: 5,
+    seed: 0,
+    permutations: 50,
+    alpha: 0.01,
+    models: [{ kind: 'clip', path: fixture, prompts }],
+    provider: 'cpu',
+    cacheDir: join(root, 'cache'),
+    outDir: join(root, 'out'),
+    name: 'cat',
+  };
+  const { result } = await runExplain(request, {
+    workerPath: distFile('permutationWorker.js'),
+    signal: new AbortController().signal,
+    progress: () => undefined,
+    log: () => undefined,
+  });
+  const model = result.models[0];
+  assert.ok(model !== undefined);
+  assert.equal(model.kind, 'clip');
+  assert.equal(model.name, 'clip-embeds');
+  assert.deepEqual(model.labels, ['cat', 'dog']);
+  const sha256 = (bytes: Buffer | string): string =>
+    createHash('sha256').update(bytes).digest('hex');
+  assert.equal(model.sha256, sha256(readFileSync(join(fixture, 'model.onnx'))));
+  const files = new Map((model.files ?? []).map((f) => [f.role, f]));
+  assert.equal(files.get('prompts')?.sha256, sha256(text));
+  assert.equal(
+    files.get('preprocessor')?.sha256,
+    sha256(readFileSync(join(fixture, 'preprocessor_config.json'))),
+  );
+  assert.equal(model.predictions.length, 5);
+  for (const row of model.predictions) {
+    assert.equal(row.length, 2);
+    assert.ok(Math.abs((row[0] ?? 0) + (row[1] ?? 0) - 1) < 1e-5, 'a softmax over the classes');
+  }
+});
