@@ -9,6 +9,7 @@ import { demoCommand } from './demoCommand';
 import { explainCommand } from './explainCommand';
 import { measureCommand } from './measureCommand';
 import { reportCommand } from './reportCommand';
+import { trackCommand } from './trackCommand';
 
 const HELP = `Usage: propsweep <command> [options]
 
@@ -17,6 +18,7 @@ Commands:
   explain   edit an image step by step, classify every step, measure (ONNX models)
   measure   EPGM, permutation test and flips of predictions along an intervention path
   report    render a saved NAME.propsweep.json again (HTML, Markdown) after the panel's checks
+  track     one edited path through every checkpoint of a training run (--watch: new ones too)
 
 Run "propsweep <command> --help" for the options of a command.`;
 
@@ -34,6 +36,10 @@ async function main(argv: string[]): Promise<number> {
     case 'explain':
       process.stdout.write(`${await explainCommand(rest, join(__dirname, 'inferenceChild.js'))}\n`);
       return 0;
+    case 'track':
+      return trackCommand(rest, join(__dirname, 'inferenceChild.js'), (text) =>
+        process.stdout.write(`${text}\n`),
+      );
     case 'report':
       process.stdout.write(`${await reportCommand(rest)}\n`);
       return 0;
