@@ -17,6 +17,7 @@ import {
 } from './commands/measurePredictions';
 import { EDITOR_MODEL_HELP_COMMAND, showEditorModelHelp } from './commands/editorModelHelp';
 import { frameCacheLocation } from './commands/settings';
+import { workspaceConsent } from './commands/workspaceConsent';
 import { watchSettings, workspaceSettings } from './commands/workspaceSettings';
 import { ChildService } from './inference/childService';
 import { ExplanationPanel, type PanelServices } from './panel/explanationPanel';
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     statusBar,
     settings: () => workspaceSettings(log),
+    allowCommands: workspaceConsent(context.workspaceState),
     afterRun: () => {
       // Storage stays bounded: runs beyond the newest RUNS_KEPT go, but not one a panel shows.
       const runs = runsFolder(storagePath);
@@ -88,6 +90,9 @@ export function activate(context: vscode.ExtensionContext): void {
       explainProperty(explain, uri),
     ),
     vscode.commands.registerCommand('propsweep.explainDemo', () => explainDemo(explain)),
+    vscode.commands.registerCommand('propsweep.watchCheckpoints', (uri?: vscode.Uri) =>
+      ExplanationPanel.watchLive(uri?.fsPath),
+    ),
     vscode.commands.registerCommand(EDITOR_MODEL_HELP_COMMAND, () =>
       showEditorModelHelp(context.extensionPath, log),
     ),

@@ -15,7 +15,7 @@ export interface StaleModel {
 }
 
 /** Bumped whenever a message changes shape. */
-export const PANEL_PROTOCOL_VERSION = 5;
+export const PANEL_PROTOCOL_VERSION = 6;
 
 /** Where a run stands. */
 export type PanelState = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
@@ -74,7 +74,22 @@ export interface PanelSnapshot {
    * (`vscode.setState({ ...ui, restore })`) for the panel serializer.
    */
   readonly restore: { readonly resultPath: string } | null;
+  /** While Watch Checkpoints runs in this panel: the folder and what it is doing; else null. */
+  readonly watch: WatchStatus | null;
 }
+
+/** What a checkpoint watch in the panel is doing (Watch Checkpoints). */
+export interface WatchStatus {
+  /** The watched folder, as shown (relative to the workspace when inside it). */
+  readonly folder: string;
+  /** "Waiting for a new checkpoint", "Classifying ep12.onnx", or the last error. */
+  readonly message: string;
+  /** A checkpoint is being classified. */
+  readonly running: boolean;
+}
+
+/** The longest watch message or folder shown. */
+export const MAX_WATCH_TEXT = 2000;
 
 /** A panel with nothing in it yet (the settings' defaults until they are read). */
 export const EMPTY_SNAPSHOT: PanelSnapshot = {
@@ -96,6 +111,7 @@ export const EMPTY_SNAPSHOT: PanelSnapshot = {
   effectThreshold: 0.05,
   adjustment: 'holm',
   restore: null,
+  watch: null,
 };
 
 /** Webview to host. */
@@ -111,6 +127,10 @@ export type WebviewMessage =
   /** The webview could not draw the PNG (so a request always gets an answer). */
   | { readonly type: 'panel/exportPngFailed'; readonly error: string }
   | { readonly type: 'panel/setAdjustment'; readonly adjustment: Adjustment }
+  /** Watch a checkpoint folder with this panel's explanation (the host asks which folder). */
+  | { readonly type: 'panel/watch' }
+  /** Stop the checkpoint watch of this panel. */
+  | { readonly type: 'panel/stopWatch' }
   /**
    * The webview refused a message from the host (see hostMessageProblem): without this the panel
    * would stay blank with the reason only in the webview's console.
@@ -159,6 +179,8 @@ export function isWebviewMessage(x: unknown): x is WebviewMessage {
     case 'panel/rerun':
     case 'panel/exportHtml':
     case 'panel/exportMarkdown':
+    case 'panel/watch':
+    case 'panel/stopWatch':
       return true;
     case 'panel/exportPng':
       return (
@@ -243,6 +265,7 @@ function hostMessageProblem(x: unknown): string | null {
       'null or {id}',
     ],
     ['stale', (v) => Array.isArray(v) && v.every(staleEntry), 'a list of {model, reason, kind}'],
+    ['watch', watchStatus, 'null or {folder, message, running}'],
   ];
   for (const [key, valid, expected] of checks) {
     if (!valid(s[key])) return `snapshot.${key} is ${shown(s[key])}, expected ${expected}`;
@@ -256,6 +279,15 @@ function hostMessageProblem(x: unknown): string | null {
   // A preview's frames come in their own message, checked there.
   if (s.preview !== null) return uris === 0 ? null : 'a previewed result came with frame URIs';
   return frames === uris ? null : `the result has ${frames} frames but ${uris} frame URIs came`;
+}
+
+/** Whether `v` is a snapshot's `watch`: null, or short texts and a flag. */
+function watchStatus(v: unknown): boolean {
+  if (v === null) return true;
+  if (typeof v !== 'object') return false;
+  const w = v as Record<string, unknown>;
+  const text = (t: unknown): boolean => typeof t === 'string' && t.length <= MAX_WATCH_TEXT;
+  return text(w.folder) && text(w.message) && typeof w.running === 'boolean';
 }
 
 /** Exhaustiveness check for switches over message unions. */

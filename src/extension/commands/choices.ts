@@ -1,6 +1,8 @@
-// What Explain Property offers: property presets and classifiers. Pure: no VS Code, no I/O.
-import { basename, isAbsolute, join, resolve } from 'node:path';
+// What Explain Property offers: property presets and the demo classifiers (classifierEntries.ts
+// reads the configured ones). Pure: no VS Code, no I/O.
+import { basename, join } from 'node:path';
 
+import type { ClassifierChoice } from './classifierEntries';
 import { EXPORT_HINT, INSTRUCTION_STEPS } from './instructionEdit';
 
 /** A property the user can pick, mapped to an editor and its parameters. */
@@ -168,58 +170,6 @@ export function stepChoices(
       };
 }
 
-/** A classifier the user can pick. */
-export interface ClassifierChoice {
-  readonly name: string;
-  /** Absolute path of the .onnx file. */
-  readonly path: string;
-  readonly origin: 'settings' | 'workspace' | 'demo';
-}
-
-/**
- * Classifier entries from settings or `.propsweep/config.json`: paths or {path, name}, relative to
- * `base`. Returns the choices and a line per entry that could not be read.
- */
-export function parseClassifiers(
-  entries: unknown,
-  base: string,
-  origin: ClassifierChoice['origin'],
-): { choices: ClassifierChoice[]; problems: string[] } {
-  const choices: ClassifierChoice[] = [];
-  const problems: string[] = [];
-  if (entries === undefined || entries === null) return { choices, problems };
-  if (!Array.isArray(entries))
-    return {
-      choices,
-      problems: ['"classifiers" must be a list of paths or {"path", "name"} objects'],
-    };
-  entries.forEach((entry: unknown, i) => {
-    const path =
-      typeof entry === 'string'
-        ? entry
-        : typeof entry === 'object' && entry !== null
-          ? (entry as { path?: unknown }).path
-          : undefined;
-    const name =
-      typeof entry === 'object' && entry !== null ? (entry as { name?: unknown }).name : undefined;
-    if (typeof path !== 'string' || path.trim() === '') {
-      problems.push(`classifiers[${i}] has no "path"`);
-      return;
-    }
-    if (!path.toLowerCase().endsWith('.onnx')) {
-      problems.push(`classifiers[${i}] (${path}) is not an .onnx file`);
-      return;
-    }
-    const absolute = isAbsolute(path) ? path : resolve(base, path);
-    choices.push({
-      name: typeof name === 'string' && name !== '' ? name : basename(path, '.onnx'),
-      path: absolute,
-      origin,
-    });
-  });
-  return { choices, problems };
-}
-
 /** The bundled demo classifiers (models/demo/*.onnx inside the extension). */
 export function demoClassifiers(
   extensionPath: string,
@@ -230,7 +180,11 @@ export function demoClassifiers(
     .sort()
     .map((f) => ({
       name: `demo: ${basename(f, '.onnx')}`,
-      path: join(extensionPath, 'models', 'demo', f),
+      spec: {
+        kind: 'onnx' as const,
+        path: join(extensionPath, 'models', 'demo', f),
+        name: basename(f, '.onnx'),
+      },
       origin: 'demo' as const,
     }));
 }

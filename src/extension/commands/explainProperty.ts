@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import * as vscode from 'vscode';
@@ -6,13 +6,18 @@ import * as vscode from 'vscode';
 import { hasImageExtension, IMAGE_EXTENSIONS } from '../../shared/imageExtensions';
 import { ExplanationPanel, type PanelServices, type RunRequest } from '../panel/explanationPanel';
 import { newRunName } from '../store/runFolders';
+import { parseClassifiers, type ClassifierChoice } from './classifierEntries';
+import {
+  chooseClassifiers,
+  PICK_STATE_KEYS,
+  startFolder,
+  type ClassifierPickUi,
+} from './classifierPick';
 import {
   conventionalMaskPath,
   demoClassifiers,
-  parseClassifiers,
   propertyPresets,
   stepChoices,
-  type ClassifierChoice,
   type PropertyPreset,
 } from './choices';
 import { showEditorModelHelp } from './editorModelHelp';
@@ -70,11 +75,9 @@ export async function explainProperty(
     hasMask ? maskBeside : undefined,
   );
   if (extra === undefined) return;
-  const classifiers = await pickClassifiers(
-    context,
-    state.get<string[]>('propsweep.lastClassifiers'),
-  );
-  if (classifiers === undefined || classifiers.length === 0) return;
+  const picked = await pickClassifiers(context);
+  if (picked === undefined || picked.choices.length === 0) return;
+  const classifiers = picked.choices;
   const stepPick = stepChoices(preset, settings.steps);
   const steps = await pickNumber(
     'Steps on the path',
@@ -95,10 +98,8 @@ export async function explainProperty(
   );
   if (permutations === undefined) return;
   await state.update('propsweep.lastPreset', preset.id);
-  await state.update(
-    'propsweep.lastClassifiers',
-    classifiers.map((c) => c.path),
-  );
+  await state.update(PICK_STATE_KEYS.last, picked.memory.last);
+  await state.update(PICK_STATE_KEYS.added, picked.memory.added);
   await state.update(stepPick.stateKey, steps);
   if (extra.instruction !== undefined) {
     await state.update(STATE_KEYS.model, extra.instruction.model);
@@ -158,7 +159,7 @@ function buildRequest(
     seed: settings.seed,
     permutations,
     alpha: settings.alpha,
-    models: classifiers.map((c) => ({ path: c.path, name: c.name.replace(/^demo: /, '') })),
+    models: classifiers.map((c) => c.spec),
     provider: settings.executionProvider,
     deviceId: settings.deviceId,
     ...(preset.editor === INSTRUCTION_EDITOR && {
@@ -354,8 +355,7 @@ function instructionEditUi(context: ExplainContext): InstructionEditUi {
 
 async function pickClassifiers(
   context: ExplainContext,
-  last: readonly string[] | undefined,
-): Promise<ClassifierChoice[] | undefined> {
+): Promise<Awaited<ReturnType<typeof chooseClassifiers>>> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
   const fromSettings = parseClassifiers(
     vscode.workspace.getConfiguration('propsweep').get('classifiers'),
@@ -364,75 +364,119 @@ async function pickClassifiers(
   );
   const fromWorkspace = workspaceClassifiers(folder);
   const problems = [...fromSettings.problems, ...fromWorkspace.problems];
-  if (problems.length > 0)
+  if (problems.length > 0) {
+    const message = `PropSweep skipped classifiers it cannot use: ${problems.join('; ')}.`;
+    context.services.log.warn(message);
     void vscode.window
-      .showWarningMessage(
-        `PropSweep skipped classifiers it cannot use: ${problems.join('; ')}.`,
-        'Open Settings',
-      )
+      .showWarningMessage(message, 'Open Settings')
       .then(
         (c) =>
           c === 'Open Settings' &&
           vscode.commands.executeCommand('workbench.action.openSettings', 'propsweep.classifiers'),
       );
-  const choices = [
-    ...fromSettings.choices,
-    ...fromWorkspace.choices,
-    ...demoChoices(context.extensionPath),
-  ];
-  const own = choices.filter((c) => c.origin !== 'demo');
-  const preselect = new Set(
-    last ?? (own.length > 0 ? own.map((c) => c.path) : choices.map((c) => c.path)),
-  );
-  const browse = {
-    label: '$(folder-opened) Browse for an ONNX file…',
-    choice: undefined as ClassifierChoice | undefined,
-    picked: false,
-  };
-  const items = [
-    ...choices.map((choice) => ({
-      label: choice.name,
-      description: choice.origin === 'demo' ? 'bundled demo (cats vs dogs)' : choice.origin,
-      detail: choice.path,
-      choice,
-      picked: preselect.has(choice.path) && existsSync(choice.path),
-    })),
-    browse,
-  ];
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'PropSweep: which classifiers?',
-    placeHolder: 'Every classifier sees the same edited images',
-    canPickMany: true,
-    ignoreFocusOut: true,
-  });
-  if (picked === undefined) return undefined;
-  const result = picked.flatMap((p) => (p.choice === undefined ? [] : [p.choice]));
-  if (picked.includes(browse)) {
-    const files = await vscode.window.showOpenDialog({
-      canSelectMany: true,
-      openLabel: 'Use',
-      filters: { 'ONNX models': ['onnx'] },
-    });
-    for (const f of files ?? [])
-      result.push({
-        name:
-          f.fsPath
-            .split(/[\\/]/)
-            .at(-1)
-            ?.replace(/\.onnx$/i, '') ?? f.fsPath,
-        path: f.fsPath,
-        origin: 'settings',
-      });
   }
-  return result;
+  const state = context.workspaceState;
+  return chooseClassifiers(
+    classifierPickUi(),
+    [...fromSettings.choices, ...fromWorkspace.choices],
+    demoChoices(context.extensionPath),
+    { last: state.get(PICK_STATE_KEYS.last), added: state.get(PICK_STATE_KEYS.added) },
+    folder,
+    existsSync,
+  );
+}
+
+function classifierPickUi(): ClassifierPickUi {
+  const open = async (
+    options: vscode.OpenDialogOptions,
+    last: string | undefined,
+  ): Promise<readonly string[] | undefined> => {
+    const from = startFolder(last);
+    const picked = await vscode.window.showOpenDialog({
+      ...options,
+      ...(from !== undefined && { defaultUri: vscode.Uri.file(from) }),
+    });
+    return picked?.map((u) => u.fsPath);
+  };
+  return {
+    pick: (items) =>
+      Promise.resolve(
+        vscode.window.showQuickPick(items, {
+          title: 'PropSweep: which classifiers?',
+          placeHolder: 'Every classifier sees the same edited images',
+          canPickMany: true,
+          matchOnDescription: true,
+          ignoreFocusOut: true,
+        }),
+      ),
+    browseOnnx: () =>
+      open(
+        { canSelectMany: true, openLabel: 'Use', filters: { 'ONNX models': ['onnx'] } },
+        undefined,
+      ),
+    pickClipFolder: async (last) =>
+      (
+        await open(
+          {
+            canSelectFiles: false,
+            canSelectFolders: true,
+            canSelectMany: false,
+            openLabel: 'Use this CLIP model',
+            title:
+              'Folder of a CLIP model exported for zero-shot image classification (model.onnx, tokenizer, preprocessor_config.json)',
+          },
+          last === undefined ? undefined : `${last}/.`,
+        )
+      )?.[0],
+    pickPrompts: async (last) =>
+      (
+        await open(
+          {
+            canSelectMany: false,
+            openLabel: 'Use these prompts',
+            title:
+              'Prompts file: one per line, "cat: a photo of a cat" groups prompts into a class',
+          },
+          last,
+        )
+      )?.[0],
+    askCommand: (value, check) =>
+      Promise.resolve(
+        vscode.window.showInputBox({
+          title: 'PropSweep: classifier command',
+          prompt:
+            'Your classifier process, run without a shell; {checkpoint} is replaced by the checkpoint file (README "Classifier commands")',
+          placeHolder: 'python predict.py --checkpoint {checkpoint}',
+          value,
+          ignoreFocusOut: true,
+          validateInput: (text) => check(text),
+        }),
+      ),
+    pickCheckpoint: async (last) =>
+      (
+        await open(
+          {
+            canSelectMany: false,
+            openLabel: 'Use this checkpoint',
+            title: 'Checkpoint file for {checkpoint}',
+          },
+          last,
+        )
+      )?.[0],
+  };
 }
 
 function workspaceClassifiers(folder: string): { choices: ClassifierChoice[]; problems: string[] } {
   const path = join(folder, '.propsweep', 'config.json');
   if (folder === '' || !existsSync(path)) return { choices: [], problems: [] };
   try {
+    if (statSync(path).size > MAX_CONFIG_BYTES)
+      return {
+        choices: [],
+        problems: [`.propsweep/config.json is larger than ${MAX_CONFIG_BYTES / 1024} KiB`],
+      };
     return parseClassifiers(
-      (JSON.parse(readFileSync(path, 'utf8')) as { classifiers?: unknown }).classifiers,
+      (JSON.parse(readFileSync(path, 'utf8')) as { classifiers?: unknown } | null)?.classifiers,
       folder,
       'workspace',
     );
@@ -443,6 +487,9 @@ function workspaceClassifiers(folder: string): { choices: ClassifierChoice[]; pr
     };
   }
 }
+
+/** The largest `.propsweep/config.json` read: a list of classifiers is small. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 function demoChoices(extensionPath: string): ClassifierChoice[] {
   const dir = join(extensionPath, 'models', 'demo');

@@ -44,7 +44,7 @@ export interface EditorModelEntry {
 export const EDITOR_MODEL_LIMITS = { entries: 32, name: 100, path: 4096 } as const;
 
 /**
- * Every `propsweep.*` setting but `classifiers` (see choices.ts), each of its declared type. The
+ * Every `propsweep.*` setting but `classifiers` (see classifierEntries.ts), each of its declared type. The
  * keys are the setting ids without `propsweep.` (`diffusion.*` are the instruction editor's).
  */
 export interface Settings {

@@ -1,4 +1,5 @@
-import { basename } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 
 import * as vscode from 'vscode';
 
@@ -11,11 +12,21 @@ import {
   type PanelSnapshot,
   type WebviewMessage,
 } from '../../shared/protocol';
-import { HELP_COMMANDS, type ErrorHelpTopic } from '../../shared/childProtocol';
+import { HELP_COMMANDS, type ErrorHelpTopic, type ModelSpec } from '../../shared/childProtocol';
 import type { Settings } from '../commands/settings';
 import { ChildRunError } from '../inference/childClient';
 import type { ChildService } from '../inference/childService';
+import { folderOnDisk } from '../files/checkpointWatch';
+import { writeAtomic } from '../store/atomic';
 import { loadResult, staleModels, type LoadedResult } from '../store/resultFiles';
+import { newRunName } from '../store/runFolders';
+import {
+  firstPoint,
+  templateCheckpoint,
+  watchTemplate,
+  type TrackPart,
+  type WatchTemplate,
+} from './checkpointTrack';
 import {
   announceSaved,
   exportHtml,
@@ -26,6 +37,7 @@ import {
 import { panelHtml, webviewOptions } from './panelHtml';
 import { previewUpdate, unwrittenProblem, type PreviewFramesMessage } from './panelPreview';
 import { explainWithProgress, showRunning, type RunRequest } from './panelRun';
+import { checkpointNames, PanelWatch } from './panelWatch';
 import { ReadyWatchdog } from './readyWatchdog';
 import { resultRoots, shownSourcePath } from './resourceRoots';
 
@@ -46,6 +58,11 @@ export interface PanelServices {
   readonly afterRun: () => void;
   /** The `propsweep.*` settings, validated (bad values reported and replaced by defaults). */
   readonly settings: () => Settings;
+  /**
+   * Whether a run of these models may start: a classifier command runs only in a trusted
+   * workspace, once the user allowed its command line there (see commandConsent.ts).
+   */
+  readonly allowCommands: (models: readonly ModelSpec[]) => Promise<boolean>;
 }
 
 /** The view type of the live panel (package.json's onWebviewPanel activation). */
@@ -80,6 +97,8 @@ export class ExplanationPanel implements vscode.Disposable {
   /** The shown preview's pixels, posted again to a webview that reloads (see panelPreview.ts). */
   private previewFrames: PreviewFramesMessage | undefined;
   private previews = 0;
+  /** The checkpoint watch of this panel (Watch Checkpoints), while one runs. */
+  private watching: PanelWatch | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** Listeners of the current webview (a stuck one is replaced, see reopenIfStuck). */
   private readonly webviewDisposables: vscode.Disposable[] = [];
@@ -166,6 +185,19 @@ export class ExplanationPanel implements vscode.Disposable {
     return ExplanationPanel.live;
   }
 
+  /** Watch Checkpoints from the explorer or the palette: the live panel watches `dir`. */
+  static async watchLive(dir: string | undefined): Promise<void> {
+    const live = ExplanationPanel.live;
+    if (live === undefined || live.disposed) {
+      void vscode.window.showInformationMessage(
+        'PropSweep: Watch Checkpoints re-runs the explanation shown in the panel with each new checkpoint. Explain an image first (Explain Property), then watch.',
+      );
+      return;
+    }
+    live.panel.reveal(undefined, true);
+    await live.watch(dir);
+  }
+
   /** A panel VS Code restores after a reload, or a custom editor's panel for a saved result. */
   static attach(
     panel: vscode.WebviewPanel,
@@ -179,6 +211,10 @@ export class ExplanationPanel implements vscode.Disposable {
 
   /** Runs an explanation here; a run already going is cancelled first (the newer one wins). */
   async run(request: RunRequest): Promise<void> {
+    // Asked before anything is superseded: Cancel leaves the panel as it was.
+    if (!(await this.services.allowCommands(request.models))) return;
+    // A new explanation is not the one the watch re-runs: the watch stops.
+    this.stopWatch();
     this.running?.abort();
     const controller = new AbortController();
     this.running = controller;
@@ -292,6 +328,7 @@ export class ExplanationPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.watchdog.dispose();
+    this.stopWatch();
     this.running?.abort();
     ExplanationPanel.open.delete(this);
     if (ExplanationPanel.live === this) ExplanationPanel.live = undefined;
@@ -346,6 +383,12 @@ export class ExplanationPanel implements vscode.Disposable {
           break;
         case 'panel/invalid':
           this.refused(message.reason);
+          break;
+        case 'panel/watch':
+          await this.watch(undefined);
+          break;
+        case 'panel/stopWatch':
+          this.stopWatch();
           break;
         default:
           assertNever(message);
@@ -405,6 +448,89 @@ export class ExplanationPanel implements vscode.Disposable {
     await announceSaved(saved);
   }
 
+  /**
+   * Watches `dir` (asked for when undefined) for new checkpoints and re-runs this panel's finished
+   * explanation with each (see panelWatch.ts); a watch already going stops first.
+   */
+  async watch(dir: string | undefined): Promise<void> {
+    const request = this.request;
+    const loaded = this.loaded;
+    if (this.snapshot.readOnly || request === undefined || loaded === undefined) {
+      void vscode.window.showInformationMessage(
+        'PropSweep: Watch Checkpoints re-runs the explanation shown in the panel with each new checkpoint. Explain an image first (or Re-run this one), then watch.',
+      );
+      return;
+    }
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(
+        'PropSweep runs no models in a restricted workspace. Trust the workspace to watch checkpoints.',
+      );
+      return;
+    }
+    const template = watchTemplate(request.models);
+    if (typeof template === 'string') {
+      void vscode.window.showErrorMessage(`PropSweep: ${template}`);
+      return;
+    }
+    const folder = dir ?? (await pickCheckpointFolder(template));
+    if (folder === undefined) return;
+    if (!(await this.services.allowCommands([template.spec]))) return;
+    this.stopWatch();
+    let names: string[];
+    try {
+      names = await readdir(folder);
+    } catch (error) {
+      void vscode.window.showErrorMessage(
+        `PropSweep cannot watch ${folder}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return;
+    }
+    const shown = vscode.workspace.asRelativePath(folder);
+    const log = this.services.log;
+    log.info(`Watching ${folder} for new checkpoints (${template.pattern}).`);
+    this.watching = new PanelWatch(
+      {
+        dir: folder,
+        base: request,
+        template,
+        initial: await initialTrack(loaded, template, folder),
+        known: checkpointNames(names, template),
+        runsDir: dirname(request.outDir),
+      },
+      {
+        explain: async (run, options) => (await this.services.children.get()).explain(run, options),
+        folder: folderOnDisk(folder),
+        writeFile: writeAtomic,
+        runName: () => newRunName(),
+      },
+      {
+        onStatus: (message, running) => {
+          this.update({ watch: { folder: shown, message, running } });
+        },
+        onTrack: async (resultPath) => {
+          log.info(`Watch Checkpoints: ${resultPath}`);
+          await this.showResult(await loadShownResult(resultPath), null);
+        },
+        onError: (error, checkpoint) => {
+          log.error(
+            `Watch Checkpoints: ${checkpoint}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          );
+        },
+        afterRun: () => {
+          this.services.afterRun();
+        },
+      },
+    );
+  }
+
+  /** Stops the checkpoint watch, if one runs (its run in progress is aborted). */
+  stopWatch(): void {
+    if (this.watching === undefined) return;
+    this.watching.dispose();
+    this.watching = undefined;
+    this.update({ watch: null });
+  }
+
   /** Asks the webview to draw itself as PNG (it answers with panel/exportPng). */
   requestPng(): Thenable<boolean> {
     return this.post({ type: 'panel/requestPng' });
@@ -438,6 +564,40 @@ function settingsSnapshot(
     effectThreshold: settings.effectThreshold,
     adjustment: settings.adjustment,
   };
+}
+
+/** The folder to watch: asked for, starting at the template's checkpoint's folder. */
+async function pickCheckpointFolder(template: WatchTemplate): Promise<string | undefined> {
+  const checkpoint = templateCheckpoint(template);
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFiles: false,
+    canSelectFolders: true,
+    canSelectMany: false,
+    openLabel: 'Watch this folder',
+    title: `PropSweep: the folder your training writes checkpoints to (${template.pattern})`,
+    ...(checkpoint !== undefined && { defaultUri: vscode.Uri.file(dirname(checkpoint)) }),
+  });
+  return picked?.[0]?.fsPath;
+}
+
+/**
+ * The track a watch starts from: the panel's track result, or its one-model result as the first
+ * point when that model's checkpoint lies in the watched folder; else none.
+ */
+async function initialTrack(
+  loaded: LoadedResult,
+  template: WatchTemplate,
+  folder: string,
+): Promise<TrackPart | null> {
+  const part = { result: loaded.result, dir: dirname(loaded.path) };
+  if (loaded.result.track !== undefined) return part;
+  const checkpoint = templateCheckpoint(template);
+  if (checkpoint === undefined || dirname(resolve(checkpoint)) !== resolve(folder)) return null;
+  try {
+    return { ...part, result: firstPoint(part, checkpoint, (await stat(checkpoint)).mtimeMs) };
+  } catch {
+    return null;
+  }
 }
 
 /** Reads a result to show, with the folders its image and model paths may point into. */

@@ -14,6 +14,9 @@ export interface HeaderHandlers {
   readonly onExportPng: () => void;
   readonly onExportHtml: () => void;
   readonly onExportMarkdown: () => void;
+  /** Watch a checkpoint folder with this explanation. */
+  readonly onWatch: () => void;
+  readonly onStopWatch: () => void;
 }
 
 /** The header for a snapshot, as a fresh element. */
@@ -50,6 +53,23 @@ export function renderHeader(snapshot: PanelSnapshot, handlers: HeaderHandlers):
       button('Re-run', handlers.onRerun, {
         secondary: true,
         title: 'Run the explanation again with the current models',
+      }),
+    );
+  }
+  // Watching re-runs this explanation with each new checkpoint: it needs a finished one.
+  if (
+    snapshot.canRun &&
+    !snapshot.readOnly &&
+    !running &&
+    result !== null &&
+    snapshot.preview === null &&
+    snapshot.watch === null
+  ) {
+    actions.append(
+      button('Watch a checkpoint folder', handlers.onWatch, {
+        secondary: true,
+        title:
+          'Run this explanation again with each new checkpoint of a training run, on the same edited images',
       }),
     );
   }
@@ -94,6 +114,7 @@ export function renderHeader(snapshot: PanelSnapshot, handlers: HeaderHandlers):
     'header',
     { class: 'header' },
     el('div', { class: 'title-row' }, titles, actions),
+    watchStatus(snapshot, handlers),
     status(snapshot, handlers),
     snapshot.canRun
       ? null
@@ -118,6 +139,35 @@ export function renderHeader(snapshot: PanelSnapshot, handlers: HeaderHandlers):
             ),
           ),
         ),
+  );
+}
+
+/** The checkpoint watch's line: the folder, what it is doing, and Stop. */
+function watchStatus(snapshot: PanelSnapshot, handlers: HeaderHandlers): HTMLElement | null {
+  const watch = snapshot.watch;
+  if (watch === null) return null;
+  return el(
+    'div',
+    {
+      class: `status watch${watch.running ? ' running' : ''}`,
+      role: 'status',
+      'aria-live': 'polite',
+    },
+    watch.running
+      ? el('vscode-progress-bar', { 'aria-label': 'Classifying a checkpoint', indeterminate: '' })
+      : null,
+    el(
+      'div',
+      { class: 'status-row' },
+      el(
+        'span',
+        { class: 'watch-text' },
+        el('strong', {}, 'Watching '),
+        el('code', {}, watch.folder),
+        `: ${watch.message}`,
+      ),
+      button('Stop', handlers.onStopWatch, { secondary: true, title: 'Stop watching the folder' }),
+    ),
   );
 }
 

@@ -25,6 +25,10 @@ export interface UiState {
   readonly hiddenModels: readonly string[];
   /** Model names whose per-output table is open. */
   readonly openTables: readonly string[];
+  /** Checkpoints (model names) of a track whose curves are overlaid; empty: the newest. */
+  readonly overlaid: readonly string[];
+  /** The training-dynamics chart's EPGM axis is logarithmic. */
+  readonly logEpgm: boolean;
 }
 
 /** The state of a panel opened for the first time. */
@@ -38,6 +42,8 @@ export function defaultUiState(): UiState {
     showAllOutputs: false,
     hiddenModels: [],
     openTables: [],
+    overlaid: [],
+    logEpgm: false,
   };
 }
 
@@ -66,6 +72,8 @@ export function parseUiState(stored: unknown): UiState {
     showAllOutputs: typeof s.showAllOutputs === 'boolean' ? s.showAllOutputs : d.showAllOutputs,
     hiddenModels: stringList(s.hiddenModels) ?? [],
     openTables: stringList(s.openTables) ?? [],
+    overlaid: stringList(s.overlaid) ?? [],
+    logEpgm: typeof s.logEpgm === 'boolean' ? s.logEpgm : d.logEpgm,
   };
 }
 
@@ -79,5 +87,6 @@ export function reconcileUiState(state: UiState, result: ResultFile): UiState {
     // Never hide every model: an empty chart looks broken.
     hiddenModels: hiddenModels.length >= names.size ? [] : hiddenModels,
     openTables: state.openTables.filter((n) => names.has(n)),
+    overlaid: state.overlaid.filter((n) => names.has(n)),
   };
 }

@@ -9,6 +9,7 @@ import { MAX_PNG_DATA_URL, type PanelSnapshot } from '../../shared/protocol';
 import type { PreviewFrame } from '../../shared/previewFrames';
 import type { ResultFile } from '../../shared/resultFile';
 import { PredictionChart } from '../components/chartView';
+import { DynamicsChart } from '../components/dynamicsChart';
 import { el } from '../components/dom';
 import { Filmstrip } from '../components/filmstrip';
 import { renderHeader } from '../components/header';
@@ -30,6 +31,12 @@ import {
   type OutputInfo,
 } from '../model/series';
 import { jumpView, runLine } from '../model/diffusionView';
+import {
+  dynamicsView,
+  hiddenCheckpoints,
+  toggleOverlay,
+  type DynamicsView,
+} from '../model/dynamics';
 import { PreviewFrameUrls, withFrameUrls } from '../model/previewFrames';
 import { normaliseSnapshot, restoreOf } from '../model/snapshot';
 import { clampStep, initialStep, stepForKey } from '../model/steps';
@@ -71,6 +78,14 @@ export class PanelView {
   private readonly filmstrip: Filmstrip;
   private readonly stage: Stage;
   private readonly chart: PredictionChart;
+  /** The training-dynamics section of a track result (hidden otherwise). */
+  private readonly dynamics = el('section', {
+    class: 'dynamics hidden',
+    'aria-label': 'Training dynamics',
+  });
+  private readonly dynamicsChart: DynamicsChart;
+  private readonly dynamicsTools = el('div', { class: 'dynamics-tools' });
+  private dynamicsView: DynamicsView | null = null;
 
   constructor(
     root: HTMLElement,
@@ -98,9 +113,22 @@ export class PanelView {
     this.chart = new PredictionChart(canvas, this.theme, (k) => {
       this.selectStep(k);
     });
+    const dynamicsCanvas = el('canvas', {
+      role: 'img',
+      'aria-label': 'EPGM, p-value and flips per checkpoint',
+    });
+    this.dynamicsChart = new DynamicsChart(dynamicsCanvas, this.theme, (name) => {
+      this.toggleCheckpoint(name);
+    });
+    this.dynamics.append(
+      el('h2', {}, 'Training dynamics'),
+      el('div', { class: 'chart-box dynamics-box' }, dynamicsCanvas),
+      this.dynamicsTools,
+    );
     const answer = el(
       'div',
       { class: 'answer hidden' },
+      this.dynamics,
       this.jump,
       this.scores,
       el(
@@ -199,6 +227,12 @@ export class PanelView {
         onExportMarkdown: () => {
           this.api.postMessage({ type: 'panel/exportMarkdown' });
         },
+        onWatch: () => {
+          this.api.postMessage({ type: 'panel/watch' });
+        },
+        onStopWatch: () => {
+          this.api.postMessage({ type: 'panel/stopWatch' });
+        },
       }),
     );
     const result = snapshot.result;
@@ -213,6 +247,8 @@ export class PanelView {
     if (key !== this.resultKey) {
       this.resultKey = key;
       this.ui = reconcileUiState(this.ui, result);
+      this.dynamicsView = dynamicsView(result, snapshot.alpha);
+      this.dynamics.classList.toggle('hidden', this.dynamicsView === null);
       this.outputs = collectOutputs(result.models);
       const flips = flipSteps(result);
       this.filmstrip.setFrames(
@@ -366,7 +402,8 @@ export class PanelView {
     const result = this.snapshot?.result ?? null;
     if (result === null) return;
     const shown = this.shownKeys();
-    const hidden = new Set(this.ui.hiddenModels);
+    const hidden = this.hiddenModels();
+    this.refreshDynamics();
     const axis = valueAxis(result.models);
     this.chart.update({
       series: buildSeries(result, this.outputs, shown, hidden),
@@ -401,6 +438,11 @@ export class PanelView {
             this.refreshChart();
           },
           onToggleModel: (name) => {
+            // A track's checkpoints are overlaid from the dynamics chart's points, or here.
+            if (this.dynamicsView !== null) {
+              this.toggleCheckpoint(name);
+              return;
+            }
             const next = new Set(this.ui.hiddenModels);
             if (next.has(name)) next.delete(name);
             else next.add(name);
@@ -425,6 +467,49 @@ export class PanelView {
     );
   }
 
+  /** The models whose curves are not drawn: the user's pick, or a track's checkpoints not overlaid. */
+  private hiddenModels(): Set<string> {
+    return new Set(
+      this.dynamicsView === null
+        ? this.ui.hiddenModels
+        : hiddenCheckpoints(this.dynamicsView, this.ui.overlaid),
+    );
+  }
+
+  /** Overlays checkpoint `name`'s curve on the curve chart, or takes it away. */
+  private toggleCheckpoint(name: string): void {
+    if (this.dynamicsView === null) return;
+    this.ui = { ...this.ui, overlaid: toggleOverlay(this.dynamicsView, this.ui.overlaid, name) };
+    this.save();
+    this.refreshChart();
+    this.renderScores();
+  }
+
+  private refreshDynamics(): void {
+    const view = this.dynamicsView;
+    if (view === null) return;
+    const hidden = this.hiddenModels();
+    const overlaid = new Set(view.points.map((p) => p.name).filter((n) => !hidden.has(n)));
+    const logEpgm = this.ui.logEpgm && view.logUseful;
+    this.dynamicsChart.update({ view, overlaid, logEpgm });
+    const log = el('vscode-checkbox', { class: 'dynamics-log' }, 'log EPGM');
+    log.checked = logEpgm;
+    log.addEventListener('change', () => {
+      this.ui = { ...this.ui, logEpgm: log.checked };
+      this.save();
+      this.refreshDynamics();
+    });
+    const count = view.points.length;
+    this.dynamicsTools.replaceChildren(
+      el(
+        'span',
+        { class: 'muted dynamics-key' },
+        `${formatCount(count)} ${count === 1 ? 'checkpoint' : 'checkpoints'} · ● p ≤ α, ○ not · n▾ flips · ringed: curve below (click a point)`,
+      ),
+      ...(view.logUseful ? [log] : []),
+    );
+  }
+
   private renderScores(): void {
     const snapshot = this.snapshot;
     const result = snapshot?.result ?? null;
@@ -442,11 +527,17 @@ export class PanelView {
         this.renderScores();
       },
     };
+    // A track's cards are those of the overlaid checkpoints (fifty cards would bury the chart).
+    const hidden = this.dynamicsView === null ? new Set<string>() : this.hiddenModels();
+    const shownResult =
+      hidden.size === 0
+        ? result
+        : { ...result, models: result.models.filter((m) => !hidden.has(m.name)) };
     // Scored once for both: the cards and the details show the same numbers.
-    const scored = scoreModels(result, snapshot);
-    this.scores.replaceChildren(renderScores(result, snapshot, scored, handlers));
+    const scored = scoreModels(shownResult, snapshot);
+    this.scores.replaceChildren(renderScores(shownResult, snapshot, scored, handlers));
     this.scoreDetails.replaceChildren(
-      renderScoreDetails(result, scored, new Set(this.ui.openTables), handlers),
+      renderScoreDetails(shownResult, scored, new Set(this.ui.openTables), handlers),
     );
   }
 
@@ -472,6 +563,7 @@ export class PanelView {
     if (JSON.stringify(theme) === JSON.stringify(this.theme)) return;
     this.theme = theme;
     this.chart.setTheme(theme);
+    this.dynamicsChart.setTheme(theme);
     this.refreshChart();
   }
 

@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import {
   conventionalMaskPath,
   demoClassifiers,
-  parseClassifiers,
   propertyPresets,
   stepChoices,
 } from '../../../src/extension/commands/choices';
@@ -56,23 +55,6 @@ test('steps: 11 first for the instruction edit, remembered apart; the setting fi
   assert.notEqual(costly.stateKey, 'propsweep.lastSteps');
 });
 
-test('classifier entries: paths and {path, name}, relative to the workspace; bad ones reported', () => {
-  const { choices, problems } = parseClassifiers(
-    ['models/a.onnx', { path: '/abs/b.onnx', name: 'Bee' }, { name: 'no path' }, 'notes.txt', 7],
-    '/ws',
-    'settings',
-  );
-  assert.deepEqual(choices, [
-    { name: 'a', path: '/ws/models/a.onnx', origin: 'settings' },
-    { name: 'Bee', path: '/abs/b.onnx', origin: 'settings' },
-  ]);
-  assert.equal(problems.length, 3);
-  assert.match(problems.join(), /classifiers\[2\] has no "path"/);
-  assert.match(problems.join(), /notes\.txt\) is not an \.onnx file/);
-  assert.match(parseClassifiers({ a: 1 }, '/ws', 'workspace').problems.join(), /must be a list/);
-  assert.deepEqual(parseClassifiers(undefined, '/ws', 'workspace'), { choices: [], problems: [] });
-});
-
 test('demo classifiers, mask convention and result names', () => {
   assert.deepEqual(
     demoClassifiers('/ext', ['unbiased.onnx', 'dark-cats.onnx', 'dark-cats.json', 'images']).map(
@@ -80,6 +62,11 @@ test('demo classifiers, mask convention and result names', () => {
     ),
     ['demo: dark-cats', 'demo: unbiased'],
   );
+  assert.deepEqual(demoClassifiers('/ext', ['unbiased.onnx'])[0]?.spec, {
+    kind: 'onnx',
+    path: '/ext/models/demo/unbiased.onnx',
+    name: 'unbiased',
+  });
   assert.equal(conventionalMaskPath('/a/b/cat.png'), '/a/b/cat.mask.png');
   assert.equal(conventionalMaskPath('/a.b/cat'), '/a.b/cat.mask.png');
 });

@@ -19,6 +19,8 @@ void test('a stored state round-trips through JSON (what setState keeps)', () =>
     showAllOutputs: false,
     hiddenModels: ['b'],
     openTables: ['a'],
+    overlaid: ['ep3.onnx'],
+    logEpgm: true,
   };
   assert.deepEqual(parseUiState(JSON.parse(JSON.stringify({ ...state, restore: null }))), state);
 });
@@ -37,6 +39,8 @@ void test('anything else becomes the default state, field by field', () => {
       showAllOutputs: 'yes',
       hiddenModels: 'a',
       openTables: null,
+      overlaid: [3],
+      logEpgm: 'yes',
     }),
     defaultUiState(),
   );
@@ -50,12 +54,14 @@ void test('a new result clamps the step and forgets models that are gone', () =>
     step: 40,
     hiddenModels: ['gone', 'b'],
     openTables: ['gone', 'fur'],
+    overlaid: ['gone', 'b'],
   };
   const r = result([model(), model({ name: 'b' })]);
   const next = reconcileUiState(state, r);
   assert.equal(next.step, 4);
   assert.deepEqual(next.hiddenModels, ['b']);
   assert.deepEqual(next.openTables, ['fur']);
+  assert.deepEqual(next.overlaid, ['b']);
   // Never every model hidden.
   assert.deepEqual(
     reconcileUiState({ ...state, hiddenModels: ['fur'] }, result()).hiddenModels,
