@@ -15,6 +15,7 @@ import { explain } from '../src/extension/pipeline/explain';
 import { runPermutationTest } from '../src/extension/pipeline/permutationPool';
 import { FrameCache } from '../src/extension/store/frameCache';
 import { benchModel } from './benchModel';
+import { classifiers } from './classifierBench';
 import { diffusion, diffusionGpu } from './diffusionBench';
 
 const workerPath = join(__dirname, 'permutationWorker.js');
@@ -228,6 +229,7 @@ const groups = {
   permutation,
   activation,
   pipeline,
+  classifiers,
   diffusion,
   'diffusion-gpu': diffusionGpu,
 } as const;

@@ -4,8 +4,8 @@
 import { Rng } from '../src/extension/measures/rng';
 import { DATA_TYPE, modelProto, type NodeSpec, type TensorSpec } from '../scripts/onnx/onnx';
 
-/** The model's bytes and the sidecar that goes beside it. */
-export function benchModel(): { onnx: Uint8Array; sidecar: Record<string, unknown> } {
+/** The model's bytes and the sidecar that goes beside it; `size`: its input side in pixels. */
+export function benchModel(size = 224): { onnx: Uint8Array; sidecar: Record<string, unknown> } {
   const rng = new Rng(2026);
   const channels = [3, 48, 96, 192, 384];
   const nodes: NodeSpec[] = [];
@@ -64,7 +64,7 @@ export function benchModel(): { onnx: Uint8Array; sidecar: Record<string, unknow
     name: 'bench-convnet',
     doc: 'Timing model: random weights, realistic cost.',
     nodes,
-    inputs: [{ name: 'input', type: DATA_TYPE.float, shape: ['batch', 3, 224, 224] }],
+    inputs: [{ name: 'input', type: DATA_TYPE.float, shape: ['batch', 3, size, size] }],
     outputs: [{ name: 'logits', type: DATA_TYPE.float, shape: ['batch', 1000] }],
     initializers,
     opset: 17,
@@ -72,7 +72,7 @@ export function benchModel(): { onnx: Uint8Array; sidecar: Record<string, unknow
   const sidecar = {
     version: 1,
     layout: 'NCHW',
-    inputSize: [224, 224],
+    inputSize: [size, size],
     resize: 'cover',
     range: [0, 1],
     mean: [0.485, 0.456, 0.406],
