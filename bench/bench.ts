@@ -16,6 +16,7 @@ import { runPermutationTest } from '../src/extension/pipeline/permutationPool';
 import { FrameCache } from '../src/extension/store/frameCache';
 import { benchModel } from './benchModel';
 import { classifiers } from './classifierBench';
+import { track } from './trackBench';
 import { diffusion, diffusionGpu } from './diffusionBench';
 
 const workerPath = join(__dirname, 'permutationWorker.js');
@@ -230,6 +231,7 @@ const groups = {
   activation,
   pipeline,
   classifiers,
+  track,
   diffusion,
   'diffusion-gpu': diffusionGpu,
 } as const;
