@@ -1,7 +1,7 @@
 // One entry to every kind of classifier: the pipeline asks for a model spec of any kind and gets a
 // Classifier with its name. Each kind lives in its own file; this is the only place that knows
 // them all.
-import { basename } from 'node:path';
+import { basename, extname } from 'node:path';
 
 import type { ModelSpec } from '../../shared/childProtocol';
 import type { ExecutionProvider } from '../../shared/executionProviders';
@@ -66,7 +66,7 @@ export function modelLabel(spec: ModelSpec): string {
         spec.name ??
         (spec.checkpoint === undefined
           ? basename(spec.command[0] ?? '')
-          : basename(spec.checkpoint))
+          : basename(spec.checkpoint, extname(spec.checkpoint)))
       );
     default:
       return assertNever(spec);
