@@ -55,7 +55,7 @@ async function answerAtAGlance(wb: Workbench, t: TestContext): Promise<void> {
     const view = await settledBox(wb.webviewElement());
     const parts = [
       ...(await panel.locator('.card').all()).map((l, i) => ({ name: `score card ${i + 1}`, l })),
-      { name: 'the prediction chart', l: panel.locator('.chart-box canvas') },
+      { name: 'the prediction chart', l: panel.locator('canvas[data-points]') },
       { name: 'the selected frame', l: panel.locator('.viewport') },
     ];
     assert.equal(parts.length, 5, 'three score cards, the chart and the frame');

@@ -349,6 +349,14 @@ export class Workbench {
     const prompt = await this.quickPickPrompt();
     const row = await this.quickPickRow(label);
     const multi = (await row.getAttribute('role')) === 'checkbox';
+    // A row's hover (its detail as a tooltip) can cover the row below it: the mouse leaves the list
+    // first, so no hover is showing when the click lands.
+    await this.page.mouse.move(0, 0);
+    await this.page
+      .locator('.monaco-hover, .context-view .hover-contents')
+      .first()
+      .waitFor({ state: 'hidden', timeout: 5000 })
+      .catch(() => undefined);
     await row.click();
     if (!multi) await this.waitForQuickPickToMoveOn(prompt);
   }
