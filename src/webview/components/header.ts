@@ -65,13 +65,15 @@ export function renderHeader(snapshot: PanelSnapshot, handlers: HeaderHandlers):
     snapshot.preview === null &&
     snapshot.watch === null
   ) {
-    actions.append(
-      button('Watch a checkpoint folder', handlers.onWatch, {
-        secondary: true,
-        title:
-          'Run this explanation again with each new checkpoint of a training run, on the same edited images',
-      }),
-    );
+    const watch = button('Watch a checkpoint folder', handlers.onWatch, {
+      secondary: true,
+      title:
+        'Run this explanation again with each new checkpoint of a training run, on the same edited images',
+    });
+    // Only where the toolbar has room for it: in a side panel it would push the answer a row
+    // down (the explorer's Watch Checkpoints on a folder does the same there).
+    watch.classList.add('watch-action');
+    actions.append(watch);
   }
   if (result !== null) {
     actions.append(
