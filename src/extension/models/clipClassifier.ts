@@ -16,12 +16,7 @@ import { FILE_LIMITS, LIMITS } from '../../shared/limits';
 import { hashRegularFile, UnreadableFileError } from '../files/boundedFiles';
 import { checkImageShape, type RgbImage } from '../images/image';
 import { loadOrt } from '../natives/natives';
-import {
-  createOrtSession,
-  openOrtSession,
-  shortReason,
-  type OpenedSession,
-} from '../natives/ortSessions';
+import { firstRunWithCpuFallback, openOrtSession, shortReason } from '../natives/ortSessions';
 import { floatTensorValues } from '../natives/tensorData';
 import type { ClipTokenizer } from '../text/clipTokenizer';
 import { loadClipTokenizer } from '../text/tokenizerFiles';
@@ -48,7 +43,7 @@ import { DEFAULT_BATCH_SIZE } from './onnxClassifier';
 import { firstNonFinite, softmax } from './outputs';
 import { padBatch, writeImageTensor } from './pixels';
 import { readPrompts, type PromptSet } from './prompts';
-import { ModelInputError, type Classifier, type ClassifierInfo } from './types';
+import { isModelError, ModelInputError, type Classifier, type ClassifierInfo } from './types';
 
 /** A loaded CLIP classifier: ClassifierInfo and how it scores. */
 export interface ClipClassifierInfo extends ClassifierInfo {
@@ -177,13 +172,20 @@ export async function loadClipClassifierWith(
     }
     checkOutputChoice(io, prompts.set, output, spec);
     const probe = probeImage(io, preprocess.config);
-    const first = await withCpuFallback(ort, opened, modelPath, log, async (session) => {
-      if (io.embeddings) {
-        return encodeTexts(model, session, rows, probe, promptsPerRun, options.signal);
-      }
-      await runModel(model, session, probe, [rows[0] ?? empty], ['logits_per_image']);
-      return null;
-    });
+    const first = await firstRunWithCpuFallback(
+      ort,
+      opened,
+      modelPath,
+      log,
+      isModelError,
+      async (session) => {
+        if (io.embeddings) {
+          return encodeTexts(model, session, rows, probe, promptsPerRun, options.signal);
+        }
+        await runModel(model, session, probe, [rows[0] ?? empty], ['logits_per_image']);
+        return null;
+      },
+    );
     opened = first.opened;
     const side = first.value;
     const scale = side === null ? null : logitScale(side.fit, modelPath);
@@ -584,40 +586,6 @@ function probeImage(io: ClipIo, config: ClipPreprocess): PixelBatch {
   });
   const count = io.fixedImageBatch ?? 1;
   return { data: padBatch(one, 1, count), count, height, width };
-}
-
-/**
- * The first run, on the provider opened; a GPU provider that accepts the model but fails its
- * first run is dropped for the CPU with the reason recorded, as for ONNX classifiers.
- */
-async function withCpuFallback<T>(
-  ort: typeof Ort,
-  opened: OpenedSession,
-  modelPath: string,
-  log: (message: string) => void,
-  work: (session: Ort.InferenceSession) => Promise<T>,
-): Promise<{ opened: OpenedSession; value: T }> {
-  try {
-    return { opened, value: await work(opened.session) };
-  } catch (error) {
-    if (opened.provider === 'cpu' || error instanceof ModelInputError) throw error;
-    const reason = shortReason(error);
-    log(
-      `${modelPath}: the ${opened.provider} provider failed its first run (${reason}); using CPU.`,
-    );
-    await opened.session.release();
-    const cpu: OpenedSession = {
-      session: await createOrtSession(ort, modelPath, 'cpu', undefined),
-      provider: 'cpu',
-      fallbackReason: reason,
-    };
-    try {
-      return { opened: cpu, value: await work(cpu.session) };
-    } catch (cpuError) {
-      await cpu.session.release();
-      throw cpuError;
-    }
-  }
 }
 
 /** Refuses an output or a grouping that the export cannot give. */

@@ -11,7 +11,7 @@ import { checkImageShape, type RgbImage } from '../images/image';
 import { loadOrt } from '../natives/natives';
 import { floatTensorValues } from '../natives/tensorData';
 import {
-  createOrtSession,
+  firstRunWithCpuFallback,
   openOrtSession,
   shortReason,
   type OpenedSession,
@@ -39,6 +39,7 @@ import {
 } from './preprocess';
 import { readSidecar, sidecarPath } from './sidecar';
 import {
+  isModelError,
   ModelInputError,
   type Classifier,
   type OnnxClassifierInfo,
@@ -229,29 +230,15 @@ async function probeRun(
   const batch = io.fixedBatch ?? 1;
   const [h, w] = config.inputSize;
   const zeros = new Float32Array(batch * 3 * h * w);
-  try {
-    const { classes } = await runBatch(ort, opened.session, io, config, zeros, batch, modelPath);
-    return { opened, classes };
-  } catch (error) {
-    if (opened.provider === 'cpu' || error instanceof ModelInputError) throw error;
-    const reason = shortReason(error);
-    log(
-      `${modelPath}: the ${opened.provider} provider failed its first run (${reason}); using CPU.`,
-    );
-    await opened.session.release();
-    const cpu: OpenedSession = {
-      session: await createOrtSession(ort, modelPath, 'cpu', undefined),
-      provider: 'cpu',
-      fallbackReason: reason,
-    };
-    try {
-      const { classes } = await runBatch(ort, cpu.session, io, config, zeros, batch, modelPath);
-      return { opened: cpu, classes };
-    } catch (cpuError) {
-      await cpu.session.release();
-      throw cpuError;
-    }
-  }
+  const first = await firstRunWithCpuFallback(
+    ort,
+    opened,
+    modelPath,
+    log,
+    isModelError,
+    (session) => runBatch(ort, session, io, config, zeros, batch, modelPath),
+  );
+  return { opened: first.opened, classes: first.value.classes };
 }
 
 function openSession(

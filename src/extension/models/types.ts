@@ -71,3 +71,8 @@ export interface Classifier<Info extends ClassifierInfo = ClassifierInfo> {
 export class ModelInputError extends Error {
   override readonly name = 'ModelInputError';
 }
+
+/** Whether an error is the user's to fix (not a provider's failure to run). */
+export function isModelError(error: unknown): boolean {
+  return error instanceof ModelInputError;
+}

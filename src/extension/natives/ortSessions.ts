@@ -83,3 +83,39 @@ export function shortReason(error: unknown): string {
   const line = text.trim().split('\n')[0] ?? '';
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
+
+/**
+ * A session's first run, on the provider it opened on: a GPU provider can accept a model and still
+ * fail its first run (a missing kernel or library), and is then dropped for the CPU with the reason
+ * recorded (and logged). Errors `theirs` says are the caller's own (the user's input) are thrown.
+ */
+export async function firstRunWithCpuFallback<T>(
+  ort: typeof Ort,
+  opened: OpenedSession,
+  modelPath: string,
+  log: (message: string) => void,
+  theirs: (error: unknown) => boolean,
+  work: (session: Ort.InferenceSession) => Promise<T>,
+): Promise<{ opened: OpenedSession; value: T }> {
+  try {
+    return { opened, value: await work(opened.session) };
+  } catch (error) {
+    if (opened.provider === 'cpu' || theirs(error)) throw error;
+    const reason = shortReason(error);
+    log(
+      `${modelPath}: the ${opened.provider} provider failed its first run (${reason}); using CPU.`,
+    );
+    await opened.session.release();
+    const cpu: OpenedSession = {
+      session: await createOrtSession(ort, modelPath, 'cpu', undefined),
+      provider: 'cpu',
+      fallbackReason: reason,
+    };
+    try {
+      return { opened: cpu, value: await work(cpu.session) };
+    } catch (cpuError) {
+      await cpu.session.release();
+      throw cpuError;
+    }
+  }
+}
