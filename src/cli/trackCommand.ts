@@ -375,6 +375,12 @@ class TrackSession {
         watcher.dispose();
         queue.dispose();
       };
+      // Ctrl-C may have come between the first run and this watch: it would never fire again.
+      if (signal.aborted) {
+        stop();
+        resolvePromise();
+        return;
+      }
       signal.addEventListener(
         'abort',
         () => {

@@ -26,7 +26,7 @@ import {
   resolveCommand,
   type CommandHello,
 } from './commandProtocol';
-import { firstNonFinite, softmax } from './outputs';
+import { softmax } from './outputs';
 import { defaultLabels } from './preprocess';
 import { ModelInputError, type Classifier, type ClassifierInfo } from './types';
 
@@ -79,15 +79,24 @@ export async function loadCommandClassifier(
   const cwd = await workingFolder(spec, about);
   const folder = await mkdtemp(join(resolve(options.workDir), 'command-'));
   const label = spec.name ?? commandText(command);
-  const child = CommandProcess.start({
-    command,
-    cwd,
-    log: (line) => {
-      options.log(`${label}: ${line}`);
-    },
-  });
-  const talk = new Conversation(child, about);
   const handOver = new HandOver(folder);
+  let child: CommandProcess;
+  try {
+    child = CommandProcess.start({
+      command,
+      cwd,
+      log: (line) => {
+        options.log(`${label}: ${line}`);
+      },
+    });
+  } catch (error) {
+    // spawn refuses some arguments at once (a NUL byte in one): the user's to fix.
+    await handOver.dispose();
+    throw new ModelInputError(
+      `${about} could not be started (${error instanceof Error ? error.message : String(error)}). Check the program and its arguments.`,
+    );
+  }
+  const talk = new Conversation(child, about);
   try {
     const hello = await talk.hello(helloMs, options.signal);
     // Without labels the number of scores is learned from one small image, before any real one.
@@ -221,14 +230,7 @@ class Conversation {
         'Fix what it says, then run again',
       );
     }
-    const bad = firstNonFinite(answer.rows);
-    if (bad !== null) {
-      throw this.stop(
-        `answered ${String(bad.value)} for image ${bad.row} of request ${id}`,
-        'The model produced non-finite scores: check it on the same images in its own framework',
-      );
-    }
-    return answer.rows;
+    return answer.rows; // parseAnswer has refused non-finite scores
   }
 
   /** Closes stdin and waits for the process to exit (killing it after a grace). */

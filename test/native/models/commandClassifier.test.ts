@@ -12,7 +12,7 @@ import { after, describe, test } from 'node:test';
 import { loadCommandClassifier } from '../../../src/extension/models/commandClassifier';
 import { loadClassifier } from '../../../src/extension/models/onnxClassifier';
 import { softmax } from '../../../src/extension/models/outputs';
-import type { Classifier } from '../../../src/extension/models/types';
+import { ModelInputError, type Classifier } from '../../../src/extension/models/types';
 import type { CommandModelSpec } from '../../../src/shared/childProtocol';
 import { ROOT } from '../../unit/helpers';
 import { assertRejects, noiseImages, painted, solid } from '../../unit/models/helpers';
@@ -231,6 +231,14 @@ describe('a command that fails to load', () => {
       names: '`python {checkpoint}`',
       says: [/names \{checkpoint\}, but no checkpoint file was given/],
     });
+    // spawn refuses a NUL byte at once: a user's error, and the hand-over folder is removed.
+    const before = runs + 1;
+    await assert.rejects(load(behave('ok\0x')), (error: unknown) => {
+      assert.ok(error instanceof ModelInputError, String(error));
+      assert.match(error.message, /could not be started/);
+      return true;
+    });
+    assert.deepEqual(readdirSync(join(temp.path, `run-${before}`)), [], 'no hand-over folder left');
     await assertRejects(load(behave('ok', { helloSeconds: 0 })), {
       names: 'behave.mjs ok',
       says: [/helloSeconds must be more than 0/],
