@@ -22,6 +22,7 @@ const SHA256 = /^[0-9a-f]{64}$/;
 export class FileDigests {
   private readonly known = new Map<string, Kept>();
   private loaded: Promise<void> | undefined;
+  private dirty = false;
 
   /** `store`: a JSON file that keeps the digests between processes (none: memory only). */
   constructor(private readonly store?: string) {}
@@ -42,8 +43,15 @@ export class FileDigests {
       if (this.known.size <= MAX_ENTRIES) break;
       this.known.delete(old);
     }
-    await this.save();
+    this.dirty = true;
     return { sha256, bytes: info.size };
+  }
+
+  /** Writes the digests made since the last flush to the store (once for a whole folder). */
+  async flush(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    await this.save();
   }
 
   private async load(): Promise<void> {

@@ -125,11 +125,6 @@ export async function loadClipClassifierWith(
   );
   const prompts = await readPrompts(spec.prompts);
   const preprocess = await readClipPreprocessor(folder);
-  const preprocessSha = await hashFile(
-    preprocess.path,
-    FILE_LIMITS.modelBytes,
-    `${preprocess.path} is missing`,
-  );
   const type = preprocess.config.processorType;
   if (type !== null && !type.startsWith('CLIP')) {
     log(`${preprocess.path}: read as CLIPImageProcessor, though it names ${type}.`);
@@ -203,7 +198,7 @@ export async function loadClipClassifierWith(
       sha256,
       files: [
         { role: 'prompts', path: spec.prompts, sha256: prompts.sha256 },
-        { role: 'preprocessor', path: preprocess.path, sha256: preprocessSha },
+        { role: 'preprocessor', path: preprocess.path, sha256: preprocess.sha256 },
       ],
       command: null,
       outputs: labels.length,

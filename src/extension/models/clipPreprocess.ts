@@ -3,10 +3,11 @@
 // model's mean and std. The config is someone else's file: every field is checked and bounded,
 // each refusal names the file and the field. The sizes and the crop are pure functions (unit
 // tested against transformers' arithmetic); only the resize itself runs in sharp.
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 import { LIMITS } from '../../shared/limits';
-import { readRegularText, UnreadableFileError } from '../files/boundedFiles';
+import { readRegularFile, UnreadableFileError } from '../files/boundedFiles';
 import type { RgbImage } from '../images/image';
 import { loadSharp } from '../natives/natives';
 import type { Normalisation } from './pixels';
@@ -154,11 +155,12 @@ export function parseClipPreprocessor(value: unknown, path: string): ClipPreproc
 /** The folder's preprocessor_config.json, read bounded and parsed; refused with the export command. */
 export async function readClipPreprocessor(
   folder: string,
-): Promise<{ config: ClipPreprocess; path: string }> {
+): Promise<{ config: ClipPreprocess; path: string; sha256: string }> {
   const path = join(folder, PREPROCESSOR_FILE);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readRegularText(path, CONFIG_BYTES);
+    // Read once: parsed here, and its digest recorded with the result.
+    bytes = await readRegularFile(path, CONFIG_BYTES);
   } catch (error) {
     if (!(error instanceof UnreadableFileError)) throw error;
     throw new ModelInputError(
@@ -169,13 +171,14 @@ export async function readClipPreprocessor(
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
     throw new ModelInputError(
       `${path} is not valid JSON (${(error as Error).message}). ${EXPORT_HINT}`,
     );
   }
-  return { config: parseClipPreprocessor(json, path), path };
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { config: parseClipPreprocessor(json, path), path, sha256 };
 }
 
 /**

@@ -115,7 +115,14 @@ export interface Explanation {
  */
 export async function explain(request: ExplainRequest): Promise<Explanation> {
   const started = performance.now();
-  const path = await editPath(request);
+  // The content of the files the parameters name is the same for every seed: fingerprinted once.
+  const content =
+    (await request.editor.fingerprint?.(
+      request.params,
+      request.signal,
+      join(request.cache.dir, DIGEST_STORE),
+    )) ?? null;
+  const path = await editPath(request, content);
   const { frames, parameters } = path;
   const edited = performance.now();
   // An editor whose first frame is not the source (a diffusion editor re-synthesises the image
@@ -150,7 +157,7 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
     changeOutside: steps[k]?.changeOutside ?? null,
   }));
   const pathOutputs = outputs.map((run) => (withSource ? run.outputs.slice(0, -1) : run.outputs));
-  const seeded = await otherSeedPaths(request, pathOutputs);
+  const seeded = await otherSeedPaths(request, content, pathOutputs);
   const models: ModelRecord[] = [];
   for (const [i, { name, classifier }] of request.classifiers.entries()) {
     const run = outputs[i];
@@ -249,6 +256,7 @@ interface EditedPath {
  */
 async function otherSeedPaths(
   request: ExplainRequest,
+  content: ContentRecord | null,
   first: readonly (readonly Float32Array[])[],
 ): Promise<{ spreads: (SeedSpreadRecord | undefined)[]; paths: EditedPath[] }> {
   const seeds = request.otherSeeds ?? [];
@@ -259,11 +267,14 @@ async function otherSeedPaths(
   for (const [j, seed] of seeds.entries()) {
     request.signal?.throwIfAborted();
     const tag = `seed ${j + 2} of ${all.length}`;
-    const path = await editPath({
-      ...request,
-      seed,
-      onProgress: (p) => request.onProgress?.({ ...p, message: `${p.message} (${tag})` }),
-    });
+    const path = await editPath(
+      {
+        ...request,
+        seed,
+        onProgress: (p) => request.onProgress?.({ ...p, message: `${p.message} (${tag})` }),
+      },
+      content,
+    );
     paths.push(path);
     for (const [i, { name, classifier }] of request.classifiers.entries()) {
       request.signal?.throwIfAborted();
@@ -322,10 +333,11 @@ function seedSpread(
   };
 }
 
-async function editPath(request: ExplainRequest): Promise<EditedPath> {
+async function editPath(
+  request: ExplainRequest,
+  content: ContentRecord | null,
+): Promise<EditedPath> {
   const { imaging, strengths, signal, editor, cache } = request;
-  const content =
-    (await editor.fingerprint?.(request.params, signal, join(cache.dir, DIGEST_STORE))) ?? null;
   const contentKey = content?.sha256 ?? null;
   const keys = strengths.map((strength) =>
     FrameCache.key({

@@ -3,12 +3,27 @@
 // the tests change content while keeping both to see whether a digest was made again.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { FileDigests } from '../../../src/extension/files/fileDigests';
+
+/** A digest through a fresh FileDigests on `store`, flushed as a whole folder's would be. */
+async function digestOnce(store: string | undefined, path: string) {
+  const digests = new FileDigests(store);
+  const result = await digests.digest(path, 100);
+  await digests.flush();
+  return result;
+}
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 const MTIME = new Date('2026-01-02T03:04:05Z');
@@ -28,21 +43,13 @@ function setUp() {
 
 test('a digest made by one process is used by the next through the store', async () => {
   const { file, store, swap } = setUp();
-  assert.deepEqual(await new FileDigests(store).digest(file, 100), {
+  assert.deepEqual(await digestOnce(store, file), {
     sha256: sha('aaaa'),
     bytes: 4,
   });
   swap();
-  assert.equal(
-    (await new FileDigests(store).digest(file, 100)).sha256,
-    sha('aaaa'),
-    'not hashed again',
-  );
-  assert.equal(
-    (await new FileDigests().digest(file, 100)).sha256,
-    sha('bbbb'),
-    'without a store it is',
-  );
+  assert.equal((await digestOnce(store, file)).sha256, sha('aaaa'), 'not hashed again');
+  assert.equal((await digestOnce(undefined, file)).sha256, sha('bbbb'), 'without a store it is');
   const kept = JSON.parse(readFileSync(store, 'utf8')) as { files: Record<string, unknown> };
   assert.deepEqual(Object.keys(kept.files), [file]);
 });
@@ -51,11 +58,12 @@ test('a new mtime or size makes a new digest, and a link shares its target entry
   const { dir, file, store } = setUp();
   const digests = new FileDigests(store);
   await digests.digest(file, 100);
+  await digests.flush();
   writeFileSync(file, 'ccccc');
-  assert.equal((await new FileDigests(store).digest(file, 100)).sha256, sha('ccccc'));
+  assert.equal((await digestOnce(store, file)).sha256, sha('ccccc'));
   const link = join(dir, 'link.bin');
   symlinkSync(file, link);
-  assert.equal((await new FileDigests(store).digest(link, 100)).sha256, sha('ccccc'));
+  assert.equal((await digestOnce(store, link)).sha256, sha('ccccc'));
   const kept = JSON.parse(readFileSync(store, 'utf8')) as { files: Record<string, unknown> };
   assert.deepEqual(Object.keys(kept.files), [file], 'one entry, by real path');
 });
@@ -64,7 +72,7 @@ test('a damaged or foreign store is ignored and replaced', async () => {
   for (const contents of ['{not json', '[]', '{"files": {"x": {"size": "big"}}}', 'null']) {
     const { file, store } = setUp();
     writeFileSync(store, contents);
-    assert.equal((await new FileDigests(store).digest(file, 100)).sha256, sha('aaaa'));
+    assert.equal((await digestOnce(store, file)).sha256, sha('aaaa'));
     const kept = JSON.parse(readFileSync(store, 'utf8')) as { files: Record<string, unknown> };
     assert.deepEqual(Object.keys(kept.files), [file]);
   }
@@ -72,7 +80,7 @@ test('a damaged or foreign store is ignored and replaced', async () => {
 
 test('an entry with a digest that is not sha256 hex is not trusted', async () => {
   const { file, store, swap } = setUp();
-  await new FileDigests(store).digest(file, 100);
+  await digestOnce(store, file);
   const kept = JSON.parse(readFileSync(store, 'utf8')) as {
     files: Record<string, { sha256: string }>;
   };
@@ -81,11 +89,24 @@ test('an entry with a digest that is not sha256 hex is not trusted', async () =>
   entry.sha256 = '../../etc';
   writeFileSync(store, JSON.stringify(kept));
   swap();
-  assert.equal((await new FileDigests(store).digest(file, 100)).sha256, sha('bbbb'));
+  assert.equal((await digestOnce(store, file)).sha256, sha('bbbb'));
 });
 
 test('a store that cannot be written does not fail the digest', async () => {
   const { dir, file } = setUp();
   const store = join(dir, 'missing-folder', 'file-digests.json');
-  assert.equal((await new FileDigests(store).digest(file, 100)).sha256, sha('aaaa'));
+  assert.equal((await digestOnce(store, file)).sha256, sha('aaaa'));
+});
+
+test('the store is written once per flush, not once per file', async () => {
+  const { dir, file, store } = setUp();
+  const other = join(dir, 'other.bin');
+  writeFileSync(other, 'bb');
+  const digests = new FileDigests(store);
+  await digests.digest(file, 100);
+  await digests.digest(other, 100);
+  assert.ok(!existsSync(store), 'nothing written before the flush');
+  await digests.flush();
+  const kept = JSON.parse(readFileSync(store, 'utf8')) as { files: Record<string, unknown> };
+  assert.deepEqual(Object.keys(kept.files).sort(), [file, other].sort());
 });

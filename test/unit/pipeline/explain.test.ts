@@ -400,3 +400,25 @@ test('a run cancelled while its frames are written stops between frames, leaving
   assert.equal(inFlight.now, 0, 'every started write settled before the rejection');
   assert.equal(inFlight.encoded, FILE_CONCURRENCY, 'only the frames already started were encoded');
 });
+
+test('with more seeds, the files the parameters name are fingerprinted once, not once per seed', async () => {
+  const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
+  const calls: number[][] = [];
+  let fingerprints = 0;
+  const editor: ImageEditor = {
+    ...fakeEditor(calls),
+    random: true,
+    fingerprint: () => {
+      fingerprints++;
+      return Promise.resolve({ sha256: 'c'.repeat(64), files: [] });
+    },
+  };
+  const explanation = await explain({
+    ...request(calls, [], cache, [0, 0.5, 1]),
+    editor,
+    otherSeeds: [6, 7],
+  });
+  assert.equal(fingerprints, 1);
+  assert.equal(calls.length, 3, 'each seed edited its path');
+  assert.deepEqual(explanation.result.models[0]?.seedSpread?.seeds, [5, 6, 7]);
+});

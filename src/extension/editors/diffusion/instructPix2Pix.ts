@@ -36,6 +36,7 @@ import { readSchedulerConfig } from './schedulerConfig';
 import { TokenizerInputError } from '../../text/errors';
 import { loadClipTokenizer } from '../../text/tokenizerFiles';
 import type { ExecutionProvider } from '../../../shared/executionProviders';
+import { FILE_LIMITS } from '../../../shared/limits';
 
 /** Streams of the seeded generator: the initial latents ("init") and the Euler noise ("step"). */
 export const INITIAL_NOISE_STREAM = 0x696e6974;
@@ -210,12 +211,15 @@ export function makeInstructPix2PixEditor(getOrt: () => typeof Ort): DescribedEd
       const files = model.files.map((f) => ({ name: f.file, bytes: f.bytes, sha256: f.sha256 }));
       const noise = stringParam(resolved, 'noise');
       if (noise !== undefined) {
-        const { sha256, bytes } = await digests.digest(noise, 64 * 1024 * 1024).catch(() => {
-          throw new EditorInputError(
-            `The noise file ${noise} cannot be read. Give a float32 .npy file of shape [1, 4, height/8, width/8].`,
-          );
-        });
+        const { sha256, bytes } = await digests
+          .digest(noise, FILE_LIMITS.paramFileBytes)
+          .catch((error: unknown) => {
+            throw new EditorInputError(
+              `The noise file ${noise} cannot be read (${error instanceof Error ? error.message : String(error)}). Give a float32 .npy file of shape [1, 4, height/8, width/8].`,
+            );
+          });
         files.push({ name: 'noise', bytes, sha256 });
+        await digests.flush();
       }
       return contentRecord(files);
     },

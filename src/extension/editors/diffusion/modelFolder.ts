@@ -203,6 +203,7 @@ export async function fingerprintFolder(
       );
     }
   }
+  await digests.flush();
   const sha256 = createHash('sha256')
     .update(files.map((f) => `${f.file} ${f.sha256}`).join('\n'))
     .digest('hex');
