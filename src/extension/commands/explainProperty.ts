@@ -32,7 +32,7 @@ import {
   type InstructionEditUi,
 } from './instructionEdit';
 import { frameCacheLocation, type EditorParam, type Settings } from './settings';
-import { workspaceSettings } from './workspaceSettings';
+import { reportSkipped, workspaceSettings } from './workspaceSettings';
 import { resultName } from '../../shared/names';
 
 /** What the command needs from the extension. */
@@ -292,17 +292,7 @@ async function pickInstructionEdit(
 ): Promise<InstructionChoice | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
   const { choices, problems } = editorModelChoices(settings.editorModels, folder);
-  if (problems.length > 0) {
-    const message = `PropSweep skipped editor models it cannot use: ${problems.join('; ')}.`;
-    context.services.log.warn(message);
-    void vscode.window
-      .showWarningMessage(message, 'Open Settings')
-      .then(
-        (c) =>
-          c === 'Open Settings' &&
-          vscode.commands.executeCommand('workbench.action.openSettings', 'propsweep.editorModels'),
-      );
-  }
+  reportSkipped(context.services.log, 'editor models', 'propsweep.editorModels', problems);
   const state = context.workspaceState;
   return chooseInstructionEdit(instructionEditUi(context), choices, {
     model: state.get<string>(STATE_KEYS.model),
@@ -364,17 +354,7 @@ async function pickClassifiers(
   );
   const fromWorkspace = workspaceClassifiers(folder);
   const problems = [...fromSettings.problems, ...fromWorkspace.problems];
-  if (problems.length > 0) {
-    const message = `PropSweep skipped classifiers it cannot use: ${problems.join('; ')}.`;
-    context.services.log.warn(message);
-    void vscode.window
-      .showWarningMessage(message, 'Open Settings')
-      .then(
-        (c) =>
-          c === 'Open Settings' &&
-          vscode.commands.executeCommand('workbench.action.openSettings', 'propsweep.classifiers'),
-      );
-  }
+  reportSkipped(context.services.log, 'classifiers', 'propsweep.classifiers', problems);
   const state = context.workspaceState;
   return chooseClassifiers(
     classifierPickUi(),

@@ -35,3 +35,22 @@ function report(problem: SettingProblem, log: vscode.LogOutputChannel): void {
       void vscode.commands.executeCommand('workbench.action.openSettings', problem.setting);
   });
 }
+
+/**
+ * Warns once per call about entries of a list setting that were skipped (an editor model or a
+ * classifier that cannot be used), with an Open Settings button on `setting`.
+ */
+export function reportSkipped(
+  log: vscode.LogOutputChannel,
+  what: string,
+  setting: string,
+  problems: readonly string[],
+): void {
+  if (problems.length === 0) return;
+  const message = `PropSweep skipped ${what} it cannot use: ${problems.join('; ')}.`;
+  log.warn(message);
+  void vscode.window.showWarningMessage(message, OPEN_SETTINGS).then((choice) => {
+    if (choice === OPEN_SETTINGS)
+      void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+  });
+}

@@ -485,6 +485,10 @@ export class ExplanationPanel implements vscode.Disposable {
       );
       return;
     }
+    const initial = await initialTrack(loaded, template, folder);
+    // The panel may have closed, or another watch started, while the folder was read.
+    if (this.disposed) return;
+    this.stopWatch();
     const shown = vscode.workspace.asRelativePath(folder);
     const log = this.services.log;
     log.info(`Watching ${folder} for new checkpoints (${template.pattern}).`);
@@ -493,7 +497,7 @@ export class ExplanationPanel implements vscode.Disposable {
         dir: folder,
         base: request,
         template,
-        initial: await initialTrack(loaded, template, folder),
+        initial,
         known: checkpointNames(names, template),
         runsDir: dirname(request.outDir),
       },

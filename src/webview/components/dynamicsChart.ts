@@ -72,11 +72,6 @@ export class DynamicsChart {
     if (this.input !== null) this.update(this.input);
   }
 
-  /** The chart as a PNG data: URL. */
-  toBase64Image(): string {
-    return this.chart.toBase64Image('image/png', 1);
-  }
-
   private datasets(input: DynamicsInput): ChartDataset<'line', Point[]>[] {
     const t = this.theme;
     const epgmColour = t.palette[0] ?? t.foreground;

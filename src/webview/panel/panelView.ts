@@ -588,6 +588,7 @@ function resultKeyOf(snapshot: PanelSnapshot, result: ResultFile): string {
     snapshot.frameUris,
     snapshot.sourceUri,
     snapshot.reconstructionUri,
+    snapshot.alpha, // the dynamics chart marks significance with it
   ]);
 }
 
