@@ -1,13 +1,20 @@
 // A classifier with the cost of a real one, for timing: four strided 3x3 convolutions at 224x224
 // (about 0.5 GMAC per image, a quarter of a ResNet-18), global pooling and a 1000-way head, with
 // seeded random weights. Built with the project's own ONNX writer; no weights are downloaded.
+// `width` 2 doubles every layer's channels: about four times the cost, a ResNet-18's.
 import { Rng } from '../src/extension/measures/rng';
 import { DATA_TYPE, modelProto, type NodeSpec, type TensorSpec } from '../scripts/onnx/onnx';
 
-/** The model's bytes and the sidecar that goes beside it; `size`: its input side in pixels. */
-export function benchModel(size = 224): { onnx: Uint8Array; sidecar: Record<string, unknown> } {
+/**
+ * The model's bytes and the sidecar that goes beside it; `size`: its input side in pixels;
+ * `width`: a multiplier of the channels.
+ */
+export function benchModel(
+  size = 224,
+  width = 1,
+): { onnx: Uint8Array; sidecar: Record<string, unknown> } {
   const rng = new Rng(2026);
-  const channels = [3, 48, 96, 192, 384];
+  const channels = [3, ...[48, 96, 192, 384].map((c) => c * width)];
   const nodes: NodeSpec[] = [];
   const initializers: TensorSpec[] = [];
   let input = 'input';

@@ -63,81 +63,102 @@ async function framesAtSize(): Promise<RgbImage[]> {
   return frames;
 }
 
-/** The command against in-process ONNX, then the hand-over's parts on their own. */
+/**
+ * The two model costs compared: the bench model (a quarter of a ResNet-18's multiply-adds) and the
+ * same at twice the width (a ResNet-18's at 128 px). The hand-over's cost per image is the same
+ * for both; what share of the model's own time it is differs.
+ */
+const WIDTHS = [
+  { width: 1, model: `bench-convnet (${SIZE}x${SIZE}, 1000 classes, 1/4 of a ResNet-18's cost)` },
+  { width: 2, model: `bench-convnet x2 (${SIZE}x${SIZE}, 1000 classes, a ResNet-18's cost)` },
+] as const;
+
+/** The command against in-process ONNX for each model cost, then the hand-over's parts on their own. */
 export async function classifiers(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'propsweep-bench-classifiers-'));
   try {
-    const { onnx, sidecar } = benchModel(SIZE);
-    const modelPath = join(dir, 'bench-convnet-128.onnx');
-    writeFileSync(modelPath, onnx);
-    writeFileSync(join(dir, 'bench-convnet-128.json'), JSON.stringify(sidecar));
-    const workDir = join(dir, 'work');
-    mkdirSync(workDir);
     const frames = await framesAtSize();
-    const inProcess = await loadClassifier(modelPath, { batchSize: BATCH });
-    const command = await loadCommandClassifier(
-      {
-        kind: 'command',
-        command: [
-          process.execPath,
-          join(FIXTURES, 'onnxCommand.mjs'),
-          '{checkpoint}',
-          String(SIZE),
-          '--mean',
-          '0.485,0.456,0.406',
-          '--std',
-          '0.229,0.224,0.225',
-        ],
-        checkpoint: modelPath,
-      },
-      { workDir, log: () => undefined },
-    );
-    // The protocol's floor: a command that answers 1000 scores per image at once, without
-    // reading the images: the host's PNG files, the JSON both ways and the pipes.
-    const floor = await loadCommandClassifier(
-      {
-        kind: 'command',
-        command: [process.execPath, join(FIXTURES, 'behave.mjs'), 'unlabelled', '1000'],
-      },
-      { workDir, log: () => undefined },
-    );
-    try {
-      // Warm all (sessions, JIT, sharp's thread pool), then alternate so that all see the same
-      // machine; the ratio is the median of the rounds' ratios.
-      for (const classifier of [inProcess, command, floor]) await classifier.predict(frames);
-      const rounds: { onnx: number; command: number; floor: number }[] = [];
-      const timed = async (classifier: Classifier): Promise<number> => {
-        const start = performance.now();
-        await classifier.predict(frames);
-        return performance.now() - start;
-      };
-      for (let i = 0; i < PAIRS; i++) {
-        (globalThis as { gc?: () => void }).gc?.();
-        const onnxMs = await timed(inProcess);
-        const commandMs = await timed(command);
-        rounds.push({ onnx: onnxMs, command: commandMs, floor: await timed(floor) });
-      }
-      const perImage = (key: 'onnx' | 'command' | 'floor'): number =>
-        round(median(rounds.map((r) => r[key])) / BATCH);
-      emit({
-        bench: 'classifier-command',
-        model: `bench-convnet (${SIZE}x${SIZE}, 1000 classes)`,
-        images: BATCH,
-        batch: BATCH,
-        rounds: PAIRS,
-        onnx_ms_per_image: perImage('onnx'),
-        command_ms_per_image: perImage('command'),
-        protocol_floor_ms_per_image: perImage('floor'),
-        ratio: round(median(rounds.map((r) => r.command / r.onnx))),
-        target_ratio: 1.1,
-        floor_ratio: round(median(rounds.map((r) => (r.onnx + r.floor) / r.onnx))),
-      });
-    } finally {
-      await Promise.all([inProcess.dispose(), command.dispose(), floor.dispose()]);
-    }
+    for (const { width, model } of WIDTHS) await compare(dir, frames, width, model);
     await handOverParts(frames, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One model: in process, through the command, and the protocol's floor, in alternating rounds. */
+async function compare(
+  dir: string,
+  frames: readonly RgbImage[],
+  width: number,
+  model: string,
+): Promise<void> {
+  const { onnx, sidecar } = benchModel(SIZE, width);
+  const modelPath = join(dir, `bench-convnet-${SIZE}-w${width}.onnx`);
+  writeFileSync(modelPath, onnx);
+  writeFileSync(join(dir, `bench-convnet-${SIZE}-w${width}.json`), JSON.stringify(sidecar));
+  const workDir = join(dir, `work-w${width}`);
+  mkdirSync(workDir);
+  const inProcess = await loadClassifier(modelPath, { batchSize: BATCH });
+  const command = await loadCommandClassifier(
+    {
+      kind: 'command',
+      command: [
+        process.execPath,
+        join(FIXTURES, 'onnxCommand.mjs'),
+        '{checkpoint}',
+        String(SIZE),
+        '--mean',
+        '0.485,0.456,0.406',
+        '--std',
+        '0.229,0.224,0.225',
+      ],
+      checkpoint: modelPath,
+    },
+    { workDir, log: () => undefined },
+  );
+  // The protocol's floor: a command that answers 1000 scores per image at once, without
+  // reading the images: the host's PNG files, the JSON both ways and the pipes.
+  const floor = await loadCommandClassifier(
+    {
+      kind: 'command',
+      command: [process.execPath, join(FIXTURES, 'behave.mjs'), 'unlabelled', '1000'],
+    },
+    { workDir, log: () => undefined },
+  );
+  try {
+    // Warm all (sessions, JIT, sharp's thread pool), then alternate so that all see the same
+    // machine; the ratio is the median of the rounds' ratios.
+    for (const classifier of [inProcess, command, floor]) await classifier.predict(frames);
+    const rounds: { onnx: number; command: number; floor: number }[] = [];
+    const timed = async (classifier: Classifier): Promise<number> => {
+      const start = performance.now();
+      await classifier.predict(frames);
+      return performance.now() - start;
+    };
+    for (let i = 0; i < PAIRS; i++) {
+      (globalThis as { gc?: () => void }).gc?.();
+      const onnxMs = await timed(inProcess);
+      const commandMs = await timed(command);
+      rounds.push({ onnx: onnxMs, command: commandMs, floor: await timed(floor) });
+    }
+    const perImage = (key: 'onnx' | 'command' | 'floor'): number =>
+      round(median(rounds.map((r) => r[key])) / BATCH);
+    emit({
+      bench: 'classifier-command',
+      model,
+      images: BATCH,
+      batch: BATCH,
+      rounds: PAIRS,
+      onnx_ms_per_image: perImage('onnx'),
+      command_ms_per_image: perImage('command'),
+      overhead_ms_per_image: round(median(rounds.map((r) => r.command - r.onnx)) / BATCH),
+      protocol_floor_ms_per_image: perImage('floor'),
+      ratio: round(median(rounds.map((r) => r.command / r.onnx))),
+      target_ratio: 1.1,
+      floor_ratio: round(median(rounds.map((r) => (r.onnx + r.floor) / r.onnx))),
+    });
+  } finally {
+    await Promise.all([inProcess.dispose(), command.dispose(), floor.dispose()]);
   }
 }
 
