@@ -26,7 +26,8 @@ import {
   type DiffusionModels,
 } from '../src/extension/editors/diffusion/sampler';
 import { readSchedulerConfig } from '../src/extension/editors/diffusion/schedulerConfig';
-import { createScheduler, unitNoise } from '../src/extension/editors/diffusion/schedulers';
+import { createScheduler } from '../src/extension/editors/diffusion/schedulers';
+import { gaussianField } from '../src/extension/editors/pixels';
 import { loadClipTokenizer } from '../src/extension/text/tokenizerFiles';
 import type { RgbImage } from '../src/extension/images/image';
 import { readImage, resizeImage } from '../src/extension/images/io';
@@ -340,7 +341,7 @@ async function paths(plan: Plan, root: string, source: RgbImage): Promise<void> 
       source: toModelPixels((await resizeImage(source, side, side)).data, side, side),
       height: side,
       width: side,
-      initialNoise: unitNoise(new Rng(0, INITIAL_NOISE_STREAM), plane),
+      initialNoise: gaussianField(plane, new Rng(0, INITIAL_NOISE_STREAM)),
       stepNoise: () => new Float32Array(plane),
       scalingFactor: folder.scalingFactor,
     };

@@ -173,3 +173,28 @@ export async function readBoundedStream(
   }
   return decodeText(Buffer.concat(chunks));
 }
+
+/** A file that was read but is not valid JSON; the message is the parser's. */
+export class InvalidJsonError extends Error {
+  override readonly name = 'InvalidJsonError';
+}
+
+/**
+ * The parsed JSON of a regular file of at most `maxBytes`, or undefined when there is no such
+ * file. An unreadable file throws its UnreadableFileError, text that is not JSON an
+ * InvalidJsonError: the caller says what to do in its own words.
+ */
+export async function readJsonIfPresent(path: string, maxBytes: number): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readRegularText(path, maxBytes);
+  } catch (error) {
+    if (error instanceof UnreadableFileError && error.reason === 'missing') return undefined;
+    throw error;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new InvalidJsonError(error instanceof Error ? error.message : String(error));
+  }
+}

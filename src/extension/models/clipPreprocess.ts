@@ -14,7 +14,7 @@ import type { Normalisation } from './pixels';
 import { ModelInputError } from './types';
 
 /** The file name optimum and transformers write. */
-export const PREPROCESSOR_FILE = 'preprocessor_config.json';
+const PREPROCESSOR_FILE = 'preprocessor_config.json';
 
 /** Largest preprocessor_config.json read (CLIP's has under 1 KB). */
 const CONFIG_BYTES = 1024 * 1024;

@@ -39,9 +39,9 @@ export interface CommandLoadOptions {
 }
 
 /** Seconds allowed for the hello when the spec gives none: importing torch is slow. */
-export const DEFAULT_HELLO_SECONDS = 120;
+const DEFAULT_HELLO_SECONDS = 120;
 /** Seconds allowed per request when the spec gives none. */
-export const DEFAULT_BATCH_SECONDS = 600;
+const DEFAULT_BATCH_SECONDS = 600;
 /** Largest checkpoint hashed for the result's stale check. */
 const CHECKPOINT_BYTES = 64 * 1024 ** 3;
 /** Longest time limit accepted: a day. */

@@ -14,7 +14,7 @@ import { formatSize } from '../../shared/format';
 import { LIMITS } from '../../shared/limits';
 
 /** The protocol version propsweep speaks: the hello's "propsweep" value. */
-export const COMMAND_PROTOCOL_VERSION = 1;
+const COMMAND_PROTOCOL_VERSION = 1;
 
 /** Bounds on everything read from a command, and on what propsweep sends it. */
 export const COMMAND_LIMITS = {

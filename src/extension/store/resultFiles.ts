@@ -81,7 +81,7 @@ export interface LoadOptions {
 }
 
 /** The file-name stem of a result: `cat` for `cat.propsweep.json`. */
-export function resultStem(path: string): string {
+function resultStem(path: string): string {
   const name = basename(path);
   return name.endsWith('.propsweep.json')
     ? name.slice(0, -'.propsweep.json'.length)

@@ -7,7 +7,12 @@
 // file, what is wrong and how to get a good folder.
 import { join } from 'node:path';
 
-import { readRegularText, UnreadableFileError } from '../files/boundedFiles';
+import {
+  InvalidJsonError,
+  readJsonIfPresent,
+  readRegularText,
+  UnreadableFileError,
+} from '../files/boundedFiles';
 import { TokenizerInputError } from './errors';
 import {
   createClipTokenizer,
@@ -37,14 +42,14 @@ function isRecord(value: unknown): value is Json {
 
 /** The parsed JSON of `folder/name`, or undefined when there is no such file. */
 async function readJsonFile(folder: string, name: string): Promise<unknown> {
-  const text = await readTextFile(folder, name);
-  if (text === undefined) return undefined;
+  const path = join(folder, name);
   try {
-    return JSON.parse(text) as unknown;
+    return await readJsonIfPresent(path, FILE_BYTES);
   } catch (error) {
-    throw new TokenizerInputError(
-      `${join(folder, name)} is not valid JSON (${(error as Error).message}). ${EXPORT_HINT}`,
-    );
+    if (error instanceof InvalidJsonError) {
+      throw new TokenizerInputError(`${path} is not valid JSON (${error.message}). ${EXPORT_HINT}`);
+    }
+    throw unreadable(path, error);
   }
 }
 
@@ -54,12 +59,18 @@ async function readTextFile(folder: string, name: string): Promise<string | unde
   try {
     return await readRegularText(path, FILE_BYTES);
   } catch (error) {
-    if (!(error instanceof UnreadableFileError)) throw error;
-    if (error.reason === 'missing') return undefined;
-    throw new TokenizerInputError(
-      `The tokenizer file ${path} cannot be read: ${error.message}. ${EXPORT_HINT}`,
-    );
+    if (error instanceof UnreadableFileError && error.reason === 'missing') return undefined;
+    throw unreadable(path, error);
   }
+}
+
+/** A tokenizer file that was not read, in the tokenizer's words; other errors as they are. */
+function unreadable(path: string, error: unknown): unknown {
+  return error instanceof UnreadableFileError
+    ? new TokenizerInputError(
+        `The tokenizer file ${path} cannot be read: ${error.message}. ${EXPORT_HINT}`,
+      )
+    : error;
 }
 
 /** A refusal of one field of one file. */

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { gaussianField } from '../../../src/extension/editors/pixels';
 import { Rng } from '../../../src/extension/measures/rng';
 import { openDiffusionFolder } from '../../../src/extension/editors/diffusion/modelFolder';
 import {
@@ -27,7 +28,6 @@ import {
 import { readSchedulerConfig } from '../../../src/extension/editors/diffusion/schedulerConfig';
 import {
   createScheduler,
-  unitNoise,
   type SchedulerKind,
 } from '../../../src/extension/editors/diffusion/schedulers';
 import { loadClipTokenizer } from '../../../src/extension/text/tokenizerFiles';
@@ -358,9 +358,9 @@ async function runSweep(
     source: toModelPixels(picture(), H, W),
     height: H,
     width: W,
-    initialNoise: unitNoise(new Rng(7, 1), PLANE),
+    initialNoise: gaussianField(PLANE, new Rng(7, 1)),
     stepNoise: (i) => {
-      while (stepNoises.length <= i) stepNoises.push(unitNoise(stepRng, PLANE));
+      while (stepNoises.length <= i) stepNoises.push(gaussianField(PLANE, stepRng));
       return stepNoises[i] ?? new Float32Array(PLANE);
     },
     scalingFactor: FRAME_SCALING[kind],

@@ -9,8 +9,10 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 
 import {
+  InvalidJsonError,
   isWithin,
   readBoundedStream,
+  readJsonIfPresent,
   readRegularText,
   UnreadableFileError,
 } from '../../../src/extension/files/boundedFiles';
@@ -74,4 +76,15 @@ test('a path is within a folder by its first segment: a child named ..x is insid
   assert.ok(!isWithin('/a/b', '/a'));
   assert.ok(!isWithin('/a/b', '/a/bc'));
   assert.ok(!isWithin('/a/b', '/a/b/../c'));
+});
+
+test('a JSON file is parsed when present, absent as undefined, and refused with its reason', async () => {
+  writeFileSync(join(dir, 'ok.json'), '\uFEFF{"a": [1, 2]}');
+  writeFileSync(join(dir, 'bad.json'), '{"a": ');
+  writeFileSync(join(dir, 'big.json'), `[${'1,'.repeat(600)}1]`);
+  assert.deepEqual(await readJsonIfPresent(join(dir, 'ok.json'), 1024), { a: [1, 2] });
+  assert.equal(await readJsonIfPresent(join(dir, 'none.json'), 1024), undefined);
+  await assert.rejects(readJsonIfPresent(join(dir, 'bad.json'), 1024), InvalidJsonError);
+  await unreadable(readJsonIfPresent(join(dir, 'big.json'), 1024), 'too-large', /1 KiB/);
+  await unreadable(readJsonIfPresent(dir, 1024), 'folder', /folder/);
 });

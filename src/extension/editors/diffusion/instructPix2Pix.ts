@@ -31,7 +31,8 @@ import { readNpyLatents } from './npy';
 import { MAX_NODE_SEED } from './seedRandomNodes';
 import { openNetworks, type OpenedNetworks } from './onnxNetworks';
 import { sweep, toModelPixels, type SweepResult } from './sampler';
-import { createScheduler, MAX_DENOISE_STEPS, unitNoise, type SchedulerKind } from './schedulers';
+import { gaussianField } from '../pixels';
+import { createScheduler, MAX_DENOISE_STEPS, type SchedulerKind } from './schedulers';
 import { readSchedulerConfig } from './schedulerConfig';
 import { TokenizerInputError } from '../../text/errors';
 import { loadClipTokenizer } from '../../text/tokenizerFiles';
@@ -375,13 +376,13 @@ async function editPath(
     const noisePath = stringParam(params, 'noise');
     const initialNoise =
       noisePath === undefined
-        ? unitNoise(new Rng(seed, INITIAL_NOISE_STREAM), plane)
+        ? gaussianField(plane, new Rng(seed, INITIAL_NOISE_STREAM))
         : await readNpyLatents(noisePath, [1, 4, height / 8, width / 8]);
     const stepRng = new Rng(seed, STEP_NOISE_STREAM);
     const stepNoises: Float32Array[] = [];
     const stepNoise = (i: number): Float32Array => {
       // Drawn in step order whatever asks first, so step i's noise depends only on the seed.
-      while (stepNoises.length <= i) stepNoises.push(unitNoise(stepRng, plane));
+      while (stepNoises.length <= i) stepNoises.push(gaussianField(plane, stepRng));
       return stepNoises[i] ?? new Float32Array(plane);
     };
     const maxBatch = imagesPerCall(

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
-import { readRegularText, UnreadableFileError } from '../../files/boundedFiles';
+import { InvalidJsonError, readJsonIfPresent } from '../../files/boundedFiles';
 import type { FileDigests } from '../../files/fileDigests';
 import { EditorInputError } from '../types';
 
@@ -140,21 +140,17 @@ async function readConfig(
   file: string,
 ): Promise<Readonly<Record<string, unknown>> | undefined> {
   const path = join(root, file);
-  let text: string;
-  try {
-    text = await readRegularText(path, CONFIG_BYTES);
-  } catch (error) {
-    if (error instanceof UnreadableFileError && error.reason === 'missing') return undefined;
-    throw new EditorInputError(`Cannot read ${path}: ${describe(error)}. Export the model again.`);
-  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = await readJsonIfPresent(path, CONFIG_BYTES);
   } catch (error) {
     throw new EditorInputError(
-      `${path} is not valid JSON (${describe(error)}). Export the model again.`,
+      error instanceof InvalidJsonError
+        ? `${path} is not valid JSON (${error.message}). Export the model again.`
+        : `Cannot read ${path}: ${describe(error)}. Export the model again.`,
     );
   }
+  if (parsed === undefined) return undefined;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new EditorInputError(`${path} is not a JSON object. Export the model again.`);
   }

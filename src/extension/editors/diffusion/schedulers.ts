@@ -2,8 +2,6 @@
 // Euler ancestral), both built from a model's scheduler_config.json as diffusers builds them, so a
 // run can be compared with a diffusers run on the same initial latents. All coefficients are
 // computed once here in float64; `step` is a plain loop over one item's latents.
-import type { Rng } from '../../measures/rng';
-import { gaussianField } from '../pixels';
 import { EditorInputError } from '../types';
 import { createDdim } from './ddim';
 import { createEulerAncestral } from './eulerAncestral';
@@ -36,9 +34,4 @@ export function createScheduler(
     case 'euler-ancestral':
       return createEulerAncestral(config, steps);
   }
-}
-
-/** `length` independent standard normal draws (Box-Muller on the seeded generator). */
-export function unitNoise(rng: Rng, length: number): Float32Array {
-  return gaussianField(length, rng);
 }
