@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import * as vscode from 'vscode';
 
 import { pngDataUris, pngFileDataUri } from '../share/dataUris';
+import { checkPng, PngError } from '../share/pngCheck';
 import { markdownSnippet } from '../share/markdown';
 import { renderReport } from '../share/reportHtml';
 import { storageError } from '../store/errors';
@@ -112,8 +113,21 @@ export async function exportMarkdown(loaded: LoadedResult, saved: boolean): Prom
   );
 }
 
-/** Export PNG: asks where (beside the result by default), then writes the webview's drawing. */
+/**
+ * Export PNG: checks that the webview's drawing is a PNG that decodes (a webview is a page that
+ * can be made to send anything), asks where (beside the result by default), then writes it.
+ */
 export async function exportPng(loaded: LoadedResult | undefined, dataUrl: string): Promise<void> {
+  const bytes = Buffer.from(dataUrl.slice('data:image/png;base64,'.length), 'base64');
+  try {
+    await checkPng(bytes, 'The drawing of the panel');
+  } catch (error) {
+    if (!(error instanceof PngError)) throw error;
+    void vscode.window.showErrorMessage(
+      `PropSweep did not export the PNG: ${error.message}. Reopen the panel and export again.`,
+    );
+    return;
+  }
   const base =
     loaded?.path.replace(/\.propsweep\.json$/, '.png') ??
     join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', 'propsweep.png');
@@ -122,9 +136,6 @@ export async function exportPng(loaded: LoadedResult | undefined, dataUrl: strin
     filters: { PNG: ['png'] },
   });
   if (target === undefined) return;
-  await writeFile(
-    target.fsPath,
-    Buffer.from(dataUrl.slice('data:image/png;base64,'.length), 'base64'),
-  );
+  await writeFile(target.fsPath, bytes);
   void vscode.window.showInformationMessage(`PropSweep exported ${target.fsPath}.`);
 }
