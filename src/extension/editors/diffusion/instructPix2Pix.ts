@@ -209,7 +209,7 @@ export function makeInstructPix2PixEditor(getOrt: () => typeof Ort): DescribedEd
           fingerprintFolder(folder, digests, signal),
         ),
       );
-      const files = model.files.map((f) => ({ name: f.file, bytes: f.bytes, sha256: f.sha256 }));
+      const files = [...model.files];
       const noise = stringParam(resolved, 'noise');
       if (noise !== undefined) {
         const { sha256, bytes } = await digests

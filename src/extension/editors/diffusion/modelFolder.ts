@@ -2,13 +2,14 @@
 // checked before any session opens (everything missing listed at once, with the export command),
 // its small JSON configs read and bounded, and its files fingerprinted for the frame cache and the
 // result. A folder can come from a workspace setting: every file is read through the bounded reader.
-import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 import { InvalidJsonError, readJsonIfPresent } from '../../files/boundedFiles';
 import type { FileDigests } from '../../files/fileDigests';
+import { contentRecord } from '../parametric';
 import { EditorInputError } from '../types';
+import type { ContentFile, ContentRecord } from '../../../shared/resultFile';
 
 /** The command that makes such a folder (README "Diffusion editor models"). */
 export const EXPORT_COMMAND =
@@ -33,20 +34,6 @@ export interface DiffusionFolder {
   readonly scalingFactor: number;
   /** What was assumed, for the result's notes. */
   readonly notes: readonly string[];
-}
-
-/** One fingerprinted file of the folder. */
-export interface FolderFile {
-  /** Relative to the folder, with forward slashes. */
-  readonly file: string;
-  readonly bytes: number;
-  readonly sha256: string;
-}
-
-/** The folder's content: every file that can change an edit, and one digest over them. */
-export interface FolderFingerprint {
-  readonly sha256: string;
-  readonly files: readonly FolderFile[];
 }
 
 const CONFIG_BYTES = 1024 * 1024;
@@ -163,13 +150,14 @@ function describe(error: unknown): string {
 
 /**
  * The digest of every file that can change an edit (the networks with their external data and
- * configs, the tokenizer, the scheduler, model_index.json), each hashed once per change.
+ * configs, the tokenizer, the scheduler, model_index.json), each hashed once per change; each
+ * file named by its path in the folder, with forward slashes.
  */
 export async function fingerprintFolder(
   folder: DiffusionFolder,
   digests: FileDigests,
   signal?: AbortSignal,
-): Promise<FolderFingerprint> {
+): Promise<ContentRecord> {
   const paths: string[] = [];
   if ((await stat(join(folder.root, 'model_index.json')).catch(() => undefined))?.isFile()) {
     paths.push(join(folder.root, 'model_index.json'));
@@ -187,12 +175,12 @@ export async function fingerprintFolder(
       );
     }
   }
-  const files: FolderFile[] = [];
+  const files: ContentFile[] = [];
   for (const path of paths.sort()) {
     signal?.throwIfAborted();
     try {
       const { sha256, bytes } = await digests.digest(path, WEIGHT_BYTES);
-      files.push({ file: relative(folder.root, path).split(/[\\/]/).join('/'), bytes, sha256 });
+      files.push({ name: relative(folder.root, path).split(/[\\/]/).join('/'), bytes, sha256 });
     } catch (error) {
       throw new EditorInputError(
         `Cannot read ${path} of the editor model: ${describe(error)}. Check the folder, or export the model again.`,
@@ -200,8 +188,5 @@ export async function fingerprintFolder(
     }
   }
   await digests.flush();
-  const sha256 = createHash('sha256')
-    .update(files.map((f) => `${f.file} ${f.sha256}`).join('\n'))
-    .digest('hex');
-  return { sha256, files };
+  return contentRecord(files);
 }

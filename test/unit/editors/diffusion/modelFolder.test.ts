@@ -5,6 +5,7 @@
 // copy of a fixture folder (test/fixtures/diffusion/README.md).
 import assert from 'node:assert/strict';
 import { FileDigests } from '../../../../src/extension/files/fileDigests';
+import type { ContentRecord } from '../../../../src/shared/resultFile';
 import { createHash } from 'node:crypto';
 import {
   cpSync,
@@ -25,7 +26,6 @@ import {
   fingerprintFolder,
   openDiffusionFolder,
   SD1_SCALING_FACTOR,
-  type FolderFingerprint,
 } from '../../../../src/extension/editors/diffusion/modelFolder';
 import { EditorInputError } from '../../../../src/extension/editors/types';
 import { ROOT } from '../../helpers';
@@ -216,16 +216,14 @@ describe('openDiffusionFolder', () => {
 });
 
 describe('fingerprintFolder', () => {
-  const fingerprint = async (
-    dir: string,
-    digests = new FileDigests(),
-  ): Promise<FolderFingerprint> => fingerprintFolder(await openDiffusionFolder(dir), digests);
+  const fingerprint = async (dir: string, digests = new FileDigests()): Promise<ContentRecord> =>
+    fingerprintFolder(await openDiffusionFolder(dir), digests);
 
   test('lists every file that makes the edit, each with its own sha256', async () => {
     const dir = join(FIXTURES, 'ip2p-legacy');
     const print = await fingerprint(dir);
     assert.deepEqual(
-      print.files.map((f) => f.file),
+      print.files.map((f) => f.name),
       [
         'model_index.json',
         'scheduler/scheduler_config.json',
@@ -245,9 +243,9 @@ describe('fingerprintFolder', () => {
       ],
     );
     for (const file of print.files) {
-      const bytes = readFileSync(join(dir, file.file));
-      assert.equal(file.bytes, bytes.length, file.file);
-      assert.equal(file.sha256, createHash('sha256').update(bytes).digest('hex'), file.file);
+      const bytes = readFileSync(join(dir, file.name));
+      assert.equal(file.bytes, bytes.length, file.name);
+      assert.equal(file.sha256, createHash('sha256').update(bytes).digest('hex'), file.name);
     }
     assert.match(print.sha256, /^[0-9a-f]{64}$/);
   });
@@ -265,7 +263,7 @@ describe('fingerprintFolder', () => {
     const digests = new FileDigests();
     const before = await fingerprint(dir, digests);
     const seen = new Set([before.sha256]);
-    for (const { file } of before.files) {
+    for (const { name: file } of before.files) {
       const path = join(dir, file);
       const original = readFileSync(path);
       writeFileSync(path, Buffer.concat([original, Buffer.from(' ')]));
@@ -274,8 +272,8 @@ describe('fingerprintFolder', () => {
       seen.add(changed);
       writeFileSync(path, original);
     }
-    assert.ok(before.files.some((f) => f.file.startsWith('tokenizer/')));
-    assert.ok(before.files.some((f) => f.file.startsWith('scheduler/')));
+    assert.ok(before.files.some((f) => f.name.startsWith('tokenizer/')));
+    assert.ok(before.files.some((f) => f.name.startsWith('scheduler/')));
     assert.equal((await fingerprint(dir, digests)).sha256, before.sha256);
   });
 
