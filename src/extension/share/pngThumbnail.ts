@@ -2,9 +2,9 @@
 // extension host and in the plain CLI, and only the child has natives. A PNG is decoded scanline
 // by scanline (pngCheck.ts checks it on the way) into an area average of at most `maxSide` pixels
 // on its long side, then encoded again as 8-bit RGBA with node:zlib.
-import { crc32, deflateSync } from 'node:zlib';
 
 import { scaledSize } from '../images/downscale';
+import { pngFile } from '../images/pngFile';
 import {
   inflatePng,
   parsePng,
@@ -198,26 +198,5 @@ export function encodePng(image: RgbaImage): Uint8Array {
       for (let c = 0; c < channels; c++) raw[at++] = data[p + c] ?? 0;
     }
   }
-  const ihdr = new Uint8Array(13);
-  const view = new DataView(ihdr.buffer);
-  view.setUint32(0, width);
-  view.setUint32(4, height);
-  ihdr[8] = 8;
-  ihdr[9] = opaque ? 2 : 6;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', deflateSync(raw)),
-    pngChunk('IEND', new Uint8Array(0)),
-  ]);
-}
-
-/** One PNG chunk: its length, type, body and the CRC of type and body (node:zlib's crc32). */
-export function pngChunk(type: string, body: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + body.length);
-  out.writeUInt32BE(body.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(body, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
-  return out;
+  return pngFile(width, height, channels, raw, 6);
 }

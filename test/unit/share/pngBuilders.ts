@@ -2,7 +2,8 @@
 // broken ones (a wrong CRC, a cut, a header that promises more pixels than the data has).
 import { deflateSync } from 'node:zlib';
 
-import { encodePng, pngChunk } from '../../../src/extension/share/pngThumbnail';
+import { pngChunk } from '../../../src/extension/images/pngFile';
+import { encodePng } from '../../../src/extension/share/pngThumbnail';
 
 // The writer's chunk, not the checker's code: a checker that misreads lengths or CRCs still fails
 // on the files built here.
