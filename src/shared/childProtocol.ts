@@ -1,14 +1,16 @@
 // Messages between the extension host (or the CLI) and the forked inference child process.
 // Every request carries an id and is answered by exactly one `run/result`; an explanation that
 // asks for it is previewed first (`run/preview`), before its frames are written.
+import { isAdjustment } from './adjust';
 import { isSafeId, shown } from './coerce';
 import type { ExecutionProvider } from './executionProviders';
+import { validateFolderFile, type FolderFile, type ShardRecord } from './folderFile';
 import { previewFramesProblem, type PreviewFrame } from './previewFrames';
 import { isMeasureJson, type MeasureJson } from './result';
 import { trackProblems, validateResultFile, type ResultFile, type TrackRecord } from './resultFile';
 
 /** Bumped whenever a message changes shape; the child announces it in `child/ready`. */
-export const CHILD_PROTOCOL_VERSION = 3;
+export const CHILD_PROTOCOL_VERSION = 4;
 
 /** The argument that asks the child to run below normal priority (InferenceChild.start). */
 export const BACKGROUND_FLAG = '--background';
@@ -164,10 +166,35 @@ export interface ExplainRun {
   readonly track?: TrackRecord;
 }
 
+/**
+ * Explain every image of a folder (or a shard of it) with the same editor and classifiers, into
+ * `outDir/images/<key>/`, and write the summary `outDir/NAME.propsweep-folder.json`. Resumes a
+ * run with the same settings that stopped in `outDir`; refuses one with other settings.
+ */
+export interface ExplainFolderRun extends Omit<
+  ExplainRun,
+  'type' | 'image' | 'mask' | 'name' | 'track' | 'preview'
+> {
+  readonly type: 'explainFolder/run';
+  /** The folder of images; masks beside them as `NAME.mask.png`. */
+  readonly folder: string;
+  /** Also the images in its subfolders (hidden and symlinked folders are not entered). */
+  readonly recursive: boolean;
+  /** Only the first N images by sorted path (before sharding); null for all. */
+  readonly limit: number | null;
+  /** Only every image whose index in sorted order is index - 1 modulo count; null for all. */
+  readonly shard: ShardRecord | null;
+  /** How p-values are adjusted over the images, per classifier. */
+  readonly adjustment: 'holm' | 'bh';
+  /** File name stem of the summary (NAME.propsweep-folder.json). */
+  readonly name: string;
+}
+
 /** Host to child. */
 export type HostToChild =
   | ({ readonly id: number } & MeasureRun)
   | ({ readonly id: number } & ExplainRun)
+  | ({ readonly id: number } & ExplainFolderRun)
   | { readonly type: 'run/cancel'; readonly id: number };
 
 /** What a finished request answers. */
@@ -178,6 +205,12 @@ export type RunValue =
       readonly resultPath: string;
       readonly reportPath: string;
       readonly result: ResultFile;
+    }
+  | {
+      readonly kind: 'folder';
+      /** The summary file written (absolute). */
+      readonly summaryPath: string;
+      readonly file: FolderFile;
     };
 
 /** Longer help for an error, offered as a button: 'editor-model' is how to export a diffusion model. */
@@ -293,6 +326,7 @@ function runValueProblem(x: unknown): string | null {
   if (v.kind === 'measure') {
     return isMeasureJson(v.result) ? null : 'the measurement is not a measurement';
   }
+  if (v.kind === 'folder') return folderValueProblem(v);
   if (v.kind !== 'explain') return `unknown result kind ${shown(v.kind)}`;
   if (typeof v.resultPath !== 'string' || typeof v.reportPath !== 'string') {
     return 'the explanation needs its result and report paths';
@@ -301,6 +335,14 @@ function runValueProblem(x: unknown): string | null {
   return problems.length === 0
     ? null
     : `the explanation is not a valid result (${problems.join('; ')})`;
+}
+
+function folderValueProblem(v: Record<string, unknown>): string | null {
+  if (typeof v.summaryPath !== 'string') return 'the folder run needs its summary path';
+  const problems = validateFolderFile(v.file);
+  return problems.length === 0
+    ? null
+    : `the folder run's summary is not valid (${problems.slice(0, 3).join('; ')})`;
 }
 
 /** Validates a message from the host. */
@@ -322,29 +364,69 @@ export function hostMessageProblem(x: unknown): string | null {
         : 'measure/run needs options';
     case 'explain/run':
       return typeof m.image === 'string' &&
-        typeof m.editor === 'string' &&
-        typeof m.steps === 'number' &&
-        typeof m.seed === 'number' &&
-        typeof m.permutations === 'number' &&
-        typeof m.alpha === 'number' &&
-        typeof m.params === 'object' &&
-        m.params !== null &&
-        Array.isArray(m.models) &&
-        m.models.every((spec: unknown) => modelSpecProblem(spec) === null) &&
-        typeof m.outDir === 'string' &&
-        typeof m.cacheDir === 'string' &&
         typeof m.name === 'string' &&
         (m.preview === undefined || typeof m.preview === 'boolean') &&
-        (m.seeds === undefined || typeof m.seeds === 'number') &&
-        (m.editMemoryMB === undefined ||
-          (typeof m.editMemoryMB === 'number' &&
-            m.editMemoryMB >= 1 &&
-            m.editMemoryMB <= 1_048_576))
+        explainOptionsValid(m)
         ? m.track === undefined
           ? null
-          : (trackProblems(m.track, m.models.length)[0] ?? null)
+          : (trackProblems(m.track, (m.models as unknown[]).length)[0] ?? null)
         : 'explain/run needs image, editor, params, steps, seed, permutations, alpha, models (each an ONNX file, a command or a CLIP model), outDir, cacheDir and name (and preview, if given, true or false; editMemoryMB, if given, 1 to 1048576)';
+    case 'explainFolder/run':
+      return folderRunProblem(m);
     default:
       return `unknown request type ${shown(m.type)}`;
   }
+}
+
+/** The options an image's and a folder's explanation share, each of its type. */
+function explainOptionsValid(m: Record<string, unknown>): boolean {
+  return (
+    typeof m.editor === 'string' &&
+    typeof m.steps === 'number' &&
+    typeof m.seed === 'number' &&
+    typeof m.permutations === 'number' &&
+    typeof m.alpha === 'number' &&
+    typeof m.params === 'object' &&
+    m.params !== null &&
+    Array.isArray(m.models) &&
+    m.models.every((spec: unknown) => modelSpecProblem(spec) === null) &&
+    typeof m.outDir === 'string' &&
+    typeof m.cacheDir === 'string' &&
+    (m.seeds === undefined || typeof m.seeds === 'number') &&
+    (m.editMemoryMB === undefined ||
+      (typeof m.editMemoryMB === 'number' && m.editMemoryMB >= 1 && m.editMemoryMB <= 1_048_576))
+  );
+}
+
+function folderRunProblem(m: Record<string, unknown>): string | null {
+  if (
+    !explainOptionsValid(m) ||
+    typeof m.folder !== 'string' ||
+    typeof m.recursive !== 'boolean' ||
+    typeof m.name !== 'string'
+  ) {
+    return 'explainFolder/run needs folder, recursive, editor, params, steps, seed, permutations, alpha, models (each an ONNX file, a command or a CLIP model), outDir, cacheDir and name (and editMemoryMB, if given, 1 to 1048576)';
+  }
+  if (m.limit !== null && !(Number.isSafeInteger(m.limit) && (m.limit as number) >= 1)) {
+    return 'explainFolder/run needs limit null or a whole number of at least 1';
+  }
+  if (m.shard !== null && shardProblem(m.shard) !== null) {
+    return `explainFolder/run needs shard null or ${shardProblem(m.shard) ?? ''}`;
+  }
+  if (m.adjustment === 'none' || !isAdjustment(m.adjustment)) {
+    return 'explainFolder/run needs adjustment holm or bh';
+  }
+  return null;
+}
+
+/** What is wrong with a shard `{ index, count }` (whole numbers, 1 <= index <= count), or null. */
+export function shardProblem(x: unknown): string | null {
+  if (typeof x !== 'object' || x === null) return 'a shard { index, count }';
+  const { index, count } = x as Record<string, unknown>;
+  return Number.isSafeInteger(index) &&
+    Number.isSafeInteger(count) &&
+    (index as number) >= 1 &&
+    (index as number) <= (count as number)
+    ? null
+    : 'a shard with whole numbers 1 <= index <= count';
 }

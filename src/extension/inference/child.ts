@@ -15,10 +15,11 @@ import {
   type RunValue,
 } from '../../shared/childProtocol';
 import { runExplain } from '../pipeline/explainRun';
+import { runFolder } from '../pipeline/folderRun';
 import { helpFor, isInputError } from '../pipeline/inputErrors';
 import { runMeasure } from '../pipeline/measureRun';
 import { checkExplainLimits } from '../pipeline/requestLimits';
-import { throttleProgress } from './progressThrottle';
+import { throttleProgress, type ProgressThrottle } from './progressThrottle';
 
 // Started by VS Code: yield to the editor under load. Threads started from here on (ONNX Runtime's,
 // libuv's, sharp's, the permutation workers) inherit the priority; an idle machine still gives
@@ -46,34 +47,7 @@ async function handle(request: Exclude<HostToChild, { type: 'run/cancel' }>): Pr
     send({ type: 'run/progress', id: request.id, ...p });
   });
   try {
-    if (request.type === 'explain/run') checkExplainLimits(request);
-    const value: RunValue =
-      request.type === 'measure/run'
-        ? await runMeasure(request, {
-            workerPath,
-            signal,
-            progress: (p) => {
-              send({ type: 'run/progress', id: request.id, ...p });
-            },
-          })
-        : await runExplain(request, {
-            workerPath,
-            signal,
-            progress: (p) => {
-              progress.report(p);
-            },
-            // The preview follows every progress report of the run (none is held back behind it).
-            preview:
-              request.preview === true
-                ? (p) => {
-                    progress.flush();
-                    send({ type: 'run/preview', id: request.id, ...p });
-                  }
-                : undefined,
-            log: (message) => {
-              process.stderr.write(`${message}\n`);
-            },
-          });
+    const value = await answer(request, signal, progress);
     progress.flush();
     send({ type: 'run/result', id: request.id, ok: true, value });
   } catch (error) {
@@ -81,6 +55,55 @@ async function handle(request: Exclude<HostToChild, { type: 'run/cancel' }>): Pr
     send({ type: 'run/result', id: request.id, ok: false, error: describe(error, signal) });
   } finally {
     running.delete(request.id);
+  }
+}
+
+/** Runs a request: the limits of an explanation are checked before any work. */
+async function answer(
+  request: Exclude<HostToChild, { type: 'run/cancel' }>,
+  signal: AbortSignal,
+  progress: ProgressThrottle,
+): Promise<RunValue> {
+  const log = (message: string): void => {
+    process.stderr.write(`${message}\n`);
+  };
+  switch (request.type) {
+    case 'measure/run':
+      return runMeasure(request, {
+        workerPath,
+        signal,
+        progress: (p) => {
+          send({ type: 'run/progress', id: request.id, ...p });
+        },
+      });
+    case 'explain/run':
+      checkExplainLimits(request);
+      return runExplain(request, {
+        workerPath,
+        signal,
+        progress: (p) => {
+          progress.report(p);
+        },
+        // The preview follows every progress report of the run (none is held back behind it).
+        preview:
+          request.preview === true
+            ? (p) => {
+                progress.flush();
+                send({ type: 'run/preview', id: request.id, ...p });
+              }
+            : undefined,
+        log,
+      });
+    case 'explainFolder/run':
+      checkExplainLimits(request);
+      return runFolder(request, {
+        workerPath,
+        signal,
+        progress: (p) => {
+          progress.report(p);
+        },
+        log,
+      });
   }
 }
 

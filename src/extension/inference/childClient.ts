@@ -8,6 +8,7 @@ import {
   messageId,
   type ChildError,
   type ChildToHost,
+  type ExplainFolderRun,
   type ExplainRun,
   type HostToChild,
   type MeasureRun,
@@ -185,12 +186,33 @@ export class InferenceChild {
     return value;
   }
 
+  /**
+   * Explains every image of a folder (or shard) in the child and writes its summary; progress
+   * comes once per image. A cancel stops between images and rejects with an AbortError, after the
+   * child has written the summary of the images that were done (a later run resumes them).
+   */
+  async explainFolder(
+    request: Omit<ExplainFolderRun, 'type'>,
+    options: Omit<RunOptions, 'onPreview'> = {},
+  ): Promise<Extract<RunValue, { kind: 'folder' }>> {
+    const value = await this.run({ type: 'explainFolder/run', ...request }, options);
+    if (value.kind !== 'folder')
+      throw new ChildRunError(
+        'internal',
+        'The inference process answered a folder run with another kind of result.',
+      );
+    return value;
+  }
+
   /** Kills the process (it holds nothing that needs a clean shutdown). */
   dispose(): void {
     if (this.exited === undefined) this.child.kill('SIGKILL');
   }
 
-  private run(message: MeasureRun | ExplainRun, options: RunOptions): Promise<RunValue> {
+  private run(
+    message: MeasureRun | ExplainRun | ExplainFolderRun,
+    options: RunOptions,
+  ): Promise<RunValue> {
     if (this.exited !== undefined)
       return Promise.reject(
         new ChildRunError('crashed', `The propsweep inference process ${this.exited}.`),

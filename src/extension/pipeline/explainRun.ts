@@ -11,15 +11,16 @@ import type { GrayImage, RgbImage } from '../images/image';
 import { encodePng, readImage, readImageHashed, readMaskHashed, resizeImage } from '../images/io';
 import { loadModel, modelLabel } from '../models/loadModel';
 import type { Classifier } from '../models/types';
-import { explain, type LoadedImage, type PipelineImaging } from './explain';
+import { explain, type Explanation, type LoadedImage, type PipelineImaging } from './explain';
 import { storageError } from '../store/errors';
 import { FrameCache } from '../store/frameCache';
 import { cleanUpOnExit } from '../store/exitCleanup';
 import { checkWritable, removeCreated, removeCreatedSync } from '../store/outputFolder';
 import { portable } from '../store/resultFiles';
-import { writeResult } from '../store/resultWriter';
+import { writeResult, type WrittenResult } from '../store/resultWriter';
 import { previewFrames } from './preview';
 import type { ExplainRun, RunPreview, RunProgress, RunValue } from '../../shared/childProtocol';
+import type { ResultFile } from '../../shared/resultFile';
 import { runSizeProblem, seedsProblem } from '../../shared/limits';
 
 /** What the child provides to an explain run. */
@@ -104,96 +105,33 @@ async function explainInto(
         }),
       );
     }
-    const tooLarge = runSizeProblem({
-      steps: strengths.length,
-      width: source.image.width,
-      height: source.image.height,
-      outputs: classifiers.map(({ classifier }) => classifier.info.outputs),
-      labels: classifiers.map(({ classifier }) => classifier.info.labels),
-    });
-    if (tooLarge !== null) throw new EditorInputError(`${basename(sourcePath)}: ${tooLarge}`);
-    const explanation = await explain({
-      source: {
-        image: source.image,
-        path: portable(request.outDir, sourcePath),
-        sha256: source.sha256,
-      },
-      mask: mask === null ? null : { ...mask, path: portable(request.outDir, mask.path) },
+    const { explanation, shown } = await explainLoaded({
+      request,
       editor,
       params,
       strengths,
-      seed: request.seed,
       otherSeeds,
+      period,
       classifiers,
-      measure: {
-        permutations: request.permutations,
-        alpha: request.alpha,
-        legacy: request.legacy,
-        edgeOrder: request.edgeOrder,
-        period,
-      },
       cache,
-      imaging: imagingFor(editor, params),
-      workerPath: context.workerPath,
-      runtime: {
-        provider: request.provider,
-        deviceId: request.deviceId,
-        memoryBudgetMB: request.editMemoryMB,
-        log: context.log,
-      },
-      signal,
-      onProgress: context.progress,
+      source,
+      mask,
+      context,
     });
-    signal.throwIfAborted();
-    const { result } = explanation;
-    const notes = source.notes.map((n) => `${basename(sourcePath)}: ${n}`);
-    const models = result.models.map((m) => ({
-      ...m,
-      path: m.path === '' ? '' : portable(request.outDir, m.path),
-      ...(m.files === undefined
-        ? {}
-        : { files: m.files.map((f) => ({ ...f, path: portable(request.outDir, f.path) })) }),
-      notes: [...notes, ...m.notes],
-    }));
-    const { track } = request;
-    const shown = {
-      ...result,
-      models,
-      ...(track !== undefined && {
-        track: {
-          ...track,
-          checkpoints: track.checkpoints.map((c) => ({
-            ...c,
-            file: portable(request.outDir, c.file),
-          })),
-        },
-      }),
-    };
     if (context.preview !== undefined) {
       // Downscaled in a few milliseconds a frame; the PNGs take longer, and are not needed to read
       // the answer.
       const frames = previewFrames(explanation.frames);
       if (frames !== null) context.preview({ result: shown, frames });
     }
-    const framePaths = await explanation.writeFrames();
-    // The source at the frames' size goes beside them, so the panel and the report show it next to
-    // the reconstruction without reading outside the result's folder.
-    let sourcePng: string | undefined;
-    if (explanation.reference !== null) {
-      sourcePng = join(scratch, 'source.png');
-      await writeFile(sourcePng, await encodePng(explanation.reference));
-    }
-    signal.throwIfAborted();
-    const title = `${basename(sourcePath)}: ${editor.title}`;
-    const written = await writeResult(
-      request.outDir,
-      request.name,
-      shown,
-      framePaths,
-      title,
-      context.log,
-      sourcePng,
-    );
+    const written = await writeExplanation(explanation, shown, {
+      outDir: request.outDir,
+      name: request.name,
+      title: `${basename(sourcePath)}: ${editor.title}`,
+      sourcePng: join(scratch, 'source.png'),
+      signal,
+      log: context.log,
+    });
     return {
       kind: 'explain',
       resultPath: written.resultPath,
@@ -205,8 +143,154 @@ async function explainInto(
   }
 }
 
+/** The options of an image's explanation that the steps below read (a folder run gives its own). */
+export type ImageRunOptions = Pick<
+  ExplainRun,
+  | 'seed'
+  | 'permutations'
+  | 'alpha'
+  | 'legacy'
+  | 'edgeOrder'
+  | 'provider'
+  | 'deviceId'
+  | 'editMemoryMB'
+  | 'outDir'
+  | 'track'
+>;
+
+/** An image with its classifiers loaded: everything `explainLoaded` needs. */
+export interface LoadedExplanation {
+  readonly request: ImageRunOptions;
+  readonly editor: ImageEditor;
+  readonly params: EditorParams;
+  readonly strengths: readonly number[];
+  readonly otherSeeds: readonly number[];
+  readonly period: number | undefined;
+  readonly classifiers: readonly { readonly name: string; readonly classifier: Classifier }[];
+  readonly cache: FrameCache;
+  readonly source: LoadedImage<RgbImage> & { readonly notes: readonly string[] };
+  readonly mask: LoadedImage<GrayImage> | null;
+  readonly context: Pick<ExplainContext, 'workerPath' | 'signal' | 'progress' | 'log'>;
+}
+
+/**
+ * Checks the run's size, explains, and makes the result as it will be saved: paths relative to
+ * `request.outDir`, the image's reading notes on every model. The frames are not written yet.
+ */
+export async function explainLoaded(
+  run: LoadedExplanation,
+): Promise<{ explanation: Explanation; shown: ResultFile }> {
+  const { request, source, mask, classifiers, context } = run;
+  const tooLarge = runSizeProblem({
+    steps: run.strengths.length,
+    width: source.image.width,
+    height: source.image.height,
+    outputs: classifiers.map(({ classifier }) => classifier.info.outputs),
+    labels: classifiers.map(({ classifier }) => classifier.info.labels),
+  });
+  if (tooLarge !== null) throw new EditorInputError(`${basename(source.path)}: ${tooLarge}`);
+  const explanation = await explain({
+    source: {
+      image: source.image,
+      path: portable(request.outDir, source.path),
+      sha256: source.sha256,
+    },
+    mask: mask === null ? null : { ...mask, path: portable(request.outDir, mask.path) },
+    editor: run.editor,
+    params: run.params,
+    strengths: run.strengths,
+    seed: request.seed,
+    otherSeeds: run.otherSeeds,
+    classifiers,
+    measure: {
+      permutations: request.permutations,
+      alpha: request.alpha,
+      legacy: request.legacy,
+      edgeOrder: request.edgeOrder,
+      period: run.period,
+    },
+    cache: run.cache,
+    imaging: imagingFor(run.editor, run.params),
+    workerPath: context.workerPath,
+    runtime: {
+      provider: request.provider,
+      deviceId: request.deviceId,
+      memoryBudgetMB: request.editMemoryMB,
+      log: context.log,
+    },
+    signal: context.signal,
+    onProgress: context.progress,
+  });
+  context.signal.throwIfAborted();
+  const { result } = explanation;
+  const notes = source.notes.map((n) => `${basename(source.path)}: ${n}`);
+  const models = result.models.map((m) => ({
+    ...m,
+    path: m.path === '' ? '' : portable(request.outDir, m.path),
+    ...(m.files === undefined
+      ? {}
+      : { files: m.files.map((f) => ({ ...f, path: portable(request.outDir, f.path) })) }),
+    notes: [...notes, ...m.notes],
+  }));
+  const { track } = request;
+  const shown: ResultFile = {
+    ...result,
+    models,
+    ...(track !== undefined && {
+      track: {
+        ...track,
+        checkpoints: track.checkpoints.map((c) => ({
+          ...c,
+          file: portable(request.outDir, c.file),
+        })),
+      },
+    }),
+  };
+  return { explanation, shown };
+}
+
+/** Where and how `writeExplanation` writes a result. */
+export interface WriteOptions {
+  readonly outDir: string;
+  readonly name: string;
+  readonly title: string;
+  /** A scratch file for the source at the frames' size (written only when the result needs it). */
+  readonly sourcePng: string;
+  readonly signal: AbortSignal;
+  readonly log: (message: string) => void;
+}
+
+/** Encodes the frames the cache lacks and publishes the result folder (see writeResult). */
+export async function writeExplanation(
+  explanation: Explanation,
+  shown: ResultFile,
+  options: WriteOptions,
+): Promise<WrittenResult> {
+  const framePaths = await explanation.writeFrames();
+  // The source at the frames' size goes beside them, so the panel and the report show it next to
+  // the reconstruction without reading outside the result's folder.
+  let sourcePng: string | undefined;
+  if (explanation.reference !== null) {
+    sourcePng = options.sourcePng;
+    await writeFile(sourcePng, await encodePng(explanation.reference));
+  }
+  options.signal.throwIfAborted();
+  return writeResult(
+    options.outDir,
+    options.name,
+    shown,
+    framePaths,
+    options.title,
+    options.log,
+    sourcePng,
+  );
+}
+
 /** Seeds seed + 1, ... (wrapping at 2^32) for --seeds K; refused for editors without randomness. */
-function otherSeedsFor(editor: ImageEditor, request: ExplainRun): number[] {
+export function otherSeedsFor(
+  editor: ImageEditor,
+  request: Pick<ExplainRun, 'seed' | 'seeds'>,
+): number[] {
   const count = request.seeds ?? 1;
   const problem = seedsProblem(count);
   if (problem !== null) throw new EditorInputError(`--${problem}.`);
@@ -219,7 +303,7 @@ function otherSeedsFor(editor: ImageEditor, request: ExplainRun): number[] {
 }
 
 /** sharp-backed image work; the quality report judges the region the edit is meant to change. */
-function imagingFor(editor: ImageEditor, params: EditorParams): PipelineImaging {
+export function imagingFor(editor: ImageEditor, params: EditorParams): PipelineImaging {
   return {
     encodePng,
     decodePng: async (path) => (await readImage(path)).image,
@@ -229,14 +313,14 @@ function imagingFor(editor: ImageEditor, params: EditorParams): PipelineImaging 
   };
 }
 
-async function loadSource(
+export async function loadSource(
   path: string,
 ): Promise<LoadedImage<RgbImage> & { notes: readonly string[] }> {
   const { image, notes, sha256 } = await readImageHashed(path);
   return { image, path, sha256, notes };
 }
 
-async function loadMask(path: string, source: RgbImage): Promise<LoadedImage<GrayImage>> {
+export async function loadMask(path: string, source: RgbImage): Promise<LoadedImage<GrayImage>> {
   const { image, sha256 } = await readMaskHashed(path, {
     width: source.width,
     height: source.height,
@@ -248,7 +332,7 @@ async function loadMask(path: string, source: RgbImage): Promise<LoadedImage<Gra
  * Parametric editors sweep t = 0..1 evenly; a path that goes all the way round stops one step
  * short of its period (t = period is t = 0 again); a recorded sequence brings its own strengths.
  */
-async function strengthsFor(
+export async function strengthsFor(
   editor: ImageEditor,
   params: EditorParams,
   steps: number,

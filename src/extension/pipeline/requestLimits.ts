@@ -1,5 +1,5 @@
 import { checkTestOptions, MeasureInputError } from '../measures';
-import type { ExplainRun } from '../../shared/childProtocol';
+import type { ExplainFolderRun, ExplainRun } from '../../shared/childProtocol';
 import { stepsProblem } from '../../shared/limits';
 
 /**
@@ -8,7 +8,7 @@ import { stepsProblem } from '../../shared/limits';
  * the CLI checks its flags and the extension its settings, but a hand-edited setting or another
  * client must not get further than this.
  */
-export function checkExplainLimits(request: ExplainRun): void {
+export function checkExplainLimits(request: ExplainRun | ExplainFolderRun): void {
   const steps = stepsProblem(request.steps);
   if (steps !== null) throw new MeasureInputError(`${steps}.`);
   // The measures' own checks, so that a bad alpha, seed or permutations fails before the editing

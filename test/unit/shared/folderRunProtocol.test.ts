@@ -1,0 +1,89 @@
+// The folder run's messages between the host and the inference child: the request the child
+// refuses before any work, and the answer the host refuses before any use.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import {
+  childMessageProblem,
+  hostMessageProblem,
+  isHostToChild,
+  shardProblem,
+} from '../../../src/shared/childProtocol';
+import { folderFile, notDoneRow } from './folderBuilders';
+
+const request = {
+  type: 'explainFolder/run',
+  id: 4,
+  folder: 'images',
+  recursive: false,
+  limit: null,
+  shard: null,
+  adjustment: 'holm',
+  editor: 'brightness',
+  params: {},
+  steps: 9,
+  seed: 0,
+  permutations: 100,
+  alpha: 0.01,
+  models: [{ path: 'm.onnx' }],
+  provider: 'cpu',
+  outDir: 'out',
+  cacheDir: 'cache',
+  name: 'images-brightness',
+};
+
+test('explainFolder/run: the folder, its share and the adjustment, each of its type', () => {
+  assert.equal(hostMessageProblem(request), null);
+  assert.ok(
+    isHostToChild({ ...request, recursive: true, limit: 5, shard: { index: 2, count: 3 } }),
+  );
+  assert.ok(isHostToChild({ ...request, adjustment: 'bh' }));
+  const refused: Record<string, unknown>[] = [
+    { folder: undefined },
+    { recursive: 'yes' },
+    { name: undefined },
+    { limit: 0 },
+    { limit: 2.5 },
+    { limit: undefined },
+    { shard: { index: 0, count: 3 } },
+    { shard: { index: 4, count: 3 } },
+    { shard: { index: 1 } },
+    { shard: undefined },
+    { adjustment: 'none' },
+    { adjustment: 'bonferroni' },
+    { models: [{ kind: 'clip' }] },
+    { steps: '9' },
+    { editMemoryMB: 0 },
+  ];
+  for (const change of refused) {
+    assert.notEqual(hostMessageProblem({ ...request, ...change }), null, JSON.stringify(change));
+  }
+  assert.match(
+    hostMessageProblem({ ...request, shard: { index: 4, count: 3 } }) ?? '',
+    /1 <= index <= count/,
+  );
+});
+
+test('shardProblem: whole numbers with 1 <= index <= count', () => {
+  assert.equal(shardProblem({ index: 1, count: 1 }), null);
+  assert.equal(shardProblem({ index: 3, count: 3 }), null);
+  assert.notEqual(shardProblem({ index: 1.5, count: 3 }), null);
+  assert.notEqual(shardProblem({ index: -1, count: 3 }), null);
+  assert.notEqual(shardProblem(null), null);
+});
+
+test('a folder answer carries its summary path and a valid folder file', () => {
+  const file = folderFile([notDoneRow('a.png', 'skipped')]);
+  const answer = (value: unknown): unknown => ({ type: 'run/result', id: 4, ok: true, value });
+  assert.equal(
+    childMessageProblem(answer({ kind: 'folder', summaryPath: '/o/x.json', file })),
+    null,
+  );
+  assert.match(childMessageProblem(answer({ kind: 'folder', file })) ?? '', /summary path/);
+  assert.match(
+    childMessageProblem(
+      answer({ kind: 'folder', summaryPath: '/o/x.json', file: { ...file, rows: 'many' } }),
+    ) ?? '',
+    /summary is not valid/,
+  );
+});
