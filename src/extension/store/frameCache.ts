@@ -235,6 +235,8 @@ async function claimFolder(dir: string): Promise<void> {
   await makeFolders(dir);
   const foreign: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
+    // Another run claiming the same new cache at the same time (shards of a folder) wrote it.
+    if (entry.name === CACHE_MARKER) continue;
     if (!entry.isDirectory() || !SHARD.test(entry.name)) foreign.push(entry.name);
     else {
       const names = await readdir(join(dir, entry.name));
