@@ -1,5 +1,5 @@
 // Bundles every entry point: the extension host, the inference child process, the permutation
-// worker, the CLI and the benchmark for Node; the panel script for the webview. Types are checked
+// worker, the CLI and the benchmark for Node; the panel scripts for the webviews. Types are checked
 // separately (npm run typecheck): esbuild strips them without looking.
 import * as esbuild from 'esbuild';
 
@@ -44,7 +44,11 @@ const builds = [
     platform: 'browser',
     target: 'es2022',
     format: 'iife',
-    entryPoints: { webview: 'src/webview/panel/main.ts' },
+    entryPoints: {
+      webview: 'src/webview/panel/main.ts',
+      // The aggregate panel of a folder run (NAME.propsweep-folder.json).
+      folderWebview: 'src/webview/folder/main.ts',
+    },
     outdir: 'dist',
   },
 ];

@@ -16,11 +16,13 @@ import {
   measurePredictions,
 } from './commands/measurePredictions';
 import { EDITOR_MODEL_HELP_COMMAND, showEditorModelHelp } from './commands/editorModelHelp';
+import { explainFolder } from './commands/explainFolder';
 import { frameCacheLocation } from './commands/settings';
 import { workspaceConsent } from './commands/workspaceConsent';
 import { watchSettings, workspaceSettings } from './commands/workspaceSettings';
 import { ChildService } from './inference/childService';
 import { ExplanationPanel, type PanelServices } from './panel/explanationPanel';
+import { FOLDER_VIEW_TYPE, FolderEditorProvider, FolderPanelSerializer } from './panel/folderPanel';
 import { PanelSerializer, ResultEditorProvider } from './panel/resultEditor';
 import { FrameCache } from './store/frameCache';
 import { pruneRuns, RUNS_KEPT } from './store/runFolders';
@@ -90,6 +92,9 @@ export function activate(context: vscode.ExtensionContext): void {
       explainProperty(explain, uri),
     ),
     vscode.commands.registerCommand('propsweep.explainDemo', () => explainDemo(explain)),
+    vscode.commands.registerCommand('propsweep.explainFolder', (uri?: vscode.Uri) =>
+      explainFolder(explain, uri),
+    ),
     vscode.commands.registerCommand('propsweep.watchCheckpoints', (uri?: vscode.Uri) =>
       ExplanationPanel.watchLive(uri?.fsPath),
     ),
@@ -119,6 +124,15 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(
       'propsweep.explanation',
       new PanelSerializer(services),
+    ),
+    vscode.window.registerCustomEditorProvider(
+      FOLDER_VIEW_TYPE,
+      new FolderEditorProvider(services),
+      { webviewOptions: { enableFindWidget: true }, supportsMultipleEditorsPerDocument: true },
+    ),
+    vscode.window.registerWebviewPanelSerializer(
+      FOLDER_VIEW_TYPE,
+      new FolderPanelSerializer(services),
     ),
   );
 }

@@ -139,7 +139,8 @@ export async function explainDemo(context: ExplainContext): Promise<void> {
   await ExplanationPanel.showLive(context.services).run(request);
 }
 
-function buildRequest(
+/** The run of Explain Property for these choices (Explain Property Across Images takes its settings). */
+export function buildRequest(
   context: ExplainContext,
   settings: Settings,
   image: string,
@@ -176,7 +177,8 @@ export function runsFolder(storagePath: string): string {
   return join(storagePath, 'runs');
 }
 
-async function trusted(): Promise<boolean> {
+/** Whether models may run here; in a restricted workspace says why not and offers to trust it. */
+export async function trusted(): Promise<boolean> {
   if (vscode.workspace.isTrusted) return true;
   const choice = await vscode.window.showWarningMessage(
     'PropSweep runs no models or editors in a restricted workspace. Saved results still open. Trust the workspace to explain images.',
@@ -205,7 +207,8 @@ async function pickImage(): Promise<string | undefined> {
   return picked?.[0]?.fsPath;
 }
 
-async function pickPreset(
+/** Asks which property to change (the last one used first). */
+export async function pickPreset(
   presets: PropertyPreset[],
   hasMask: boolean,
   last: string | undefined,
@@ -231,13 +234,14 @@ async function pickPreset(
 }
 
 /** What a preset asked for: a mask, its parameters, and for the instruction edit what to keep. */
-interface PresetInputs {
+export interface PresetInputs {
   readonly mask?: string;
   readonly params: Record<string, EditorParam>;
   readonly instruction?: InstructionChoice;
 }
 
-async function presetInputs(
+/** Asks what the preset needs (a mask when none is given, an overlay, a folder, an instruction). */
+export async function presetInputs(
   context: ExplainContext,
   settings: Settings,
   preset: PropertyPreset,
@@ -343,7 +347,8 @@ function instructionEditUi(context: ExplainContext): InstructionEditUi {
   };
 }
 
-async function pickClassifiers(
+/** Asks which classifiers to run (settings, workspace file, demo models, browse). */
+export async function pickClassifiers(
   context: ExplainContext,
 ): Promise<Awaited<ReturnType<typeof chooseClassifiers>>> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
@@ -476,7 +481,8 @@ function demoChoices(extensionPath: string): ClassifierChoice[] {
   return existsSync(dir) ? demoClassifiers(extensionPath, readdirSync(dir)) : [];
 }
 
-async function pickNumber(
+/** Asks for a number among `options` (the last one used first). */
+export async function pickNumber(
   title: string,
   options: number[],
   last: number | undefined,

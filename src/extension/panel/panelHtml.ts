@@ -20,15 +20,28 @@ export function webviewOptions(
   };
 }
 
-/** The page that loads dist/webview.js and media/panel.css under a nonce-based CSP. */
-export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+/**
+ * The page that loads dist/webview.js and media/panel.css (or another page's script in dist/ and
+ * stylesheets in media/) under a nonce-based CSP.
+ */
+export function panelHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  page: { readonly script: string; readonly styles: readonly string[] } = {
+    script: 'webview.js',
+    styles: ['panel.css'],
+  },
+): string {
   const nonce = randomBytes(18).toString('base64url');
   const script = webview
-    .asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'))
+    .asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', page.script))
     .toString();
-  const style = webview
-    .asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'))
-    .toString();
+  const links = page.styles
+    .map((name) => {
+      const href = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', name));
+      return `<link rel="stylesheet" href="${href.toString()}">`;
+    })
+    .join('\n  ');
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
@@ -42,7 +55,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" href="${style}">
+  ${links}
   <title>PropSweep</title>
 </head>
 <body>
