@@ -1,0 +1,84 @@
+// The exports of the aggregate panel: a self-contained HTML report with the thumbnails embedded,
+// a Markdown table on the clipboard for a pull request, and the PNG the webview drew.
+import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+
+import * as vscode from 'vscode';
+
+import { FOLDER_FILE_SUFFIX } from '../../shared/folderFile';
+import { readRegularFile } from '../files/boundedFiles';
+import { pngDataUri } from '../share/dataUris';
+import { folderMarkdown } from '../share/folderMarkdown';
+import { renderFolderReport, reportRowIndices } from '../share/folderReport';
+import type { LoadedFolder } from './folderFiles';
+
+/** The largest thumbnail embedded: they are made at about 96 px, so a few kilobytes each. */
+const MAX_THUMBNAIL_BYTES = 512 * 1024;
+
+/** The summary's path with its suffix replaced by `extension` (".html", ".png"). */
+function besideSummary(loaded: LoadedFolder, extension: string): string {
+  return loaded.path.endsWith(FOLDER_FILE_SUFFIX)
+    ? loaded.path.slice(0, -FOLDER_FILE_SUFFIX.length) + extension
+    : `${loaded.path}${extension}`;
+}
+
+/** The thumbnails of the rows a report lists, as data: URIs ('' where one cannot be embedded). */
+export async function thumbnailUris(
+  loaded: LoadedFolder,
+  log: (line: string) => void,
+): Promise<string[]> {
+  const uris = loaded.file.rows.map(() => '');
+  for (const i of reportRowIndices(loaded.file)) {
+    const path = loaded.thumbnails[i] ?? null;
+    if (path === null) continue;
+    try {
+      uris[i] = pngDataUri(await readRegularFile(path, MAX_THUMBNAIL_BYTES), basename(path));
+    } catch (error) {
+      // One bad thumbnail leaves a gap in the table, not a failed export.
+      log(
+        `Thumbnail ${path} left out of the report: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  return uris;
+}
+
+/** Export HTML: asks where, then writes the report; false when the user cancelled. */
+export async function exportFolderHtml(
+  loaded: LoadedFolder,
+  title: string,
+  log: (line: string) => void,
+): Promise<boolean> {
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(besideSummary(loaded, '.html')),
+    filters: { HTML: ['html'] },
+  });
+  if (target === undefined) return false;
+  const uris = await thumbnailUris(loaded, log);
+  await writeFile(target.fsPath, renderFolderReport(title, loaded.file, uris));
+  void vscode.window.showInformationMessage(`PropSweep exported ${target.fsPath}.`);
+  return true;
+}
+
+/** Export Markdown: copies the table to the clipboard. */
+export async function exportFolderMarkdown(loaded: LoadedFolder): Promise<void> {
+  await vscode.env.clipboard.writeText(folderMarkdown(loaded.file));
+  void vscode.window.showInformationMessage(
+    'PropSweep copied a Markdown table of the folder run to the clipboard.',
+  );
+}
+
+/** Export PNG: asks where (beside the summary by default), then writes the webview's drawing. */
+export async function exportFolderPng(loaded: LoadedFolder, dataUrl: string): Promise<boolean> {
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(besideSummary(loaded, '.png')),
+    filters: { PNG: ['png'] },
+  });
+  if (target === undefined) return false;
+  await writeFile(
+    target.fsPath,
+    Buffer.from(dataUrl.slice('data:image/png;base64,'.length), 'base64'),
+  );
+  void vscode.window.showInformationMessage(`PropSweep exported ${target.fsPath}.`);
+  return true;
+}
