@@ -69,7 +69,8 @@ Limits (checked before any work; exit code 2 beyond them):
 
 Exit codes: 0 done, 2 bad input or usage, 1 internal error, 130 cancelled.`;
 
-const OPTIONS = {
+/** The flags of explain; explain-folder takes the same (it refuses --image and --mask with a hint). */
+export const EXPLAIN_OPTIONS = {
   image: { type: 'string' },
   ...MODEL_OPTIONS,
   editor: { type: 'string' },
@@ -129,6 +130,15 @@ export function defaultCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'propsweep', 'frames');
 }
 
+/** What parse makes of EXPLAIN_OPTIONS (explain-folder's flags are a superset). */
+export type ExplainValues = ReturnType<typeof parse<typeof EXPLAIN_OPTIONS>>['values'];
+
+/** The settings of a run that explain and explain-folder take alike from their flags. */
+export type RunSettings = Omit<
+  ExplainRun,
+  'type' | 'image' | 'mask' | 'name' | 'outDir' | 'track' | 'preview'
+>;
+
 /**
  * Turns `propsweep explain` flags into a request for the inference child; `command` names the
  * command in messages (track passes its explain flags through here).
@@ -137,10 +147,33 @@ export function explainRequest(
   argv: string[],
   command = 'explain',
 ): { request: Omit<ExplainRun, 'type'>; json: boolean; cacheMaxMB: number } | 'help' {
-  const { values } = parse(argv, OPTIONS, command);
+  const { values } = parse(argv, EXPLAIN_OPTIONS, command);
   if (values.help === true) return 'help';
-  const image = required(values.image, '--image IMG', command);
-  const editor = required(values.editor, '--editor ID', command);
+  const image = requiredFlag(values.image, '--image IMG', command);
+  const editor = requiredFlag(values.editor, '--editor ID', command);
+  const name = values.name ?? resultName(image, editor);
+  const badName = resultNameProblem(name);
+  if (badName !== null)
+    throw new UsageError(`--name "${name}" cannot name a result file: ${badName}.`);
+  const { settings, json, cacheMaxMB } = runSettings(values, editor);
+  const request: Omit<ExplainRun, 'type'> = {
+    image: resolve(image),
+    ...(values.mask !== undefined && { mask: resolve(values.mask) }),
+    ...settings,
+    outDir: resolve(values.out ?? join('propsweep-out', name)),
+    name,
+  };
+  return { request, json, cacheMaxMB };
+}
+
+/**
+ * The editor, path, measure, classifier, provider and cache flags of explain and explain-folder
+ * (`editor` already required), checked against the limits before any file is read.
+ */
+export function runSettings(
+  values: ExplainValues,
+  editor: string,
+): { settings: RunSettings; json: boolean; cacheMaxMB: number } {
   const provider = values.provider ?? 'cpu';
   if (!isExecutionProvider(provider)) {
     throw new UsageError(
@@ -158,10 +191,6 @@ export function explainRequest(
     );
   }
   const overrides = preprocessOverrides(values);
-  const name = values.name ?? resultName(image, editor);
-  const badName = resultNameProblem(name);
-  if (badName !== null)
-    throw new UsageError(`--name "${name}" cannot name a result file: ${badName}.`);
   const deviceId = numberFlag(values['device-id'], 'device-id', true);
   const seeds = numberFlag(values.seeds, 'seeds', true);
   const badSeeds = seeds === undefined ? null : seedsProblem(seeds);
@@ -173,9 +202,7 @@ export function explainRequest(
     );
   }
   const modelSpecs = modelSpecsFrom(values, overrides);
-  const request: Omit<ExplainRun, 'type'> = {
-    image: resolve(image),
-    ...(values.mask !== undefined && { mask: resolve(values.mask) }),
+  const settings: RunSettings = {
     editor,
     params: withDiffusionFlags(editor, parseParams(values.param ?? []), values),
     steps,
@@ -189,13 +216,11 @@ export function explainRequest(
     ...(deviceId !== undefined && { deviceId }),
     ...(editMemoryMB !== undefined && { editMemoryMB }),
     cacheDir: resolve(values.cache ?? defaultCacheDir()),
-    outDir: resolve(values.out ?? join('propsweep-out', name)),
-    name,
   };
   const cacheMaxMB =
     numberFlag(values['cache-max-mb'], 'cache-max-mb', true) ?? DEFAULT_CACHE_MAX_MB;
   if (cacheMaxMB < 0) throw new UsageError(`--cache-max-mb must be at least 0, got ${cacheMaxMB}.`);
-  return { request, json: values.json === true, cacheMaxMB };
+  return { settings, json: values.json === true, cacheMaxMB };
 }
 
 /** Runs `propsweep explain` in the inference child; returns the text to print. */
@@ -343,7 +368,8 @@ function withDiffusionFlags(
   return out;
 }
 
-function required(value: string | undefined, flag: string, command: string): string {
+/** The value of a flag that must be given; `flag` as the message shows it ("--image IMG"). */
+export function requiredFlag(value: string | undefined, flag: string, command: string): string {
   if (value === undefined || value === '') throw new UsageError(`${command} needs ${flag}.`);
   return value;
 }

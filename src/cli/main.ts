@@ -3,10 +3,15 @@ import { join } from 'node:path';
 
 import { readBoundedStream } from '../extension/files/boundedFiles';
 import { MeasureInputError } from '../extension/measures';
+import { StoreInputError } from '../extension/store/errors';
+import { FolderFileError } from '../shared/folderFile';
+import { FolderMergeError } from '../shared/folderMerge';
 import { UsageError } from './args';
 import { ChildRunError, StoppedAtOnceError } from '../extension/inference/childClient';
 import { demoCommand } from './demoCommand';
 import { explainCommand } from './explainCommand';
+import { explainFolderCommand } from './explainFolderCommand';
+import { mergeCommand } from './mergeCommand';
 import { measureCommand } from './measureCommand';
 import { reportCommand } from './reportCommand';
 import { trackCommand } from './trackCommand';
@@ -16,6 +21,9 @@ const HELP = `Usage: propsweep <command> [options]
 Commands:
   demo      explain the bundled demo images with the bundled classifiers
   explain   edit an image step by step, classify every step, measure (ONNX models)
+  explain-folder
+            the same over every image of a folder (or one shard of it): how often, how much
+  merge     join the output folders of explain-folder --shard runs into one summary
   measure   EPGM, permutation test and flips of predictions along an intervention path
   report    render a saved NAME.propsweep.json again (HTML, Markdown) after the panel's checks
   track     one edited path through every checkpoint of a training run (--watch: new ones too)
@@ -35,6 +43,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'explain':
       process.stdout.write(`${await explainCommand(rest, join(__dirname, 'inferenceChild.js'))}\n`);
+      return 0;
+    case 'explain-folder':
+      return explainFolderCommand(rest, join(__dirname, 'inferenceChild.js'), (text) =>
+        process.stdout.write(`${text}\n`),
+      );
+    case 'merge':
+      process.stdout.write(`${await mergeCommand(rest)}\n`);
       return 0;
     case 'track':
       return trackCommand(rest, join(__dirname, 'inferenceChild.js'), (text) =>
@@ -68,6 +83,9 @@ main(process.argv.slice(2)).then(
     } else if (
       error instanceof UsageError ||
       error instanceof MeasureInputError ||
+      error instanceof StoreInputError ||
+      error instanceof FolderFileError ||
+      error instanceof FolderMergeError ||
       (error instanceof ChildRunError && error.kind === 'input')
     ) {
       process.stderr.write(`propsweep: ${error.message}\n`);

@@ -1,0 +1,106 @@
+// What `explain-folder` and `merge` print: the same JSON and the same table from a folder run's
+// summary file, so that a merged cluster run reads exactly as a run on one machine.
+import { dirname, join, resolve } from 'node:path';
+
+import type {
+  FolderFile,
+  FolderImageRow,
+  FolderModelSummary,
+  Proportion,
+} from '../shared/folderFile';
+import { adjustmentName, formatNumber, formatPercent } from '../shared/format';
+
+/** The --json contract of explain-folder and merge. */
+export function folderJson(file: FolderFile, summaryPath: string): Record<string, unknown> {
+  return {
+    images: file.rows.map((row) => ({
+      image: row.image,
+      status: row.status,
+      result_file: row.result_file === null ? null : besideSummary(summaryPath, row.result_file),
+      reason: row.reason,
+      resumed: row.resumed,
+      models: row.models.map((m) => ({
+        model: m.model,
+        epgm: m.epgm,
+        p_value: m.p_value,
+        p_adjusted: m.p_adjusted,
+        significant: m.significant,
+        flips: m.flips,
+      })),
+    })),
+    summary: { ...file.summary, summary_file: summaryPath },
+  };
+}
+
+/**
+ * The table: one line per image and classifier, then per classifier the distribution of EPGM and
+ * the shares of significant and flipped images with their 95% intervals, then the counts.
+ */
+export function folderTable(file: FolderFile, summaryPath: string, title: string): string {
+  const { settings, summary } = file;
+  const shard = file.shard === null ? '' : `, shard ${file.shard.index}/${file.shard.count}`;
+  const merged = file.merged.length === 0 ? '' : `, ${file.merged.length} shards merged`;
+  const lines = [
+    `${title} ${resolve(dirname(summaryPath), file.folder)} (${settings.editor}, ${file.strengths.length} steps, seed ${settings.seed}${shard}${merged})`,
+    '',
+  ];
+  const width = Math.min(40, Math.max(5, ...file.rows.map((r) => r.image.length)));
+  const modelWidth = Math.max(5, ...settings.models.map((m) => m.name.length));
+  lines.push(
+    `  ${'image'.padEnd(width)}  ${'model'.padEnd(modelWidth)} ${'EPGM'.padStart(10)} ${'p'.padStart(10)} ${'p adj'.padStart(10)} ${'flips'.padStart(6)}`,
+  );
+  for (const row of file.rows) lines.push(...imageLines(row, width, modelWidth));
+  lines.push(
+    '',
+    `  p adjusted over the images per classifier (${adjustmentName(settings.adjustment)}); significant: p adj <= ${formatNumber(settings.alpha)}`,
+    `  ${'model'.padEnd(modelWidth)} ${'images'.padStart(6)}  ${'EPGM median [q1, q3]'.padEnd(28)} ${'significant'.padEnd(34)} flipped`,
+  );
+  for (const m of summary.models) lines.push(`  ${modelSummaryLine(m, modelWidth)}`);
+  lines.push(
+    '',
+    `  ${summary.images} images: ${summary.done} done (${summary.resumed} resumed), ${summary.skipped} skipped, ${summary.failed} failed`,
+    `  summary: ${summaryPath}`,
+  );
+  return lines.join('\n');
+}
+
+/** A row's lines: one per classifier, or one with the reason it was skipped or failed. */
+function imageLines(row: FolderImageRow, width: number, modelWidth: number): string[] {
+  const image = shorten(row.image, width).padEnd(width);
+  if (row.status !== 'done') return [`  ${image}  ${row.status}: ${row.reason ?? ''}`];
+  const resumed = row.resumed ? '  (resumed)' : '';
+  return row.models.map(
+    (m, i) =>
+      `  ${i === 0 ? image : ''.padEnd(width)}  ${m.model.padEnd(modelWidth)} ${formatNumber(m.epgm).padStart(10)} ${formatNumber(m.p_value).padStart(10)} ${formatNumber(m.p_adjusted).padStart(10)} ${String(m.flips).padStart(6)}${i === 0 ? resumed : ''}`,
+  );
+}
+
+/** One classifier's summary: images, EPGM median [q1, q3], significant and flipped shares. */
+function modelSummaryLine(m: FolderModelSummary, modelWidth: number): string {
+  const epgm =
+    m.images === 0
+      ? '-'
+      : `${formatNumber(m.epgm_median)} [${formatNumber(m.epgm_q1)}, ${formatNumber(m.epgm_q3)}]`;
+  return `${m.model.padEnd(modelWidth)} ${String(m.images).padStart(6)}  ${epgm.padEnd(28)} ${proportion(m.significant).padEnd(34)} ${proportion(m.flipped)}`;
+}
+
+/** "3/40 (7.5 %, 95% CI 2.58-19.9 %)". */
+export function proportion(p: Proportion): string {
+  if (p.total === 0) return '0/0';
+  return `${p.count}/${p.total} (${formatPercent(p.rate)}, 95% CI ${percentRange(p.low, p.high)})`;
+}
+
+function percentRange(low: number, high: number): string {
+  const number = (x: number): string => formatPercent(x).replace(' %', '');
+  return `${number(low)}-${number(high)} %`;
+}
+
+/** A long relative path kept to `width` characters, its end (the file name) shown. */
+function shorten(text: string, width: number): string {
+  return text.length <= width ? text : `...${text.slice(text.length - width + 3)}`;
+}
+
+/** A path from the summary file (always '/'-separated) as a path beside it on this machine. */
+function besideSummary(summaryPath: string, relative: string): string {
+  return join(dirname(summaryPath), ...relative.split('/'));
+}

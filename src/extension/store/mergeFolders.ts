@@ -1,0 +1,302 @@
+// `propsweep merge`: the output folders of a folder run's shards (from a cluster's array job) into
+// one folder, as an unsharded run would have written it: every shard's image folders copied into
+// OUT/images/, the summary merged (p adjusted over all images) and written last, atomically. The
+// shard files come from other machines: each is read bounded and validated, and every folder it
+// names is checked to lie inside its own shard folder before anything is copied from it.
+import { createHash } from 'node:crypto';
+import { cp, lstat, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+import { isWithin, readRegularText, UnreadableFileError } from '../files/boundedFiles';
+import { listFolderImages } from '../files/imageFolder';
+import {
+  FOLDER_FILE_SUFFIX,
+  FOLDER_LIMITS,
+  FolderFileError,
+  parseFolderFile,
+  type FolderFile,
+  type FolderImageRow,
+} from '../../shared/folderFile';
+import { mergeFolderFiles } from '../../shared/folderMerge';
+import { settingsKey } from '../../shared/folderSummary';
+import { stableStringify } from '../../shared/resultFile';
+import { writeAtomic } from './atomic';
+import { storageError, StoreInputError } from './errors';
+import { FILE_CONCURRENCY, mapLimited } from './limited';
+import { checkWritable } from './outputFolder';
+import { portable } from './resultFiles';
+
+/** What merge wrote. */
+export interface MergedFolders {
+  /** The merged summary file (absolute). */
+  readonly summaryPath: string;
+  readonly file: FolderFile;
+  /** What could not be checked (the images' folder is not on this machine). */
+  readonly notes: readonly string[];
+}
+
+/** One shard's folder and its validated summary file. */
+interface Shard {
+  readonly dir: string;
+  readonly path: string;
+  readonly file: FolderFile;
+}
+
+/**
+ * Merges the shard folders `dirs` into `outDir`; throws FolderFileError for a shard folder without
+ * a valid summary, FolderMergeError for shards that do not belong together, StoreInputError for an
+ * --out that holds another run or cannot be written.
+ */
+export async function mergeFolders(
+  dirs: readonly string[],
+  outDir: string,
+): Promise<MergedFolders> {
+  const out = resolve(outDir);
+  const shards = await Promise.all(dirs.map((dir) => readShard(resolve(dir))));
+  for (const shard of shards) {
+    if (isWithin(shard.dir, out) || isWithin(out, shard.dir)) {
+      throw new StoreInputError(
+        `--out ${out} overlaps the shard folder ${shard.dir}: give a new folder outside every shard's.`,
+      );
+    }
+  }
+  // Each shard names the folder relative to itself; the same folder, wherever the shards are.
+  const merged = mergeFolderFiles(
+    shards.map((s) => ({ ...s.file, folder: resolve(s.dir, s.file.folder) })),
+  );
+  const notes = await checkComplete(merged, shards, out);
+  const name = (shards[0]?.path.split(/[\\/]/).at(-1) ?? '').slice(0, -FOLDER_FILE_SUFFIX.length);
+  await prepareOut(out, merged);
+  const sources = new Map<string, { shard: Shard; row: FolderImageRow }>();
+  for (const shard of shards)
+    for (const row of shard.file.rows) sources.set(row.image, { shard, row });
+  const keys = new Set<string>();
+  const placed = merged.rows.map((row) => {
+    const source = sources.get(row.image);
+    if (source === undefined || row.result_file === null) return { row, copy: undefined };
+    const from = imageKey(source.row, source.shard);
+    const key = uniqueKey(from, row.image, keys);
+    const thumbnail = row.thumbnail === null ? null : rekey(row.thumbnail, key);
+    return {
+      row: { ...row, result_file: rekey(row.result_file, key), thumbnail },
+      copy: {
+        shard: source.shard,
+        from,
+        resultFile: row.result_file,
+        to: join(out, 'images', key),
+      },
+    };
+  });
+  try {
+    await mapLimited(placed, FILE_CONCURRENCY, async ({ copy }) => {
+      if (copy !== undefined)
+        await copyImageFolder(copy.shard, copy.from, copy.resultFile, copy.to);
+    });
+    const file: FolderFile = {
+      ...merged,
+      folder: portable(out, merged.folder),
+      rows: placed.map((p) => p.row),
+    };
+    const summaryPath = join(out, `${name}${FOLDER_FILE_SUFFIX}`);
+    await writeAtomic(summaryPath, stableStringify(file));
+    return { summaryPath, file, notes };
+  } catch (error) {
+    throw storageError(error, out) ?? error;
+  }
+}
+
+/** A shard folder's one summary file, read bounded and validated. */
+async function readShard(dir: string): Promise<Shard> {
+  const info = await stat(dir).catch(() => undefined);
+  if (info?.isDirectory() !== true) {
+    throw new FolderFileError(
+      `${dir} is not a folder: give the --out folder of each explain-folder --shard run.`,
+    );
+  }
+  const names = (await readdir(dir)).filter((n) => n.endsWith(FOLDER_FILE_SUFFIX));
+  if (names.length !== 1) {
+    throw new FolderFileError(
+      names.length === 0
+        ? `${dir} holds no NAME${FOLDER_FILE_SUFFIX}: give the --out folder of each explain-folder --shard run (a run that has not finished any image has written none).`
+        : `${dir} holds ${names.length} summary files (${names.join(', ')}): give folders that each hold one run's output.`,
+    );
+  }
+  const path = join(dir, names[0] ?? '');
+  let text: string;
+  try {
+    text = await readRegularText(path, FOLDER_LIMITS.bytes);
+  } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    throw new FolderFileError(`Cannot read ${path}: ${error.message}.`);
+  }
+  let file: FolderFile;
+  try {
+    file = parseFolderFile(text);
+  } catch (error) {
+    if (!(error instanceof FolderFileError)) throw error;
+    throw new FolderFileError(`Cannot merge ${path}: ${error.message}.`);
+  }
+  return { dir, path, file };
+}
+
+/**
+ * Refuses shards that lack images of the folder: a shard stopped before it finished (Ctrl-C, a
+ * lost node, a time limit) has written the summary of the images it did, and a merge of it would
+ * quietly answer for fewer images. Checked against the folder listed again, as the shards listed
+ * it; a folder not on this machine cannot be checked, which the returned note says.
+ */
+async function checkComplete(
+  merged: FolderFile,
+  shards: readonly Shard[],
+  out: string,
+): Promise<string[]> {
+  const first = shards[0];
+  if (first === undefined) return [];
+  const folder = merged.folder;
+  if ((await stat(folder).catch(() => undefined))?.isDirectory() !== true) {
+    return [
+      `${folder} is not on this machine, so merge could not check that every shard finished all its images.`,
+    ];
+  }
+  const listing = await listFolderImages(folder, {
+    recursive: merged.recursive,
+    limit: merged.limit,
+    shard: null,
+    exclude: [out, ...shards.map((s) => s.dir)],
+  });
+  const done = new Set(merged.rows.map((row) => row.image));
+  const count = merged.merged[0]?.count ?? 1;
+  for (const shard of shards) {
+    const index = shard.file.shard?.index ?? 0;
+    const missing = listing.images.filter(
+      (image, i) => i % count === index - 1 && !done.has(image.relative),
+    );
+    const firstMissing = missing[0];
+    if (firstMissing === undefined) continue;
+    throw new FolderFileError(
+      `shard ${index}/${count} (${shard.dir}) lacks ${missing.length} of its images of ${folder} (${firstMissing.relative} first): it was stopped before it finished, or the images were added since. Run that shard's explain-folder command again (finished images are not recomputed), then merge.`,
+    );
+  }
+  return [];
+}
+
+/**
+ * Makes `out`, or accepts it when it exists empty or holding an earlier merge of the same
+ * settings (whose summary and images are then replaced); refuses anything else.
+ */
+async function prepareOut(out: string, merged: FolderFile): Promise<void> {
+  const entries = await readdir(out).catch((error: unknown) => {
+    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+    throw storageError(error, out) ?? error;
+  });
+  if (entries === undefined || entries.length === 0) {
+    await checkWritable(out);
+    return;
+  }
+  const summaries = entries.filter((n) => n.endsWith(FOLDER_FILE_SUFFIX));
+  const previous =
+    summaries.length === 1 ? await previousMerge(join(out, summaries[0] ?? '')) : undefined;
+  const others = entries.filter((n) => n !== 'images' && !summaries.includes(n));
+  if (previous === undefined || others.length > 0) {
+    throw new StoreInputError(
+      `--out ${out} already holds other files: give a new or empty folder (or the folder of an earlier merge of these shards).`,
+    );
+  }
+  if (
+    previous.merged.length === 0 ||
+    settingsKey(previous.settings) !== settingsKey(merged.settings)
+  ) {
+    throw new StoreInputError(
+      `--out ${out} already holds another run (${previous.merged.length === 0 ? 'not a merge' : 'other settings'}): give a new or empty folder.`,
+    );
+  }
+  // The summary goes first: a merge cut short leaves no summary naming images that are gone.
+  await rm(join(out, summaries[0] ?? ''), { force: true });
+  await rm(join(out, 'images'), { recursive: true, force: true });
+  await checkWritable(out);
+}
+
+/** The summary of an earlier merge in --out, or undefined when it is not a readable folder file. */
+async function previousMerge(path: string): Promise<FolderFile | undefined> {
+  try {
+    return parseFolderFile(await readRegularText(path, FOLDER_LIMITS.bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The folder under `images/` that holds a done row's files: its result file's second segment,
+ * which its thumbnail shares. The validator made both safe relative paths under images/.
+ */
+function imageKey(row: FolderImageRow, shard: Shard): string {
+  const parts = (row.result_file ?? '').split('/');
+  const key = parts[1] ?? '';
+  const thumbnail = row.thumbnail?.split('/');
+  if (
+    parts[0] !== 'images' ||
+    parts.length < 3 ||
+    (thumbnail !== undefined && (thumbnail[0] !== 'images' || thumbnail[1] !== key))
+  ) {
+    throw new FolderFileError(
+      `Cannot merge ${shard.path}: the files of ${row.image} are not in one folder under images/.`,
+    );
+  }
+  return key;
+}
+
+/**
+ * `key`, or when another shard's image took it (two paths made the same folder name), `key`
+ * with a short digest of the image's path.
+ */
+function uniqueKey(key: string, image: string, taken: Set<string>): string {
+  let unique = key;
+  for (let n = 8; taken.has(unique); n += 4) {
+    unique = `${key}-${createHash('sha256').update(image).digest('hex').slice(0, n)}`;
+  }
+  taken.add(unique);
+  return unique;
+}
+
+/** A path images/<old>/rest as images/<key>/rest. */
+function rekey(path: string, key: string): string {
+  return ['images', key, ...path.split('/').slice(2)].join('/');
+}
+
+/**
+ * Copies one image's folder, regular files and folders only: a link inside a shard (to
+ * /etc/passwd, say) is neither followed nor copied. The folder must itself be a real folder
+ * inside the shard's images/, holding the row's result file.
+ */
+async function copyImageFolder(
+  shard: Shard,
+  key: string,
+  resultFile: string,
+  to: string,
+): Promise<void> {
+  const images = await realpath(join(shard.dir, 'images')).catch(() => undefined);
+  const from = join(shard.dir, 'images', key);
+  const info = await lstat(from).catch(() => undefined);
+  const real = info?.isDirectory() === true ? await realpath(from) : undefined;
+  const result = await lstat(join(shard.dir, ...resultFile.split('/'))).catch(() => undefined);
+  if (
+    images === undefined ||
+    real === undefined ||
+    !isWithin(images, real) ||
+    result?.isFile() !== true
+  ) {
+    throw new FolderFileError(
+      `Cannot merge ${shard.path}: the result file ${resultFile} it names is missing or not a file inside ${shard.dir}; run that shard again.`,
+    );
+  }
+  await cp(real, to, {
+    recursive: true,
+    errorOnExist: true,
+    force: false,
+    verbatimSymlinks: true,
+    filter: async (path) => {
+      const entry = await lstat(path);
+      return entry.isFile() || entry.isDirectory();
+    },
+  });
+}
