@@ -16,6 +16,7 @@ import { runPermutationTest } from '../src/extension/pipeline/permutationPool';
 import { FrameCache } from '../src/extension/store/frameCache';
 import { benchModel } from './benchModel';
 import { classifiers } from './classifierBench';
+import { folder } from './folderBench';
 import { track } from './trackBench';
 import { diffusion, diffusionGpu } from './diffusionBench';
 
@@ -232,6 +233,7 @@ const groups = {
   pipeline,
   classifiers,
   track,
+  folder,
   diffusion,
   'diffusion-gpu': diffusionGpu,
 } as const;
