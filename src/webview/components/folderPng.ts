@@ -3,7 +3,14 @@
 // (chart.js's own image), and the first rows of the table in the panel's order, as text. Drawn
 // twice: once to measure the height, once for real.
 import type { ChartTheme } from '../model/theme';
-import { wrapText } from '../model/textLayout';
+import {
+  drawTitle,
+  drawTwice,
+  loadChartImage,
+  PNG_PAD as PAD,
+  PNG_WIDTH as WIDTH,
+  startPage,
+} from './canvasPng';
 
 /** One classifier's block. */
 export interface FolderPngModel {
@@ -32,42 +39,16 @@ export interface FolderPngInput {
   readonly theme: ChartTheme;
 }
 
-const WIDTH = 1200;
-const PAD = 24;
-
 /** The width, in CSS pixels, histograms are drawn at for the PNG. */
 export const HISTOGRAM_WIDTH = 360;
 
 /** The panel as a PNG data: URL, drawn at `scale` device pixels per CSS pixel. */
 export async function renderFolderPng(input: FolderPngInput, scale: number): Promise<string> {
   const [chart, histograms] = await Promise.all([
-    loadImage(input.chartImage),
-    Promise.all(input.models.map((m) => loadImage(m.histogram))),
+    loadChartImage(input.chartImage),
+    Promise.all(input.models.map((m) => loadChartImage(m.histogram))),
   ]);
-  const scratch = document.createElement('canvas').getContext('2d');
-  if (scratch === null) throw new Error('no 2D canvas context');
-  const height = draw(scratch, input, chart, histograms, false);
-  const canvas = document.createElement('canvas');
-  canvas.width = WIDTH * scale;
-  canvas.height = Math.ceil(height * scale);
-  const ctx = canvas.getContext('2d');
-  if (ctx === null) throw new Error('no 2D canvas context');
-  ctx.scale(scale, scale);
-  draw(ctx, input, chart, histograms, true);
-  return canvas.toDataURL('image/png');
-}
-
-function loadImage(uri: string): Promise<HTMLImageElement> {
-  return new Promise((resolve, reject) => {
-    const img = new Image();
-    img.onload = () => {
-      resolve(img);
-    };
-    img.onerror = () => {
-      reject(new Error('a chart image could not be decoded'));
-    };
-    img.src = uri;
-  });
+  return drawTwice(scale, (ctx, paint) => draw(ctx, input, chart, histograms, paint));
 }
 
 /** Lays out (and, when `paint`, draws) the whole image; returns its height in CSS pixels. */
@@ -80,34 +61,9 @@ function draw(
 ): number {
   const t = input.theme;
   const inner = WIDTH - 2 * PAD;
-  const font = (size: number, weight = 'normal'): void => {
-    ctx.font = `${weight} ${size}px ${t.fontFamily}`;
-  };
-  const text = (s: string, x: number, y: number, colour: string): void => {
-    if (!paint) return;
-    ctx.fillStyle = colour;
-    ctx.fillText(s, x, y);
-  };
-  const lines = (s: string, width: number): string[] =>
-    wrapText(s, width, (u) => ctx.measureText(u).width);
-  ctx.textBaseline = 'top';
-  if (paint) {
-    ctx.fillStyle = t.background;
-    ctx.fillRect(0, 0, WIDTH, ctx.canvas.height);
-  }
-  let y = PAD;
-  font(20, '600');
-  for (const line of lines(input.title, inner)) {
-    text(line, PAD, y, t.foreground);
-    y += 26;
-  }
-  font(12);
-  for (const meta of input.meta)
-    for (const line of lines(meta, inner)) {
-      text(line, PAD, y, t.muted);
-      y += 16;
-    }
-  y += 14;
+  const pen = startPage(ctx, paint, t);
+  const { font, text, lines, paragraph } = pen;
+  let y = drawTitle(pen, t, input.title, input.meta) + 14;
 
   // Classifiers: up to three blocks per row, each its lines and its histogram.
   const columns = Math.max(1, Math.min(3, input.models.length));
@@ -126,11 +82,7 @@ function draw(
       text(m.name, left + 16, by, t.foreground);
       by += 22;
       font(12);
-      for (const l of m.lines)
-        for (const line of lines(l, blockWidth)) {
-          text(line, left, by, t.foreground);
-          by += 16;
-        }
+      for (const l of m.lines) by = paragraph(l, left, by, blockWidth, 16, t.foreground);
       const img = histograms[first + i];
       if (img !== undefined) {
         const w = Math.min(blockWidth, HISTOGRAM_WIDTH);
@@ -185,14 +137,8 @@ function draw(
     y += 17;
   });
   font(11);
-  for (const line of lines(input.tableNote, inner)) {
-    text(line, PAD, y + 4, t.muted);
-    y += 15;
-  }
-  y += 12;
-  for (const line of lines(input.footer, inner)) {
-    text(line, PAD, y, t.muted);
-    y += 15;
-  }
+  // The note 4 px under the table, the footer 8 px under the note.
+  y = paragraph(input.tableNote, PAD, y + 4, inner, 15, t.muted);
+  y = paragraph(input.footer, PAD, y + 8, inner, 15, t.muted);
   return y + PAD - 8;
 }

@@ -4,7 +4,15 @@
 // for real.
 import type { ChartTheme } from '../model/theme';
 import type { ModelScore } from '../../shared/scores';
-import { wrapText } from '../model/textLayout';
+import {
+  drawTitle,
+  drawTwice,
+  loadChartImage,
+  PNG_PAD as PAD,
+  PNG_SCALE,
+  PNG_WIDTH as WIDTH,
+  startPage,
+} from './canvasPng';
 import { loadReadableImage } from './images';
 
 /** Everything the PNG shows. */
@@ -32,41 +40,15 @@ export interface PngInput {
   readonly theme: ChartTheme;
 }
 
-const WIDTH = 1200;
-const SCALE = 2;
-const PAD = 24;
 const GAP = 8;
 
 /** The panel as a PNG data: URL, drawn at `scale` device pixels per CSS pixel. */
-export async function renderPanelPng(input: PngInput, scale: number = SCALE): Promise<string> {
+export async function renderPanelPng(input: PngInput, scale: number = PNG_SCALE): Promise<string> {
   const [thumbs, chart] = await Promise.all([
     Promise.all(input.frameUris.map((uri) => loadReadableImage(uri).catch(() => null))),
-    loadImage(input.chartImage),
+    loadChartImage(input.chartImage),
   ]);
-  const scratch = document.createElement('canvas').getContext('2d');
-  if (scratch === null) throw new Error('no 2D canvas context');
-  const height = draw(scratch, input, thumbs, chart, false);
-  const canvas = document.createElement('canvas');
-  canvas.width = WIDTH * scale;
-  canvas.height = Math.ceil(height * scale);
-  const ctx = canvas.getContext('2d');
-  if (ctx === null) throw new Error('no 2D canvas context');
-  ctx.scale(scale, scale);
-  draw(ctx, input, thumbs, chart, true);
-  return canvas.toDataURL('image/png');
-}
-
-function loadImage(uri: string): Promise<HTMLImageElement> {
-  return new Promise((resolve, reject) => {
-    const img = new Image();
-    img.onload = () => {
-      resolve(img);
-    };
-    img.onerror = () => {
-      reject(new Error('the chart image could not be decoded'));
-    };
-    img.src = uri;
-  });
+  return drawTwice(scale, (ctx, paint) => draw(ctx, input, thumbs, chart, paint));
 }
 
 /** Lays out (and, when `paint`, draws) the whole image; returns its height in CSS pixels. */
@@ -78,36 +60,10 @@ function draw(
   paint: boolean,
 ): number {
   const t = input.theme;
-  const family = t.fontFamily;
   const inner = WIDTH - 2 * PAD;
-  const font = (size: number, weight = 'normal'): void => {
-    ctx.font = `${weight} ${size}px ${family}`;
-  };
-  const text = (s: string, x: number, y: number, colour: string): void => {
-    if (!paint) return;
-    ctx.fillStyle = colour;
-    ctx.fillText(s, x, y);
-  };
-  const lines = (s: string, width: number): string[] =>
-    wrapText(s, width, (u) => ctx.measureText(u).width);
-  ctx.textBaseline = 'top';
-  if (paint) {
-    ctx.fillStyle = t.background;
-    ctx.fillRect(0, 0, WIDTH, ctx.canvas.height);
-  }
-  let y = PAD;
-
-  font(20, '600');
-  for (const line of lines(input.title, inner)) {
-    text(line, PAD, y, t.foreground);
-    y += 26;
-  }
-  font(12);
-  for (const line of lines(input.meta, inner)) {
-    text(line, PAD, y, t.muted);
-    y += 16;
-  }
-  y += 12;
+  const pen = startPage(ctx, paint, t);
+  const { font, text, lines, paragraph } = pen;
+  let y = drawTitle(pen, t, input.title, [input.meta]) + 12;
 
   // Filmstrip: every frame, in as many rows as needed.
   const n = input.frameUris.length;
@@ -159,11 +115,7 @@ function draw(
     ctx.imageSmoothingEnabled = true;
   }
   font(12);
-  let below = y + frameSize + 6;
-  for (const line of lines(input.selectedCaption, frameSize)) {
-    text(line, PAD, below, t.muted);
-    below += 16;
-  }
+  const below = paragraph(input.selectedCaption, PAD, y + frameSize + 6, frameSize, 16, t.muted);
   if (paint) ctx.drawImage(chart, chartLeft, y, chartWidth, chartHeight);
   let cy = y + chartHeight + 6;
 
@@ -190,12 +142,7 @@ function draw(
     x += w;
   }
   y = Math.max(cy + 22, below + 8);
-  for (const note of input.notes) {
-    for (const line of lines(note, inner)) {
-      text(line, PAD, y, t.flip);
-      y += 16;
-    }
-  }
+  for (const note of input.notes) y = paragraph(note, PAD, y, inner, 16, t.flip);
   y += 10;
 
   // Score cards, up to three per row.
@@ -214,10 +161,7 @@ function draw(
   }
 
   font(11);
-  for (const line of lines(input.footer, inner)) {
-    text(line, PAD, y, t.muted);
-    y += 15;
-  }
+  y = paragraph(input.footer, PAD, y, inner, 15, t.muted);
   return y + PAD - 8;
 
   function card(

@@ -6,14 +6,15 @@
 import type { FolderFile } from '../../shared/folderFile';
 import type { FolderRequest, FolderSnapshot } from '../../shared/folderProtocol';
 import { formatCount, formatNumber } from '../../shared/format';
-import { MAX_PNG_DATA_URL } from '../../shared/protocol';
 import { PredictionChart } from '../components/chartView';
 import { button, el } from '../components/dom';
 import { colourSwatch, renderModelCard } from '../components/folderCards';
+import { exportablePng, PNG_SCALE } from '../components/canvasPng';
 import { HISTOGRAM_WIDTH, renderFolderPng } from '../components/folderPng';
 import { renderFolderTable } from '../components/folderTable';
 import { HistogramView } from '../components/histogram';
-import { chartTheme, themeKindOf, type ChartTheme } from '../model/theme';
+import type { ChartTheme } from '../model/theme';
+import { readTheme, watchTheme } from '../components/pageTheme';
 import {
   cellValue,
   countsText,
@@ -31,9 +32,6 @@ import {
   type SortColumn,
 } from './folderModel';
 import type { FolderApi } from './folderApi';
-
-/** Device pixels per CSS pixel of the PNG export. */
-const PNG_SCALE = 2;
 
 /** Rows of the table the PNG lists (the panel's order); the HTML report has them all. */
 const PNG_ROWS = 40;
@@ -101,7 +99,7 @@ export class FolderView {
       ),
     );
     root.replaceChildren(this.header, this.body);
-    const observer = new MutationObserver(() => {
+    watchTheme(() => {
       const theme = readTheme();
       if (JSON.stringify(theme) === JSON.stringify(this.theme)) return;
       this.theme = theme;
@@ -109,7 +107,6 @@ export class FolderView {
       this.fileKey = ''; // histograms and legend take the new colours
       if (this.snapshot !== null) this.render(this.snapshot);
     });
-    observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });
   }
 
   /** Shows a snapshot from the host. */
@@ -157,11 +154,7 @@ export class FolderView {
     }
     this.exporting = true;
     try {
-      let dataUrl = await renderFolderPng(this.pngInput(file), PNG_SCALE);
-      if (dataUrl.length > MAX_PNG_DATA_URL)
-        dataUrl = await renderFolderPng(this.pngInput(file), 1);
-      if (dataUrl.length > MAX_PNG_DATA_URL)
-        throw new Error('the image is too large; export HTML instead');
+      const dataUrl = await exportablePng((scale) => renderFolderPng(this.pngInput(file), scale));
       this.api.postMessage({ type: 'folder/exportPng', id, dataUrl });
     } catch (e) {
       this.api.postMessage({
@@ -371,10 +364,4 @@ export class FolderView {
   private save(): void {
     this.api.setState({ ...this.ui, restore: this.restore });
   }
-}
-
-/** The chart theme from the page's CSS variables and the body's theme class. */
-function readTheme(): ChartTheme {
-  const style = getComputedStyle(document.body);
-  return chartTheme((v) => style.getPropertyValue(v), themeKindOf([...document.body.classList]));
 }

@@ -5,50 +5,40 @@
 import '../components/elements';
 
 import { checkFolderHostMessage } from '../../shared/folderProtocol';
-import { assertNever, MAX_REASON_LENGTH } from '../../shared/protocol';
+import { assertNever } from '../../shared/protocol';
 import { el } from '../components/dom';
+import { receiveFromHost } from '../components/hostMessages';
 import { acquireFolderApi } from './folderApi';
 import { FolderView } from './folderView';
 
 const api = acquireFolderApi();
 const root = document.getElementById('app') ?? document.body.appendChild(el('main', { id: 'app' }));
 const view = new FolderView(root, api);
-const renderError = el('div', { class: 'status error', role: 'alert' });
 
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const checked = checkFolderHostMessage(event.data);
-  if (!checked.ok) {
-    console.warn('propsweep: refused a message from the host', checked.problem);
-    renderError.textContent = `The panel could not show an update: ${checked.problem}.`;
-    root.prepend(renderError);
-    api.postMessage({
-      type: 'folder/invalid',
-      reason: checked.problem.slice(0, MAX_REASON_LENGTH - 1),
-    });
-    return;
-  }
-  const message = checked.message;
-  switch (message.type) {
-    case 'folder/snapshot':
-      renderError.remove();
-      try {
-        view.render(message.snapshot);
-      } catch (e) {
-        // A file that passed validation but still breaks rendering: say so in the panel.
-        console.error('propsweep: the panel could not render the snapshot', e);
-        renderError.textContent = `The panel could not show this folder run: ${e instanceof Error ? e.message : String(e)}`;
-        root.prepend(renderError);
-      }
-      break;
-    case 'folder/requestPng':
-      void view.exportPng();
-      break;
-    case 'folder/answer':
-      view.answered(message.id, message.ok);
-      break;
-    default:
-      assertNever(message);
-  }
-});
+receiveFromHost(
+  root,
+  checkFolderHostMessage,
+  (reason) => {
+    api.postMessage({ type: 'folder/invalid', reason });
+  },
+  (message, render) => {
+    switch (message.type) {
+      case 'folder/snapshot':
+        // A file that passed validation but still breaks rendering is said in the panel.
+        render(() => {
+          view.render(message.snapshot);
+        }, 'this folder run');
+        break;
+      case 'folder/requestPng':
+        void view.exportPng();
+        break;
+      case 'folder/answer':
+        view.answered(message.id, message.ok);
+        break;
+      default:
+        assertNever(message);
+    }
+  },
+);
 
 api.postMessage({ type: 'folder/ready' });

@@ -5,7 +5,7 @@
 // prediction chart) and the path with the selected frame, which takes the height that is left;
 // the details follow below. media/panel.css lays it out in one column or, when wide, two.
 import type { Adjustment } from '../../shared/adjust';
-import { MAX_PNG_DATA_URL, type PanelSnapshot } from '../../shared/protocol';
+import type { PanelSnapshot } from '../../shared/protocol';
 import type { PreviewFrame } from '../../shared/previewFrames';
 import type { ResultFile } from '../../shared/resultFile';
 import { PredictionChart } from '../components/chartView';
@@ -15,6 +15,7 @@ import { Filmstrip } from '../components/filmstrip';
 import { renderHeader } from '../components/header';
 import { renderJump } from '../components/jump';
 import { renderLegend } from '../components/legend';
+import { exportablePng, PNG_SCALE } from '../components/canvasPng';
 import { renderPanelPng } from '../components/pngExport';
 import { renderScoreDetails, renderScores, scoreModels } from '../components/scoreCards';
 import { Stage } from '../components/stage';
@@ -40,12 +41,10 @@ import {
 import { PreviewFrameUrls, withFrameUrls } from '../model/previewFrames';
 import { normaliseSnapshot, restoreOf } from '../model/snapshot';
 import { clampStep, initialStep, stepForKey } from '../model/steps';
-import { chartTheme, themeKindOf, type ChartTheme } from '../model/theme';
+import type { ChartTheme } from '../model/theme';
+import { readTheme, watchTheme } from '../components/pageTheme';
 import { parseUiState, reconcileUiState, type UiState, type ViewMode } from '../model/uiState';
 import type { VsCodeApi } from './vscodeApi';
-
-/** Device pixels per CSS pixel of the PNG export: sharp on high-density screens and in documents. */
-const PNG_SCALE = 2;
 
 /** The whole panel, bound to one root element. */
 export class PanelView {
@@ -172,14 +171,8 @@ export class PanelView {
     document.addEventListener('keydown', (event) => {
       this.onKey(event);
     });
-    // VS Code switches the body's class and the html element's variables on a theme change.
-    const observer = new MutationObserver(() => {
+    watchTheme(() => {
       this.onThemeChange();
-    });
-    observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });
-    observer.observe(document.documentElement, {
-      attributes: true,
-      attributeFilter: ['style', 'class'],
     });
   }
 
@@ -341,16 +334,7 @@ export class PanelView {
         footer: `Made by propsweep${result.created === '' ? '' : ` from a result created ${result.created}`}. EPGM: mean |dy/dt| over the normalised strength t in [0, 1]; p: shuffle test, p = (b + 1) / (K + 1).`,
         theme: this.theme,
       };
-      let dataUrl = await renderPanelPng(input, PNG_SCALE);
-      // Very long paths or many models: fall back to one device pixel per CSS pixel.
-      if (dataUrl.length > MAX_PNG_DATA_URL) dataUrl = await renderPanelPng(input, 1);
-      if (dataUrl.length > MAX_PNG_DATA_URL) {
-        this.api.postMessage({
-          type: 'panel/exportPngFailed',
-          error: `the image (${Math.round(dataUrl.length / 1e6)} MB) is larger than the ${MAX_PNG_DATA_URL / 1e6} MB an export may be; export HTML instead`,
-        });
-        return;
-      }
+      const dataUrl = await exportablePng((scale) => renderPanelPng(input, scale));
       this.api.postMessage({ type: 'panel/exportPng', dataUrl });
     } catch (e) {
       this.api.postMessage({
@@ -570,12 +554,6 @@ export class PanelView {
   private save(): void {
     this.api.setState({ ...this.ui, restore: this.restore });
   }
-}
-
-/** The chart theme from the page's CSS variables and the body's theme class. */
-function readTheme(): ChartTheme {
-  const style = getComputedStyle(document.body);
-  return chartTheme((v) => style.getPropertyValue(v), themeKindOf([...document.body.classList]));
 }
 
 /** Identifies what the filmstrip and the chart show, so unrelated snapshots do not rebuild them. */
