@@ -14,18 +14,15 @@ import type { ExplainFolderRun } from '../../shared/childProtocol';
 import { resultName } from '../../shared/names';
 import { ChildRunError } from '../inference/childClient';
 import { FolderPanel } from '../panel/folderPanel';
-import { stepChoices, propertyPresets } from './choices';
 import {
   buildRequest,
-  pickClassifiers,
-  pickNumber,
   pickPreset,
+  pickRun,
   presetInputs,
+  rememberChoices,
   trusted,
   type ExplainContext,
 } from './explainProperty';
-import { PICK_STATE_KEYS } from './classifierPick';
-import { STATE_KEYS } from './instructionEdit';
 import { workspaceSettings } from './workspaceSettings';
 import type { Settings } from './settings';
 
@@ -44,54 +41,30 @@ export async function explainFolder(
   const settings = workspaceSettings(context.services.log);
   const entries = safeList(folder);
   const hasMasks = entries.some((e) => e.isFile() && e.name.toLowerCase().endsWith('.mask.png'));
-  const preset = await pickPreset(
-    propertyPresets(hasMasks, settings.editorModels.length > 0),
-    hasMasks,
-    state.get<string>('propsweep.lastPreset'),
-  );
+  const preset = await pickPreset(state, settings, hasMasks);
   if (preset === undefined) return;
   // Masks are per image (matched by the engine): '' stands for "given", so none is asked for.
   const extra = await presetInputs(context, settings, preset, folder, '');
   if (extra === undefined) return;
-  const picked = await pickClassifiers(context);
-  if (picked === undefined || picked.choices.length === 0) return;
-  const stepPick = stepChoices(preset, settings.steps);
-  const steps = await pickNumber(
-    'Steps on the path',
-    stepPick.options,
-    state.get<number>(stepPick.stateKey),
-    (n) => `${n} steps`,
+  const run = await pickRun(
+    context,
+    settings,
+    preset,
     'images from strength 0 to 1, for every image of the folder',
   );
-  if (steps === undefined) return;
-  const permutations = await pickNumber(
-    'Permutations of the shuffle test',
-    [settings.permutations, 1000, 10000, 100000],
-    state.get<number>('propsweep.lastPermutations'),
-    (n) => `${n.toLocaleString('en')} permutations`,
-    'the paper uses 10,000',
-  );
-  if (permutations === undefined) return;
+  if (run === undefined) return;
   const recursive = await pickRecursive(entries);
   if (recursive === undefined) return;
-  await state.update('propsweep.lastPreset', preset.id);
-  await state.update(PICK_STATE_KEYS.last, picked.memory.last);
-  await state.update(PICK_STATE_KEYS.added, picked.memory.added);
-  await state.update(stepPick.stateKey, steps);
-  if (extra.instruction !== undefined) {
-    await state.update(STATE_KEYS.model, extra.instruction.model);
-    await state.update(STATE_KEYS.instruction, extra.instruction.instruction);
-  }
-  await state.update('propsweep.lastPermutations', permutations);
+  await rememberChoices(state, preset, extra, run);
   const single = buildRequest(
     context,
     settings,
     folder,
     preset,
     { params: extra.params },
-    picked.choices,
-    steps,
-    permutations,
+    run.picked.choices,
+    run.steps,
+    run.permutations,
   );
   // A folder's name is not an image's: its last dot is no extension (resultName drops one).
   const name = resultName(`${basename(folder)}.folder`, preset.id);

@@ -12,6 +12,7 @@ import {
   PICK_STATE_KEYS,
   startFolder,
   type ClassifierPickUi,
+  type PickOutcome,
 } from './classifierPick';
 import {
   conventionalMaskPath,
@@ -61,11 +62,7 @@ export async function explainProperty(
   const settings = workspaceSettings(context.services.log);
   const maskBeside = conventionalMaskPath(image);
   const hasMask = existsSync(maskBeside);
-  const preset = await pickPreset(
-    propertyPresets(hasMask, settings.editorModels.length > 0),
-    hasMask,
-    state.get<string>('propsweep.lastPreset'),
-  );
+  const preset = await pickPreset(state, settings, hasMask);
   if (preset === undefined) return;
   const extra = await presetInputs(
     context,
@@ -75,20 +72,60 @@ export async function explainProperty(
     hasMask ? maskBeside : undefined,
   );
   if (extra === undefined) return;
+  const run = await pickRun(
+    context,
+    settings,
+    preset,
+    preset.defaultSteps === undefined
+      ? 'images from strength 0 to 1'
+      : 'images from strength 0 to 1, each a whole diffusion run',
+  );
+  if (run === undefined) return;
+  await rememberChoices(state, preset, extra, run);
+  const request = buildRequest(
+    context,
+    settings,
+    image,
+    preset,
+    extra,
+    run.picked.choices,
+    run.steps,
+    run.permutations,
+  );
+  await ExplanationPanel.showLive(context.services).run(request);
+}
+
+/** The choices of a run after the property's: classifiers, steps and permutations. */
+export interface RunChoices {
+  readonly picked: PickOutcome;
+  /** Where the step count is remembered (a preset with its own default steps keeps its own). */
+  readonly stepsKey: string;
+  readonly steps: number;
+  readonly permutations: number;
+}
+
+/**
+ * Asks which classifiers (at least one), how many steps (`stepsDetail` under the first offer)
+ * and how many permutations; undefined when a question is dismissed.
+ */
+export async function pickRun(
+  context: ExplainContext,
+  settings: Settings,
+  preset: PropertyPreset,
+  stepsDetail: string,
+): Promise<RunChoices | undefined> {
+  const state = context.workspaceState;
   const picked = await pickClassifiers(context);
-  if (picked === undefined || picked.choices.length === 0) return;
-  const classifiers = picked.choices;
+  if (picked === undefined || picked.choices.length === 0) return undefined;
   const stepPick = stepChoices(preset, settings.steps);
   const steps = await pickNumber(
     'Steps on the path',
     stepPick.options,
     state.get<number>(stepPick.stateKey),
     (n) => `${n} steps`,
-    preset.defaultSteps === undefined
-      ? 'images from strength 0 to 1'
-      : 'images from strength 0 to 1, each a whole diffusion run',
+    stepsDetail,
   );
-  if (steps === undefined) return;
+  if (steps === undefined) return undefined;
   const permutations = await pickNumber(
     'Permutations of the shuffle test',
     [settings.permutations, 1000, 10000, 100000],
@@ -96,27 +133,26 @@ export async function explainProperty(
     (n) => `${n.toLocaleString('en')} permutations`,
     'the paper uses 10,000',
   );
-  if (permutations === undefined) return;
+  if (permutations === undefined) return undefined;
+  return { picked, stepsKey: stepPick.stateKey, steps, permutations };
+}
+
+/** Remembers what was chosen, so that each question offers it first next time. */
+export async function rememberChoices(
+  state: vscode.Memento,
+  preset: PropertyPreset,
+  extra: PresetInputs,
+  run: RunChoices,
+): Promise<void> {
   await state.update('propsweep.lastPreset', preset.id);
-  await state.update(PICK_STATE_KEYS.last, picked.memory.last);
-  await state.update(PICK_STATE_KEYS.added, picked.memory.added);
-  await state.update(stepPick.stateKey, steps);
+  await state.update(PICK_STATE_KEYS.last, run.picked.memory.last);
+  await state.update(PICK_STATE_KEYS.added, run.picked.memory.added);
+  await state.update(run.stepsKey, run.steps);
   if (extra.instruction !== undefined) {
     await state.update(STATE_KEYS.model, extra.instruction.model);
     await state.update(STATE_KEYS.instruction, extra.instruction.instruction);
   }
-  await state.update('propsweep.lastPermutations', permutations);
-  const request = buildRequest(
-    context,
-    settings,
-    image,
-    preset,
-    extra,
-    classifiers,
-    steps,
-    permutations,
-  );
-  await ExplanationPanel.showLive(context.services).run(request);
+  await state.update('propsweep.lastPermutations', run.permutations);
 }
 
 /** Explain the bundled demo: the dark cat's fur recoloured, with the three demo classifiers. */
@@ -207,12 +243,14 @@ async function pickImage(): Promise<string | undefined> {
   return picked?.[0]?.fsPath;
 }
 
-/** Asks which property to change (the last one used first). */
+/** Asks which property to change (the last one used first); `hasMask`: a mask is given. */
 export async function pickPreset(
-  presets: PropertyPreset[],
+  state: vscode.Memento,
+  settings: Settings,
   hasMask: boolean,
-  last: string | undefined,
 ): Promise<PropertyPreset | undefined> {
+  const presets = propertyPresets(hasMask, settings.editorModels.length > 0);
+  const last = state.get<string>('propsweep.lastPreset');
   const ordered =
     last === undefined
       ? presets
@@ -348,9 +386,7 @@ function instructionEditUi(context: ExplainContext): InstructionEditUi {
 }
 
 /** Asks which classifiers to run (settings, workspace file, demo models, browse). */
-export async function pickClassifiers(
-  context: ExplainContext,
-): Promise<Awaited<ReturnType<typeof chooseClassifiers>>> {
+async function pickClassifiers(context: ExplainContext): Promise<PickOutcome | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
   const fromSettings = parseClassifiers(
     vscode.workspace.getConfiguration('propsweep').get('classifiers'),
@@ -482,7 +518,7 @@ function demoChoices(extensionPath: string): ClassifierChoice[] {
 }
 
 /** Asks for a number among `options` (the last one used first). */
-export async function pickNumber(
+async function pickNumber(
   title: string,
   options: number[],
   last: number | undefined,
