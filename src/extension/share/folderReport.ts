@@ -8,12 +8,10 @@ import { countsText, proportionText, settingsText } from '../../shared/folderFac
 import { formatCount, formatNumber } from '../../shared/format';
 import { edgeLabel, histogramBins } from '../../shared/histogram';
 import { reportOrder } from './folderMarkdown';
-import { esc, REPORT_LIMITS } from './reportHtml';
+import { esc, REPORT_LIMITS, reportPage, seriesColour } from './reportHtml';
 
 /** The most rows a report lists (100,000 rows of HTML would not open in a browser tab). */
 export const REPORT_ROWS = 5000;
-
-const COLOURS = ['#3b82f6', '#f97316', '#22c55e', '#a855f7', '#ef4444', '#eab308'];
 
 /** The row indices of `file` the report lists, in its order (see reportOrder), at most REPORT_ROWS. */
 export function reportRowIndices(file: FolderFile): number[] {
@@ -65,18 +63,10 @@ export function renderFolderReport(
         ]
       : []),
   ];
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
-<title>${esc(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>${esc(title)}</h1>
-<p>${esc(countsText(file))}</p>
+  return reportPage(
+    title,
+    STYLE,
+    `<p>${esc(countsText(file))}</p>
 <p class="muted">${esc(file.folder)} · ${esc(settingsText(file))}</p>
 <section><h2>Per classifier</h2><div class="models">
 ${file.summary.models.map((s, m) => modelCard(s, m, file)).join('\n')}
@@ -92,10 +82,8 @@ ${notes.map((n) => `<p class="muted">${n}</p>`).join('')}
 ${rows}
 </tbody></table></div>
 </section>
-<footer>Made by propsweep from a folder run created ${esc(file.created)}. EPGM: mean |dy/dt| over the normalised strength t in [0, 1]; p: shuffle test, p = (b + 1) / (K + 1), adjusted over the images; significant: p adjusted ≤ α; intervals: 95 % Wilson.</footer>
-</body>
-</html>
-`;
+<footer>Made by propsweep from a folder run created ${esc(file.created)}. EPGM: mean |dy/dt| over the normalised strength t in [0, 1]; p: shuffle test, p = (b + 1) / (K + 1), adjusted over the images; significant: p adjusted ≤ α; intervals: 95 % Wilson.</footer>`,
+  );
 }
 
 function tableRow(row: FolderImageRow, models: number, thumb: string): string {
@@ -112,7 +100,7 @@ function tableRow(row: FolderImageRow, models: number, thumb: string): string {
 }
 
 function modelCard(s: FolderModelSummary, m: number, file: FolderFile): string {
-  const colour = COLOURS[m % COLOURS.length] ?? '#888';
+  const colour = seriesColour(m);
   const index = file.settings.models.findIndex((x) => x.name === s.model);
   const values = file.rows.flatMap((r) => {
     const v = r.status === 'done' ? r.models[index < 0 ? m : index] : undefined;
@@ -169,7 +157,7 @@ function meanCurves(file: FolderFile): string {
   const shapes = file.summary.models
     .map((s, m) => {
       if (s.images === 0) return '';
-      const colour = COLOURS[m % COLOURS.length] ?? '#888';
+      const colour = seriesColour(m);
       const band = [...path(s.curve_high), ...path(s.curve_low).reverse()].join(' ');
       return `<polygon class="band" fill="${colour}" points="${band}"/><polyline fill="none" stroke-width="2" stroke="${colour}" points="${path(s.mean_curve).join(' ')}"><title>${esc(s.model)}</title></polyline>`;
     })
@@ -177,7 +165,7 @@ function meanCurves(file: FolderFile): string {
   const legend = file.summary.models
     .map(
       (s, m) =>
-        `<span class="key"><span class="dot" style="background:${COLOURS[m % COLOURS.length] ?? '#888'}"></span>${esc(s.model)}</span>`,
+        `<span class="key"><span class="dot" style="background:${seriesColour(m)}"></span>${esc(s.model)}</span>`,
     )
     .join('');
   return `<svg viewBox="0 0 ${w} ${h}" class="chart wide" role="img" aria-label="mean curves">

@@ -55,6 +55,33 @@ export interface SummaryRow {
 
 const COLOURS = ['#3b82f6', '#f97316', '#22c55e', '#a855f7', '#ef4444', '#eab308'];
 
+/** The colour of series `i` in a report's charts (a class's curve, a classifier's histogram). */
+export function seriesColour(i: number): string {
+  return COLOURS[i % COLOURS.length] ?? '#888';
+}
+
+/**
+ * A self-contained HTML page: no external resources (the CSP allows only inline styles and data:
+ * images), titled `title`, with `body` under its heading.
+ */
+export function reportPage(title: string, style: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<title>${esc(title)}</title>
+<style>${style}</style>
+</head>
+<body>
+<h1>${esc(title)}</h1>
+${body}
+</body>
+</html>
+`;
+}
+
 /**
  * A self-contained HTML report: the same content a reviewer sees in the panel (filmstrip,
  * prediction-versus-strength curves, scores, warnings), with no external resources.
@@ -65,23 +92,13 @@ export function renderReport(
   summary: readonly SummaryRow[] = [],
 ): string {
   const budget = { left: REPORT_LIMITS.embeddedChars };
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
-<title>${esc(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>${esc(title)}</h1>
-${summary.length > 0 ? summaryTable(summary) : ''}
+  return reportPage(
+    title,
+    STYLE,
+    `${summary.length > 0 ? summaryTable(summary) : ''}
 ${entries.map((e) => entry(e, budget)).join('\n')}
-<footer>Made by propsweep. EPGM: mean |dy/dt| over the normalised strength t in [0, 1]; p: shuffle test, p = (b + 1) / (K + 1).</footer>
-</body>
-</html>
-`;
+<footer>Made by propsweep. EPGM: mean |dy/dt| over the normalised strength t in [0, 1]; p: shuffle test, p = (b + 1) / (K + 1).</footer>`,
+  );
 }
 
 function summaryTable(rows: readonly SummaryRow[]): string {
@@ -242,7 +259,7 @@ function chart(model: ModelRecord, result: ResultFile): string {
             const lower = spread.lower.map(
               (row, k) => `${sx(xs[k] ?? k).toFixed(1)},${sy(row[c] ?? 0).toFixed(1)}`,
             );
-            return `<polygon class="band" fill="${COLOURS[c % COLOURS.length] ?? '#888'}" points="${[...upper, ...lower.reverse()].join(' ')}"/>`;
+            return `<polygon class="band" fill="${seriesColour(c)}" points="${[...upper, ...lower.reverse()].join(' ')}"/>`;
           })
           .join('');
   // Colours follow the output index, so a class has one colour in every card.
@@ -251,7 +268,7 @@ function chart(model: ModelRecord, result: ResultFile): string {
       const points = model.predictions
         .map((row, k) => `${sx(xs[k] ?? k).toFixed(1)},${sy(row[c] ?? 0).toFixed(1)}`)
         .join(' ');
-      return `<polyline fill="none" stroke-width="2" stroke="${COLOURS[c % COLOURS.length] ?? '#888'}" points="${points}"><title>${esc(model.labels[c] ?? `output ${c}`)}</title></polyline>`;
+      return `<polyline fill="none" stroke-width="2" stroke="${seriesColour(c)}" points="${points}"><title>${esc(model.labels[c] ?? `output ${c}`)}</title></polyline>`;
     })
     .join('');
   const flips = (model.measure.flip_details ?? [])
@@ -263,7 +280,7 @@ function chart(model: ModelRecord, result: ResultFile): string {
   const legend = top
     .map(
       ({ c }) =>
-        `<tspan fill="${COLOURS[c % COLOURS.length] ?? '#888'}">${esc(model.labels[c] ?? `output ${c}`)} </tspan>`,
+        `<tspan fill="${seriesColour(c)}">${esc(model.labels[c] ?? `output ${c}`)} </tspan>`,
     )
     .join('');
   return `<svg viewBox="0 0 ${w} ${h}" class="chart" role="img" aria-label="prediction versus strength">
