@@ -4,9 +4,17 @@
 // inside its folder. Files from others (a pull request, a shard from a cluster) are untrusted:
 // `validateFolderFile` checks and bounds everything before any of it is used.
 import type { Adjustment } from './adjust';
+import { isPlainObject as isRecord } from './coerce';
 import { compareCodePoints } from './folderSummary';
 import { LIMITS, seedsProblem, stepsProblem } from './limits';
-import { isSafeRelativePath, RESULT_LIMITS } from './resultFile';
+import {
+  isCount,
+  isIsoTime,
+  isName,
+  isSafeRelativePath,
+  isText,
+  RESULT_LIMITS,
+} from './resultFile';
 
 /** The format version this build writes and reads. */
 export const FOLDER_FILE_VERSION = 1;
@@ -139,6 +147,12 @@ export interface FolderFile {
   readonly shard: ShardRecord | null;
   /** Shards joined by `merge`, in index order; empty for a run. */
   readonly merged: readonly ShardRecord[];
+  /**
+   * The images the run selected (its share after --limit and --shard, skipped ones included; the
+   * shards' sum after a merge). More than the rows when the run was stopped before it finished:
+   * a merge refuses such a shard rather than answer quietly for fewer images.
+   */
+  readonly listed: number;
   readonly settings: FolderSettings;
   /** Step strengths, as in every image's result (the x of the curves). */
   readonly strengths: readonly number[];
@@ -159,6 +173,51 @@ export const FOLDER_LIMITS = {
   /** Problems listed by validateFolderFile: enough to see what is wrong with a file. */
   problems: 20,
 } as const;
+
+/**
+ * An estimate, on the large side, of the bytes of the folder file of a run over `images` (their
+ * relative paths) with `models` classifiers and `steps` strengths, from its pretty-printed parts:
+ * a curve number takes at most 40 (12 of indent, 25 of digits, a comma and a newline), a
+ * classifier's row 512 besides its curve, an image's row 512 and four times its path (the image,
+ * its folder twice, its thumbnail), and the settings, class names and summary 1 MiB. Made before
+ * a run, so that a file too large to be opened again (FOLDER_LIMITS.bytes) is never computed.
+ */
+export function estimateFolderFileBytes(
+  images: readonly string[],
+  models: number,
+  steps: number,
+): number {
+  const paths = images.reduce((sum, image) => sum + utf8Length(image), 0);
+  const modelRow = 512 + 40 * steps;
+  return (
+    1024 * 1024 + 3 * models * 40 * steps + images.length * (512 + models * modelRow) + 4 * paths
+  );
+}
+
+/** The bytes of `text` in UTF-8 (shared code runs in the webview too, without Buffer). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/**
+ * Why a run over `images` with `models` classifiers and `steps` strengths cannot be made (its
+ * folder file would be larger than a folder file may be, and could not be opened), or null.
+ */
+export function folderSizeProblem(
+  images: readonly string[],
+  models: number,
+  steps: number,
+): string | null {
+  const bytes = estimateFolderFileBytes(images, models, steps);
+  if (bytes <= FOLDER_LIMITS.bytes) return null;
+  const mib = (n: number): string => `${Math.ceil(n / (1024 * 1024)).toLocaleString('en-US')} MiB`;
+  return `The summary of ${images.length.toLocaleString('en-US')} images x ${models} classifier${models === 1 ? '' : 's'} x ${steps} steps would take about ${mib(bytes)}, more than the ${mib(FOLDER_LIMITS.bytes)} a folder summary may have (it could not be opened again). Explain the folder in shards (--shard i/n, each into its own --out; each shard's summary opens by itself), or with fewer --steps or classifiers.`;
+}
 
 /** A folder file that cannot be used: the message lists what is wrong with it. */
 export class FolderFileError extends Error {
@@ -220,9 +279,11 @@ export function validateFolderFile(x: unknown): string[] {
   const settings = settingsProblems(x.settings, problems);
   const steps = strengthsProblems(x.strengths, problems);
   const rows = x.rows;
-  if (!Array.isArray(rows) || rows.length > FOLDER_LIMITS.rows) {
+  const rowsValid = Array.isArray(rows) && rows.length <= FOLDER_LIMITS.rows;
+  if (!rowsValid)
     problems.add(`"rows" must list at most ${FOLDER_LIMITS.rows.toLocaleString('en-US')} images`);
-  } else if (settings !== null) {
+  listedProblems(x.listed, rowsValid ? rows.length : null, x.merged, problems);
+  if (rowsValid && settings !== null) {
     labelsProblems(x.labels, settings.models, rows, problems);
     for (let i = 0; i < rows.length && !problems.full; i++) {
       rowProblems(rows[i], i, rows[i - 1], settings, steps, problems);
@@ -243,25 +304,9 @@ class Problems {
   }
 }
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-function isName(x: unknown): x is string {
-  return typeof x === 'string' && x.length <= RESULT_LIMITS.name;
-}
-
-function isText(x: unknown): x is string {
-  return typeof x === 'string' && x.length <= RESULT_LIMITS.text;
-}
-
 /** A path as given on a command line: bounded text without NUL. */
 function isPathText(x: unknown): x is string {
   return isText(x) && x.length > 0 && !x.includes('\0');
-}
-
-function isCount(x: unknown): x is number {
-  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
 
 function isFiniteNumber(x: unknown): x is number {
@@ -270,15 +315,6 @@ function isFiniteNumber(x: unknown): x is number {
 
 function isProbability(x: unknown): x is number {
   return typeof x === 'number' && x >= 0 && x <= 1;
-}
-
-/** An ISO 8601 time as Date#toISOString writes it (years 0000 to 9999). */
-function isIsoTime(x: unknown): boolean {
-  return (
-    typeof x === 'string' &&
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/.test(x) &&
-    Number.isFinite(Date.parse(x))
-  );
 }
 
 function isShard(x: unknown): x is ShardRecord {
@@ -305,6 +341,29 @@ function shardProblems(shard: unknown, merged: unknown, problems: Problems): voi
   if (shard !== null) problems.add('"merged" must be empty in the file of one shard');
   if (!merged.every((s: unknown, i) => isShard(s) && s.index === i + 1 && s.count === count))
     problems.add(`"merged" must list the shards 1/${count} to ${count}/${count} in order`);
+}
+
+/**
+ * The images listed bound the rows: fewer rows is a run stopped before it finished; more is not
+ * a run's file. A merge joins only finished shards, so its rows are all it listed.
+ */
+function listedProblems(
+  listed: unknown,
+  rows: number | null,
+  merged: unknown,
+  problems: Problems,
+): void {
+  if (!isCount(listed) || listed > FOLDER_LIMITS.rows) {
+    problems.add(
+      `"listed" must be the number of images the run selected, at most ${FOLDER_LIMITS.rows.toLocaleString('en-US')}`,
+    );
+  } else if (rows !== null && rows > listed) {
+    problems.add(`"rows" must list at most the ${listed} images listed, not ${rows}`);
+  } else if (rows !== null && rows < listed && Array.isArray(merged) && merged.length > 0) {
+    problems.add(
+      `"rows" must list all ${listed} images of a merge (it joins finished shards only), not ${rows}`,
+    );
+  }
 }
 
 /** The settings' problems; the settings when they can be used to check the rows, else null. */

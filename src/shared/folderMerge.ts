@@ -20,7 +20,8 @@ function shardName(shard: ShardRecord): string {
  * `merged` the shards in index order, the rows of all of them sorted and summarized again, so the
  * numbers equal those of one unsharded run over the same images. Throws FolderMergeError when a
  * file is not a shard, the shards were made with different settings or of a different folder, a
- * shard is missing or given twice, or an image is in two shards.
+ * shard is missing or given twice, a shard stopped before it finished its images, or an image is
+ * in two shards. A shard that had no images (more shards than images) joins as it is.
  */
 export function mergeFolderFiles(files: readonly FolderFile[], now = new Date()): FolderFile {
   const shards = files.map((file, i) => {
@@ -92,6 +93,15 @@ export function mergeFolderFiles(files: readonly FolderFile[], now = new Date())
     if (file.strengths.length > 0) agree('strengths', strengths, file.strengths);
     if (file.labels.length > 0) agree('class names', labels, file.labels);
   }
+  // Checked after the shards are known to be one run's: a stopped shard of another run is refused
+  // for that first.
+  for (const { file, name } of byIndex) {
+    if (file.rows.length < file.listed) {
+      throw new FolderMergeError(
+        `${name} stopped after ${file.rows.length} of ${file.listed} images: run its command again to finish it (the finished images are not recomputed), then merge.`,
+      );
+    }
+  }
   const seen = new Map<string, string>();
   for (const { file, name } of byIndex) {
     for (const row of file.rows) {
@@ -116,6 +126,7 @@ export function mergeFolderFiles(files: readonly FolderFile[], now = new Date())
     limit: base.file.limit,
     shard: null,
     merged: byIndex.map(({ shard }) => shard),
+    listed: byIndex.reduce((sum, { file }) => sum + file.listed, 0),
     settings: base.file.settings,
     strengths,
     labels,

@@ -4,7 +4,7 @@
 // webview checks the folder file like any untrusted file, the host trusts nothing from the page.
 import { isSafeId, shown } from './coerce';
 import { validateFolderFile, type FolderFile } from './folderFile';
-import { MAX_PNG_DATA_URL, MAX_REASON_LENGTH } from './protocol';
+import { checked, isPngDataUrl, isReason, type Checked } from './protocol';
 
 /** Bumped whenever a message changes shape. */
 export const FOLDER_PROTOCOL_VERSION = 1;
@@ -82,7 +82,6 @@ export type FolderHostMessage =
 export function isFolderWebviewMessage(x: unknown): x is FolderWebviewMessage {
   if (typeof x !== 'object' || x === null) return false;
   const m = x as Record<string, unknown>;
-  const reason = (v: unknown): boolean => typeof v === 'string' && v.length < MAX_REASON_LENGTH;
   switch (m.type) {
     case 'folder/ready':
       return true;
@@ -92,16 +91,11 @@ export function isFolderWebviewMessage(x: unknown): x is FolderWebviewMessage {
     case 'folder/exportMarkdown':
       return isSafeId(m.id);
     case 'folder/exportPng':
-      return (
-        isSafeId(m.id) &&
-        typeof m.dataUrl === 'string' &&
-        m.dataUrl.startsWith('data:image/png;base64,') &&
-        m.dataUrl.length <= MAX_PNG_DATA_URL
-      );
+      return isSafeId(m.id) && isPngDataUrl(m.dataUrl);
     case 'folder/exportPngFailed':
-      return reason(m.error);
+      return isReason(m.error);
     case 'folder/invalid':
-      return reason(m.reason);
+      return isReason(m.reason);
     default:
       return false;
   }
@@ -111,13 +105,8 @@ export function isFolderWebviewMessage(x: unknown): x is FolderWebviewMessage {
  * A message from the host, or why it is refused: what the webview reports with
  * `folder/invalid`, naming the field and the value it had.
  */
-export function checkFolderHostMessage(
-  x: unknown,
-):
-  | { readonly ok: true; readonly message: FolderHostMessage }
-  | { readonly ok: false; readonly problem: string } {
-  const problem = folderHostMessageProblem(x);
-  return problem === null ? { ok: true, message: x as FolderHostMessage } : { ok: false, problem };
+export function checkFolderHostMessage(x: unknown): Checked<FolderHostMessage> {
+  return checked(x, folderHostMessageProblem(x));
 }
 
 function folderHostMessageProblem(x: unknown): string | null {

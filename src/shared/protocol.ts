@@ -168,6 +168,27 @@ export const MAX_PNG_DATA_URL = 32 * 1024 * 1024;
 /** The longest reason the webview sends with `panel/invalid` or `panel/exportPngFailed`. */
 export const MAX_REASON_LENGTH = 2000;
 
+/** A PNG export as the webview sends it: a PNG data: URL of at most MAX_PNG_DATA_URL characters. */
+export function isPngDataUrl(x: unknown): x is string {
+  return (
+    typeof x === 'string' && x.startsWith('data:image/png;base64,') && x.length <= MAX_PNG_DATA_URL
+  );
+}
+
+/** A reason the webview gives (a refused message, a PNG it could not draw): a short text. */
+export function isReason(x: unknown): x is string {
+  return typeof x === 'string' && x.length < MAX_REASON_LENGTH;
+}
+
+/** A message that arrived, checked: the message when it is valid, else what is wrong with it. */
+export type Checked<T> =
+  { readonly ok: true; readonly message: T } | { readonly ok: false; readonly problem: string };
+
+/** `x` as `T` when `problem` (what is wrong with it, or null) is null. */
+export function checked<T>(x: unknown, problem: string | null): Checked<T> {
+  return problem === null ? { ok: true, message: x as T } : { ok: false, problem };
+}
+
 /** Validates a message from the webview. */
 export function isWebviewMessage(x: unknown): x is WebviewMessage {
   if (typeof x !== 'object' || x === null) return false;
@@ -183,15 +204,11 @@ export function isWebviewMessage(x: unknown): x is WebviewMessage {
     case 'panel/stopWatch':
       return true;
     case 'panel/exportPng':
-      return (
-        typeof m.dataUrl === 'string' &&
-        m.dataUrl.startsWith('data:image/png;base64,') &&
-        m.dataUrl.length <= MAX_PNG_DATA_URL
-      );
+      return isPngDataUrl(m.dataUrl);
     case 'panel/exportPngFailed':
-      return typeof m.error === 'string' && m.error.length < MAX_REASON_LENGTH;
+      return isReason(m.error);
     case 'panel/invalid':
-      return typeof m.reason === 'string' && m.reason.length < MAX_REASON_LENGTH;
+      return isReason(m.reason);
     case 'panel/setAdjustment':
       return isAdjustment(m.adjustment);
     default:
@@ -208,13 +225,8 @@ export function isHostMessage(x: unknown): x is HostMessage {
  * A message from the host, or why it is refused: what the webview reports with `panel/invalid`,
  * naming the field and the value it had.
  */
-export function checkHostMessage(
-  x: unknown,
-):
-  | { readonly ok: true; readonly message: HostMessage }
-  | { readonly ok: false; readonly problem: string } {
-  const problem = hostMessageProblem(x);
-  return problem === null ? { ok: true, message: x as HostMessage } : { ok: false, problem };
+export function checkHostMessage(x: unknown): Checked<HostMessage> {
+  return checked(x, hostMessageProblem(x));
 }
 
 function hostMessageProblem(x: unknown): string | null {

@@ -1,6 +1,7 @@
 // The saved explanation: `NAME.propsweep.json` with its frames beside it. A reviewable file:
 // pretty-printed with sorted keys, frame paths relative to the file, the classifier's sha256, the
 // seed, the editor and its parameters. Files from others are untrusted input: validated here.
+import { isPlainObject as isRecord } from './coerce';
 import { isMeasureJson, type MeasureJson } from './result';
 
 /** The format version this build writes and reads. */
@@ -306,19 +307,18 @@ export function validateResultFile(x: unknown): string[] {
   return problems;
 }
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-function isName(x: unknown): x is string {
+/** A name as a file may hold it (a model's, an editor's): at most RESULT_LIMITS.name characters. */
+export function isName(x: unknown): x is string {
   return typeof x === 'string' && x.length <= RESULT_LIMITS.name;
 }
 
-function isText(x: unknown): x is string {
+/** A text as a file may hold it (a message, a path): at most RESULT_LIMITS.text characters. */
+export function isText(x: unknown): x is string {
   return typeof x === 'string' && x.length <= RESULT_LIMITS.text;
 }
 
-function isCount(x: unknown): x is number {
+/** A whole number from 0 that JSON keeps exactly. */
+export function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
 
@@ -421,7 +421,7 @@ function isCounter(x: unknown): boolean {
 }
 
 /** An ISO 8601 time as Date#toISOString writes it (years 0000 to 9999). */
-function isIsoTime(x: unknown): boolean {
+export function isIsoTime(x: unknown): boolean {
   return (
     typeof x === 'string' &&
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/.test(x) &&

@@ -13,7 +13,7 @@ import {
   rowResultPath,
 } from '../../../src/extension/panel/folderFiles';
 import type { FolderFile } from '../../../src/shared/folderFile';
-import { folderFile } from '../folderBuilders';
+import { demoFolderFile } from '../shared/folderBuilders';
 
 /** A run folder holding `file` and, for each done row, its thumbnail and result as plain files. */
 function runFolder(file: FolderFile): { dir: string; summary: string; outside: string } {
@@ -35,7 +35,7 @@ function runFolder(file: FolderFile): { dir: string; summary: string; outside: s
 }
 
 test('every done row shows its thumbnail; others have none', async (t) => {
-  const file = folderFile();
+  const file = demoFolderFile();
   const { dir, summary } = runFolder(file);
   t.after(() => {
     rmSync(join(dir, '..'), { recursive: true, force: true });
@@ -55,7 +55,7 @@ test('every done row shows its thumbnail; others have none', async (t) => {
 });
 
 test('a thumbnail or result that is a symlink (to a file outside) is not used', async (t) => {
-  const file = folderFile();
+  const file = demoFolderFile();
   const { dir, summary, outside } = runFolder(file);
   t.after(() => {
     rmSync(join(dir, '..'), { recursive: true, force: true });
@@ -79,7 +79,7 @@ test('a thumbnail or result that is a symlink (to a file outside) is not used', 
 });
 
 test('a skipped row has no result to open, and says why', async (t) => {
-  const file = folderFile();
+  const file = demoFolderFile();
   const { dir, summary } = runFolder(file);
   t.after(() => {
     rmSync(join(dir, '..'), { recursive: true, force: true });
@@ -94,11 +94,11 @@ test('a skipped row has no result to open, and says why', async (t) => {
 });
 
 test('a summary that is not a valid folder file is refused, naming the file and the problem', async (t) => {
-  const { dir, summary } = runFolder(folderFile());
+  const { dir, summary } = runFolder(demoFolderFile());
   t.after(() => {
     rmSync(join(dir, '..'), { recursive: true, force: true });
   });
-  writeFileSync(summary, JSON.stringify({ ...folderFile(), rows: 'no' }));
+  writeFileSync(summary, JSON.stringify({ ...demoFolderFile(), rows: 'no' }));
   await assert.rejects(loadFolderRun(summary), (e: unknown) => {
     assert.ok(e instanceof FolderLoadError);
     assert.match(e.message, /photos-recolor\.propsweep-folder\.json cannot be shown: /);

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { folderMarkdown, reportOrder } from '../../../src/extension/share/folderMarkdown';
-import { folderFile } from '../folderBuilders';
+import { demoFolderFile } from '../shared/folderBuilders';
 
 test('one line per classifier with both shares and their 95% intervals, then every image', () => {
-  const file = folderFile();
+  const file = demoFolderFile();
   const text = folderMarkdown(file);
   assert.match(text, /\| classifier \| significant \| flipped \| EPGM median \(quartiles\) \|/);
   const s = file.summary.models[2];
@@ -24,13 +24,13 @@ test('one line per classifier with both shares and their 95% intervals, then eve
 });
 
 test('the images that move the first classifier most come first; unmeasured ones last', () => {
-  const order = reportOrder(folderFile().rows).map((r) => r.image);
+  const order = reportOrder(demoFolderFile().rows).map((r) => r.image);
   assert.equal(order[0], 'night/dog-008.png');
   assert.deepEqual(order.slice(-3), ['broken.png', 'fox-001.png', 'fox-002.png']);
 });
 
 test('a name from a hostile file shows as text, not as a link, an image or table cells', () => {
-  const file = folderFile();
+  const file = demoFolderFile();
   const rows = file.rows.map((r, i) =>
     i === 0 ? { ...r, image: '![x](https://evil.example/a.png)|<b>@all' } : r,
   );
@@ -44,7 +44,7 @@ test('a name from a hostile file shows as text, not as a link, an image or table
 });
 
 test('past the limit, rows are counted, not cut', () => {
-  const text = folderMarkdown(folderFile(), 1500);
+  const text = folderMarkdown(demoFolderFile(), 1500);
   assert.ok(text.length <= 1500, `${text.length} characters`);
   assert.match(text, /\n\d+ more images in the HTML report \(Export HTML\)\.\n$/);
 });

@@ -9,12 +9,12 @@ import {
   reportRowIndices,
 } from '../../../src/extension/share/folderReport';
 import type { FolderImageRow } from '../../../src/shared/folderFile';
-import { folderFile } from '../folderBuilders';
+import { demoFolderFile } from '../shared/folderBuilders';
 
 const PNG = 'data:image/png;base64,iVBORw0KGgo=';
 
 test('the report has the summary, the histograms, the mean curves and every image with its thumbnail', () => {
-  const file = folderFile();
+  const file = demoFolderFile();
   const html = renderFolderReport(
     'PropSweep: photos',
     file,
@@ -32,7 +32,7 @@ test('the report has the summary, the histograms, the mean curves and every imag
 });
 
 test('texts from the file are escaped and a thumbnail that is not a PNG data: URI is left out', () => {
-  const file = folderFile();
+  const file = demoFolderFile();
   const rows = file.rows.map((r, i) =>
     i === 0 ? { ...r, image: '<script>alert(1)</script>.png' } : r,
   );
@@ -47,7 +47,7 @@ test('texts from the file are escaped and a thumbnail that is not a PNG data: UR
 });
 
 test('a very large run lists REPORT_ROWS images and says so', () => {
-  const file = folderFile(1);
+  const file = demoFolderFile(1);
   const template = file.rows.find((r) => r.status === 'skipped') as FolderImageRow;
   const rows = Array.from({ length: REPORT_ROWS + 3 }, (_, i) => ({
     ...template,

@@ -1,8 +1,10 @@
-// Builders of folder-run rows and files with small numbers (not a test file: no `.test.ts`).
+// Builders of folder-run rows and files (not a test file: no `.test.ts`): small ones with a few
+// numbers for the maths and the format, and a realistic run (demoFolderFile) for what shows it.
 import {
   FOLDER_FILE_VERSION,
   type FolderFile,
   type FolderImageRow,
+  type FolderModelRow,
   type FolderSettings,
   type ShardRecord,
 } from '../../../src/shared/folderFile';
@@ -77,10 +79,13 @@ export function notDoneRow(image: string, status: 'skipped' | 'failed'): FolderI
   };
 }
 
-/** A complete folder file over `rows`, summarized as a run writes it. */
+/**
+ * A folder file over `rows`, summarized as a run writes it: complete unless `listed` says the run
+ * selected more images than it did.
+ */
 export function folderFile(
   rows: readonly FolderImageRow[],
-  options: { shard?: ShardRecord | null; settings?: FolderSettings } = {},
+  options: { shard?: ShardRecord | null; settings?: FolderSettings; listed?: number } = {},
 ): FolderFile {
   const settings = options.settings ?? folderSettings();
   const summarized = summarize(settings, rows);
@@ -92,10 +97,97 @@ export function folderFile(
     limit: null,
     shard: options.shard ?? null,
     merged: [],
+    listed: options.listed ?? rows.length,
     settings,
     strengths: [0, 0.5, 1],
     labels: settings.models.map(() => ['benign', 'malignant']),
     rows: summarized.rows,
     summary: summarized.summary,
+  };
+}
+
+/** The classifiers of demoFolderFile, in settings order. */
+export const DEMO_FOLDER_MODELS = ['unbiased', 'dark-cats', 'dark-dogs'] as const;
+
+const DEMO_STRENGTHS = Array.from({ length: 11 }, (_, k) => k / 10);
+
+/** What demo classifier `model` measured on image `image`, from a fixed formula. */
+function demoModelRow(model: number, image: number): FolderModelRow {
+  // dark-cats and dark-dogs swing on every other image (cats vs dogs); unbiased barely moves.
+  const biased = model > 0 && (image + model) % 2 === 0;
+  const swing = model === 0 ? 0.01 + 0.002 * image : biased ? 0.55 + 0.04 * image : 0.02 * model;
+  const start = 0.9 - 0.01 * image;
+  const curve = DEMO_STRENGTHS.map((t) =>
+    Math.min(1, Math.max(0, start - swing * t * (1 + 0.2 * t))),
+  );
+  const p = biased ? 1e-4 * (image + 1) : model === 0 ? 0.2 + 0.05 * image : 0.03 + 0.01 * image;
+  return {
+    model: DEMO_FOLDER_MODELS[model] ?? 'model',
+    epgm: swing * (1 + 0.1 * model),
+    p_value: p,
+    // Filled in by summarize over the images.
+    p_adjusted: p,
+    significant: false,
+    flips: biased && curve.at(-1) !== undefined && (curve.at(-1) ?? 1) < 0.5 ? 1 : 0,
+    curve,
+  };
+}
+
+function demoDoneRow(i: number): FolderImageRow {
+  const stem =
+    i % 3 === 0 ? `cat-${String(i).padStart(3, '0')}` : `dog-${String(i).padStart(3, '0')}`;
+  return {
+    image: `${i % 4 === 0 ? 'night/' : ''}${stem}.png`,
+    status: 'done',
+    sha256: (i + 10).toString(16).repeat(64).slice(0, 64),
+    result_file: `images/${stem}/${stem}.propsweep.json`,
+    thumbnail: `images/${stem}/thumb.png`,
+    reason: null,
+    resumed: i < 2,
+    models: DEMO_FOLDER_MODELS.map((_, m) => demoModelRow(m, i)),
+  };
+}
+
+/**
+ * A realistic folder run, for the aggregate panel, its exports and its messages: the three demo
+ * classifiers over `done` explained images (two biased models that flip on about half of them,
+ * an unbiased one that never does), then two skipped for a missing mask and one that failed.
+ * Numbers come from a fixed formula, so every test sees the same file.
+ */
+export function demoFolderFile(done = 9): FolderFile {
+  const skipped = (image: string, sha256: string): FolderImageRow => ({
+    ...notDoneRow(image, 'skipped'),
+    sha256,
+    reason: `no mask ${image.replace(/\.png$/, '.mask.png')} beside it (the object-colour edit needs one)`,
+  });
+  const rows: FolderImageRow[] = [
+    ...Array.from({ length: done }, (_, i) => demoDoneRow(i)),
+    skipped('fox-001.png', 'ab'.repeat(32)),
+    skipped('fox-002.png', 'cd'.repeat(32)),
+    {
+      ...notDoneRow('broken.png', 'failed'),
+      reason: 'broken.png is not a decodable image (truncated PNG data)',
+    },
+  ];
+  const settings = folderSettings({
+    editor: 'recolor',
+    params: { target: '#ffffff' },
+    steps: DEMO_STRENGTHS.length,
+    permutations: 1000,
+    alpha: 0.01,
+    models: DEMO_FOLDER_MODELS.map((name, i) => ({
+      name,
+      kind: 'onnx',
+      sha256: String(i).repeat(64),
+      files: [],
+    })),
+  });
+  return {
+    ...folderFile(rows, { settings }),
+    created: '2026-03-02T10:00:00.000Z',
+    folder: 'photos',
+    recursive: true,
+    strengths: DEMO_STRENGTHS,
+    labels: DEMO_FOLDER_MODELS.map(() => ['cat', 'dog']),
   };
 }

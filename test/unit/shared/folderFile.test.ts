@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
+  estimateFolderFileBytes,
   FOLDER_FILE_VERSION,
   FOLDER_LIMITS,
   FolderFileError,
+  folderSizeProblem,
   parseFolderFile,
   validateFolderFile,
   type FolderFile,
@@ -433,4 +435,78 @@ void test('parseFolderFile throws FolderFileError with the first problems', () =
   );
   assert.throws(() => parseFolderFile(' '.repeat(FOLDER_LIMITS.bytes + 1)), /more than the/);
   assert.ok(folderSettings().models.length === 2);
+});
+
+void test('"listed" bounds the rows: fewer is a run stopped early, more is refused, a merge has all', () => {
+  // Stopped after 5 of 7 images: a valid file that says so.
+  assert.equal(
+    problemsOf((f) => {
+      f.listed = 7;
+    }),
+    '',
+  );
+  assert.match(
+    problemsOf((f) => {
+      f.listed = 4;
+    }),
+    /"rows" must list at most the 4 images listed, not 5/,
+  );
+  for (const bad of [undefined, -1, 1.5, '5', FOLDER_LIMITS.rows + 1]) {
+    assert.match(
+      problemsOf((f) => {
+        f.listed = bad;
+      }),
+      /"listed" must be the number of images the run selected/,
+      String(bad),
+    );
+  }
+  // A merge joins finished shards only.
+  const merged = (listed: number): Record<string, any> => ({
+    ...JSON.parse(stableStringify(sample())),
+    merged: [1, 2].map((index) => ({ index, count: 2 })),
+    listed,
+  });
+  assert.deepEqual(validateFolderFile(merged(5)), []);
+  assert.match(
+    validateFolderFile(merged(6)).join(),
+    /"rows" must list all 6 images of a merge \(it joins finished shards only\), not 5/,
+  );
+  // A shard of a folder with fewer images than shards: nothing listed, nothing done.
+  const empty = { ...folderFile([], { shard: { index: 5, count: 8 } }), strengths: [], labels: [] };
+  assert.equal(empty.listed, 0);
+  assert.deepEqual(validateFolderFile(JSON.parse(stableStringify(empty))), []);
+});
+
+void test('the size of a folder file is estimated on the large side, and refused beyond the bound', () => {
+  // Long paths and numbers of the most digits JSON writes: the estimate still covers the file.
+  const images = Array.from(
+    { length: 40 },
+    (_, i) => `a folder/with a long name é/image-${String(i).padStart(5, '0')}.png`,
+  );
+  const curve = [-0.000009211435295106174, 0.12345678901234568, -1.2345678901234566e-7];
+  const file = folderFile(
+    images.sort().map((image) =>
+      doneRow(image, [
+        { p: 0.012345678901234568, epgm: -1.2345678901234567e-100, curve },
+        { p: 0.9876543210987654, epgm: 123456.78901234567, curve },
+      ]),
+    ),
+  );
+  const bytes = Buffer.byteLength(stableStringify(file));
+  const estimate = estimateFolderFileBytes(images, 2, 3);
+  assert.ok(estimate - 1024 * 1024 >= bytes, `estimate ${estimate - 1024 * 1024} < ${bytes}`);
+  // 100,000 images of 21 steps with one classifier fit (the format's example); with 1001 steps
+  // and 64 classifiers, two hundred images do not.
+  const many = (n: number): string[] =>
+    Array.from({ length: n }, (_, i) => `image-${String(i).padStart(6, '0')}.png`);
+  assert.equal(folderSizeProblem(many(100_000), 1, 21), null);
+  const problem = folderSizeProblem(many(200), 64, 1001);
+  assert.ok(problem !== null);
+  assert.match(
+    problem,
+    /^The summary of 200 images x 64 classifiers x 1001 steps would take about/,
+  );
+  assert.match(problem, /more than the 256 MiB a folder summary may have/);
+  assert.match(problem, /--shard i\/n.*fewer --steps/);
+  assert.ok(estimateFolderFileBytes(many(200), 64, 1001) > FOLDER_LIMITS.bytes);
 });

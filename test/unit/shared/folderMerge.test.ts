@@ -186,3 +186,29 @@ void test('an image in two shards is refused', () => {
     'a.png is in shard 1/2 and in shard 2/2: the shards overlap, so they are not the shards of one run. Give the shards of one run.',
   );
 });
+
+void test('a shard stopped before it finished is refused, with how to finish it', () => {
+  const [one, two, three] = shards(3);
+  assert.ok(one !== undefined && two !== undefined && three !== undefined);
+  // Shard 2/3 listed its three images and wrote the summary of the first two (a cancel, a lost
+  // node, a time limit): its summary is valid, and says so.
+  const stopped = folderFile(two.rows.slice(0, 2), { shard: two.shard, listed: 3 });
+  assert.equal(
+    refusal([one, stopped, three]),
+    'shard 2/3 stopped after 2 of 3 images: run its command again to finish it (the finished images are not recomputed), then merge.',
+  );
+  // Finished, the shards' listings add up to the whole run's.
+  assert.equal(mergeFolderFiles([one, two, three], NOW).listed, ROWS.length);
+});
+
+void test('shards with no images (more shards than images) merge, as valid empty files', () => {
+  const parts = shards(12);
+  assert.deepEqual(
+    parts.map((f) => f.listed),
+    [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0],
+  );
+  const merged = mergeFolderFiles(parts, NOW);
+  assert.equal(merged.listed, 9);
+  assert.equal(merged.rows.length, 9);
+  assert.deepEqual(validateFolderFile(JSON.parse(stableStringify(merged))), []);
+});

@@ -10,10 +10,10 @@ import {
   isFolderWebviewMessage,
   type FolderSnapshot,
 } from '../../../src/shared/folderProtocol';
-import { folderFile } from '../folderBuilders';
+import { demoFolderFile } from './folderBuilders';
 
 function snapshot(change: Partial<FolderSnapshot> = {}): unknown {
-  const file = folderFile();
+  const file = demoFolderFile();
   return {
     type: 'folder/snapshot',
     version: FOLDER_PROTOCOL_VERSION,
@@ -68,7 +68,7 @@ test('the webview refuses a snapshot it cannot show, and says why', () => {
     return checked.ok ? '' : checked.problem;
   };
   assert.match(problem(snapshot({ thumbnails: [] })), /12 images but 0 thumbnail URIs/);
-  const file = folderFile();
+  const file = demoFolderFile();
   const outside = {
     ...file,
     rows: file.rows.map((r, i) => (i === 0 ? { ...r, thumbnail: '../../etc/x.png' } : r)),

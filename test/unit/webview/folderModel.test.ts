@@ -15,13 +15,13 @@ import {
   parseFolderUi,
   sortRows,
 } from '../../../src/webview/folder/folderModel';
-import { folderFile } from '../folderBuilders';
+import { demoFolderFile } from '../shared/folderBuilders';
 
 const names = (rows: readonly FolderImageRow[], order: readonly number[]): string[] =>
   order.map((i) => rows[i]?.image ?? '?');
 
 test('sorted by a classifier, measured rows come by their number and unmeasured ones last', () => {
-  const file = folderFile();
+  const file = demoFolderFile();
   const column = { kind: 'epgm', model: 1 } as const;
   for (const descending of [true, false]) {
     const order = sortRows(file.rows, { column, descending });
@@ -40,7 +40,7 @@ test('sorted by a classifier, measured rows come by their number and unmeasured 
 });
 
 test('equal numbers keep name order, so the order does not depend on the sort algorithm', () => {
-  const file = folderFile();
+  const file = demoFolderFile();
   // dark-cats has the same small EPGM on every image it does not depend on.
   const order = sortRows(file.rows, { column: { kind: 'epgm', model: 1 }, descending: true });
   const small = Math.min(...order.flatMap((i) => file.rows[i]?.models[1]?.epgm ?? []));
@@ -53,7 +53,7 @@ test('equal numbers keep name order, so the order does not depend on the sort al
 });
 
 test('sorted by image name, A to Z or Z to A', () => {
-  const file = folderFile();
+  const file = demoFolderFile();
   const up = names(
     file.rows,
     sortRows(file.rows, { column: { kind: 'image' }, descending: false }),
@@ -136,7 +136,7 @@ test('equal values make one bin around them; no values make an empty one', () =>
 });
 
 test('the mean curves: one line per classifier with its band, over the strengths', () => {
-  const file = folderFile();
+  const file = demoFolderFile();
   const series = meanCurveSeries(file);
   assert.deepEqual(
     series.map((s) => s.label),
