@@ -5,7 +5,12 @@ import { editorHelp } from '../extension/editors/registry';
 import { InferenceChild } from '../extension/inference/childClient';
 import { DEFAULT_CACHE_MAX_MB, pruneCache } from '../extension/store/frameCache';
 import { MEASURE_DEFAULTS, MEASURE_LIMITS } from '../extension/measures';
-import type { ExplainRun, PreprocessOverrides, RunValue } from '../shared/childProtocol';
+import type {
+  ExplainRun,
+  PreprocessOverrides,
+  RunProgress,
+  RunValue,
+} from '../shared/childProtocol';
 import { EXECUTION_PROVIDERS, isExecutionProvider } from '../shared/executionProviders';
 import { numberFlag, parse, UsageError } from './args';
 import { ProgressBar } from './progress';
@@ -228,9 +233,27 @@ export async function explainCommand(argv: string[], childPath: string): Promise
   const parsed = explainRequest(argv);
   if (parsed === 'help') return `${EXPLAIN_HELP}\n\nEditors and their parameters:\n${editorHelp()}`;
   const { request, json, cacheMaxMB } = parsed;
-  const bar = new ProgressBar();
-  const value = await runInChild(childPath, (child, signal) =>
-    child.explain(request, {
+  const value = await runWithProgress(childPath, new ProgressBar(), (child, options) =>
+    child.explain(request, options),
+  );
+  await pruneCache(request.cacheDir, cacheMaxMB);
+  return json ? JSON.stringify(explainJson(value), null, 2) : explainTable(value);
+}
+
+/**
+ * runInChild with `bar` showing the progress `work` reports (through the options it passes to the
+ * child), finished however the run ends.
+ */
+export function runWithProgress<T>(
+  childPath: string,
+  bar: ProgressBar,
+  work: (
+    child: InferenceChild,
+    options: { signal: AbortSignal; onProgress: (progress: RunProgress) => void },
+  ) => Promise<T>,
+): Promise<T> {
+  return runInChild(childPath, (child, signal) =>
+    work(child, {
       signal,
       onProgress: (p) => {
         bar.update(p);
@@ -239,8 +262,6 @@ export async function explainCommand(argv: string[], childPath: string): Promise
   ).finally(() => {
     bar.finish();
   });
-  await pruneCache(request.cacheDir, cacheMaxMB);
-  return json ? JSON.stringify(explainJson(value), null, 2) : explainTable(value);
 }
 
 /**

@@ -9,8 +9,8 @@ import type { ExplainFolderRun } from '../shared/childProtocol';
 import type { ShardRecord } from '../shared/folderFile';
 import { resultName, resultNameProblem } from '../shared/names';
 import { numberFlag, parse, UsageError } from './args';
-import { EXPLAIN_OPTIONS, requiredFlag, runInChild, runSettings } from './explainCommand';
-import { folderJson, folderTable } from './folderOutput';
+import { EXPLAIN_OPTIONS, requiredFlag, runSettings, runWithProgress } from './explainCommand';
+import { countsLine, folderJson, folderTable } from './folderOutput';
 import { ProgressBar } from './progress';
 
 /** Help text of `propsweep explain-folder`. */
@@ -39,8 +39,10 @@ provider works the same (--param, --steps, --permutations, --seed, --seeds, --al
 --help. Each image's result is written into DIR/images/<image>/ as explain writes it.
 
 Resume: a run stopped by Ctrl-C, a crash or a lost node keeps every finished image; the same
-command again (same --out, same settings) computes only the rest. Other settings into the same
---out are refused.
+command again (same --out, same settings) computes only the rest. Other settings, or other
+images (another --shard, --limit, --recursive or folder), into the same --out are refused: give
+each shard its own --out. A shard of a folder with fewer images than shards has none: it writes
+an empty summary, which merges with the others.
 
 Output: a table, or with --json {"images": [{"image", "status", "result_file", "reason",
 "resumed", "models": [{"model", "epgm", "p_value", "p_adjusted", "significant", "flips"}]}],
@@ -138,19 +140,16 @@ export async function explainFolderCommand(
     return 0;
   }
   const { request, json, cacheMaxMB } = parsed;
-  const bar = new ProgressBar();
+  // In a log (a cluster job's), a line per image: an image's own steps would bury them.
+  const bar = new ProgressBar(process.stderr, 'item');
   try {
-    const value = await runInChild(childPath, (child, signal) =>
-      child.explainFolder(request, {
-        signal,
-        onProgress: (p) => {
-          bar.update(p);
-        },
-      }),
-    ).finally(() => {
-      bar.finish();
-    });
+    const value = await runWithProgress(childPath, bar, (child, options) =>
+      child.explainFolder(request, options),
+    );
     await pruneCache(request.cacheDir, cacheMaxMB);
+    // The table says it too; with --json, a log line says why a shard's answer is empty.
+    if (json && value.file.listed === 0)
+      process.stderr.write(`propsweep: note: ${countsLine(value.file)}\n`);
     print(
       json
         ? JSON.stringify(folderJson(value.file, value.summaryPath), null, 2)

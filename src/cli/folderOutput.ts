@@ -28,7 +28,8 @@ export function folderJson(file: FolderFile, summaryPath: string): Record<string
         flips: m.flips,
       })),
     })),
-    summary: { ...file.summary, summary_file: summaryPath },
+    // listed: the images the run selected; more than summary.images when it was stopped early.
+    summary: { ...file.summary, listed: file.listed, summary_file: summaryPath },
   };
 }
 
@@ -56,12 +57,25 @@ export function folderTable(file: FolderFile, summaryPath: string, title: string
     `  ${'model'.padEnd(modelWidth)} ${'images'.padStart(6)}  ${'EPGM median [q1, q3]'.padEnd(28)} ${'significant'.padEnd(34)} flipped`,
   );
   for (const m of summary.models) lines.push(`  ${modelSummaryLine(m, modelWidth)}`);
-  lines.push(
-    '',
-    `  ${summary.images} images: ${summary.done} done (${summary.resumed} resumed), ${summary.skipped} skipped, ${summary.failed} failed`,
-    `  summary: ${summaryPath}`,
-  );
+  lines.push('', `  ${countsLine(file)}`, `  summary: ${summaryPath}`);
   return lines.join('\n');
+}
+
+/**
+ * "4 images: 3 done (1 resumed), 1 skipped, 0 failed"; "2 of 4 images (stopped before the rest;
+ * the same command again finishes it): ..." for a run cut short; for a shard of a folder with
+ * fewer images than shards, that it had none.
+ */
+export function countsLine(file: FolderFile): string {
+  const { summary, shard } = file;
+  if (file.listed === 0 && shard !== null) {
+    return `no images in shard ${shard.index}/${shard.count} (the folder has fewer images than shards): nothing to do, and it merges with the others as it is`;
+  }
+  const images =
+    summary.images < file.listed
+      ? `${summary.images} of ${file.listed} images (stopped before the rest; the same command again finishes it)`
+      : `${summary.images} images`;
+  return `${images}: ${summary.done} done (${summary.resumed} resumed), ${summary.skipped} skipped, ${summary.failed} failed`;
 }
 
 /** A row's lines: one per classifier, or one with the reason it was skipped or failed. */

@@ -20,8 +20,9 @@ whole folder (p adjusted over all images after the merge).
   --json                print the same JSON as explain-folder --json instead of a table
 
 Refused (exit code 2): shards made with other settings, of another folder or another shard
-count; a shard missing or given twice; a shard that lacks images of the folder (stopped before
-it finished: run its command again first, it resumes); a file that is not a valid summary.
+count; a shard missing or given twice; a shard stopped before it finished its images (run its
+command again first: it resumes); a file that is not a valid summary. A shard that had no images
+(more shards than images) joins as it is.
 
 Exit codes: 0 done, 2 bad input or usage, 1 internal error.`;
 
@@ -57,8 +58,7 @@ export function mergeArgs(argv: string[]): { dirs: string[]; out: string; json: 
 export async function mergeCommand(argv: string[]): Promise<string> {
   const parsed = mergeArgs(argv);
   if (parsed === 'help') return MERGE_HELP;
-  const { summaryPath, file, notes } = await mergeFolders(parsed.dirs, parsed.out);
-  for (const note of notes) process.stderr.write(`propsweep: note: ${note}\n`);
+  const { summaryPath, file } = await mergeFolders(parsed.dirs, parsed.out);
   return parsed.json
     ? JSON.stringify(folderJson(file, summaryPath), null, 2)
     : folderTable(file, summaryPath, 'propsweep merge');

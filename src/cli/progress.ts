@@ -1,14 +1,25 @@
 import type { RunProgress } from '../shared/childProtocol';
 
 /**
- * Progress on standard error: a redrawn bar on a terminal, one line per phase otherwise (logs and
- * CI stay readable). Standard output stays clean for --json.
+ * When a log (standard error that is not a terminal) gets a line: at each new phase, or also at
+ * each new item a count goes through (a folder run's images: one line per image, whatever phases
+ * each goes through).
+ */
+export type LogLines = 'phase' | 'item';
+
+/**
+ * Progress on standard error: a redrawn bar on a terminal, a line per phase (or per item)
+ * otherwise, so that logs and CI stay readable. Standard output stays clean for --json.
  */
 export class ProgressBar {
   private lastPhase: string | undefined;
+  private lastItem: { readonly done: number; readonly total: number } | undefined;
   private drawn = false;
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly lines: LogLines = 'phase',
+  ) {}
 
   /** Shows a progress message. */
   update(progress: RunProgress): void {
@@ -24,6 +35,17 @@ export class ProgressBar {
       const columns = this.stream.columns > 0 ? this.stream.columns : 100;
       this.stream.write(`\r\x1b[K${`${bar}${message}`.slice(0, columns - 1)}`);
       this.drawn = true;
+    } else if (this.lines === 'item') {
+      // Counted reports are an item's (image k of n, its steps included), and the first report of
+      // a later item starts its line: reports of two items in flight at once (one edited while
+      // the one before is classified) give one line each. Reports without a count go by phase.
+      const counted = done !== undefined && total !== undefined;
+      const next = counted
+        ? total !== this.lastItem?.total || done > this.lastItem.done
+        : phase !== this.lastPhase || this.lastItem !== undefined;
+      if (next) this.stream.write(`${message}\n`);
+      if (counted && next) this.lastItem = { done, total };
+      if (!counted) this.lastItem = undefined;
     } else if (phase !== this.lastPhase || (done !== undefined && done === total)) {
       this.stream.write(`${message}\n`);
     }

@@ -2,13 +2,14 @@
 // one folder, as an unsharded run would have written it: every shard's image folders copied into
 // OUT/images/, the summary merged (p adjusted over all images) and written last, atomically. The
 // shard files come from other machines: each is read bounded and validated, and every folder it
-// names is checked to lie inside its own shard folder before anything is copied from it.
+// names is checked to lie inside its own shard folder before anything is copied from it. A shard
+// stopped before it finished says so itself (its rows fewer than the images it listed): the
+// merge refuses it without the images' folder, which need not be on this machine.
 import { createHash } from 'node:crypto';
 import { cp, lstat, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 import { isWithin, readRegularText, UnreadableFileError } from '../files/boundedFiles';
-import { listFolderImages } from '../files/imageFolder';
 import {
   FOLDER_FILE_SUFFIX,
   FOLDER_LIMITS,
@@ -31,8 +32,6 @@ export interface MergedFolders {
   /** The merged summary file (absolute). */
   readonly summaryPath: string;
   readonly file: FolderFile;
-  /** What could not be checked (the images' folder is not on this machine). */
-  readonly notes: readonly string[];
 }
 
 /** One shard's folder and its validated summary file. */
@@ -64,9 +63,7 @@ export async function mergeFolders(
   const merged = mergeFolderFiles(
     shards.map((s) => ({ ...s.file, folder: resolve(s.dir, s.file.folder) })),
   );
-  const notes = await checkComplete(merged, shards, out);
   const name = (shards[0]?.path.split(/[\\/]/).at(-1) ?? '').slice(0, -FOLDER_FILE_SUFFIX.length);
-  await prepareOut(out, merged);
   const sources = new Map<string, { shard: Shard; row: FolderImageRow }>();
   for (const shard of shards)
     for (const row of shard.file.rows) sources.set(row.image, { shard, row });
@@ -87,19 +84,22 @@ export async function mergeFolders(
       },
     };
   });
+  const file: FolderFile = {
+    ...merged,
+    folder: portable(out, merged.folder),
+    rows: placed.map((p) => p.row),
+  };
+  const text = stableStringify(file);
+  checkSize(text, file);
+  await prepareOut(out, merged);
   try {
     await mapLimited(placed, FILE_CONCURRENCY, async ({ copy }) => {
       if (copy !== undefined)
         await copyImageFolder(copy.shard, copy.from, copy.resultFile, copy.to);
     });
-    const file: FolderFile = {
-      ...merged,
-      folder: portable(out, merged.folder),
-      rows: placed.map((p) => p.row),
-    };
     const summaryPath = join(out, `${name}${FOLDER_FILE_SUFFIX}`);
-    await writeAtomic(summaryPath, stableStringify(file));
-    return { summaryPath, file, notes };
+    await writeAtomic(summaryPath, text);
+    return { summaryPath, file };
   } catch (error) {
     throw storageError(error, out) ?? error;
   }
@@ -140,44 +140,16 @@ async function readShard(dir: string): Promise<Shard> {
 }
 
 /**
- * Refuses shards that lack images of the folder: a shard stopped before it finished (Ctrl-C, a
- * lost node, a time limit) has written the summary of the images it did, and a merge of it would
- * quietly answer for fewer images. Checked against the folder listed again, as the shards listed
- * it; a folder not on this machine cannot be checked, which the returned note says.
+ * Refuses a merge whose summary could be written but never opened again (FOLDER_LIMITS.bytes):
+ * shards each under the bound may together be over it.
  */
-async function checkComplete(
-  merged: FolderFile,
-  shards: readonly Shard[],
-  out: string,
-): Promise<string[]> {
-  const first = shards[0];
-  if (first === undefined) return [];
-  const folder = merged.folder;
-  if ((await stat(folder).catch(() => undefined))?.isDirectory() !== true) {
-    return [
-      `${folder} is not on this machine, so merge could not check that every shard finished all its images.`,
-    ];
-  }
-  const listing = await listFolderImages(folder, {
-    recursive: merged.recursive,
-    limit: merged.limit,
-    shard: null,
-    exclude: [out, ...shards.map((s) => s.dir)],
-  });
-  const done = new Set(merged.rows.map((row) => row.image));
-  const count = merged.merged[0]?.count ?? 1;
-  for (const shard of shards) {
-    const index = shard.file.shard?.index ?? 0;
-    const missing = listing.images.filter(
-      (image, i) => i % count === index - 1 && !done.has(image.relative),
-    );
-    const firstMissing = missing[0];
-    if (firstMissing === undefined) continue;
-    throw new FolderFileError(
-      `shard ${index}/${count} (${shard.dir}) lacks ${missing.length} of its images of ${folder} (${firstMissing.relative} first): it was stopped before it finished, or the images were added since. Run that shard's explain-folder command again (finished images are not recomputed), then merge.`,
-    );
-  }
-  return [];
+function checkSize(text: string, file: FolderFile): void {
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= FOLDER_LIMITS.bytes) return;
+  const mib = (n: number): string => `${Math.ceil(n / (1024 * 1024)).toLocaleString('en-US')} MiB`;
+  throw new FolderFileError(
+    `The merged summary of ${file.rows.length.toLocaleString('en-US')} images would take ${mib(bytes)}, more than the ${mib(FOLDER_LIMITS.bytes)} a folder summary may have (it could not be opened again): keep the shards' outputs apart (each opens by itself), or run them again with fewer --steps or classifiers.`,
+  );
 }
 
 /**

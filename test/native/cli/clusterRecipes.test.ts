@@ -3,13 +3,13 @@
 // its own process and then the dependent merge; the Indexed Job's commands through sh with each
 // JOB_COMPLETION_INDEX, then its merge Job's; the Dockerfile's structure and the files it copies.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import { distFile, ROOT } from '../../unit/helpers';
-import { DEMO, tmp } from './helpers';
+import { DEMO, runAsync, tmp } from './helpers';
 
 const CLUSTER = join(ROOT, 'docs', 'cluster');
 
@@ -63,23 +63,6 @@ fi
 echo "$n;cluster"
 `;
 
-function run(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-  child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 /** The CLI as the recipes call it, on this machine. */
 const PROPSWEEP = `${process.execPath} ${distFile('cli.js')}`;
 
@@ -89,7 +72,7 @@ describe('cluster recipes', () => {
     const out = join(tmp('recipe-slurm'), 'run');
     const fake = tmp('recipe-sbatch');
     writeFileSync(join(fake, 'sbatch'), FAKE_SBATCH, { mode: 0o755 });
-    const r = await run('bash', [join(CLUSTER, 'slurm-array.sh')], {
+    const r = await runAsync('bash', [join(CLUSTER, 'slurm-array.sh')], {
       PATH: `${fake}:${process.env.PATH ?? ''}`,
       FAKE_SLURM: fake,
       SHARDS: '3',
@@ -142,11 +125,14 @@ describe('cluster recipes', () => {
     const env = { HOME: data, XDG_CACHE_HOME: join(data, 'cache') };
     const pods = await Promise.all(
       Array.from({ length: count }, (_, k) =>
-        run('/bin/sh', ['-c', local(shardCommand)], { ...env, JOB_COMPLETION_INDEX: String(k) }),
+        runAsync('/bin/sh', ['-c', local(shardCommand)], {
+          ...env,
+          JOB_COMPLETION_INDEX: String(k),
+        }),
       ),
     );
     for (const pod of pods) assert.equal(pod.code, 0, pod.stderr);
-    const merge = await run('/bin/sh', ['-c', local(mergeCommand)], env);
+    const merge = await runAsync('/bin/sh', ['-c', local(mergeCommand)], env);
     assert.equal(merge.code, 0, merge.stderr);
     const merged = JSON.parse(merge.stdout) as Summary;
     assert.equal(merged.summary.images, count);

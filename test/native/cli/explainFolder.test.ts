@@ -4,12 +4,22 @@
 // keeps the finished images for the next run.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 
+import { parseFolderFile } from '../../../src/shared/folderFile';
+import { summarize } from '../../../src/shared/folderSummary';
+import { stableStringify } from '../../../src/shared/resultFile';
 import { cli, distFile, ROOT } from '../../unit/helpers';
-import { DEMO, errorLine, tmp } from './helpers';
+import { cliAsync, DEMO, errorLine, RECOLOR_EDIT, tmp } from './helpers';
 
 interface FolderJson {
   images: {
@@ -52,34 +62,11 @@ function folderArgs(folder: string, cache: string, ...flags: string[]): string[]
     '--folder',
     folder,
     ...MODELS.flatMap((m) => ['--model', m]),
-    '--editor',
-    'recolor',
-    '--param',
-    'target=219,209,194',
-    '--steps',
-    '7',
-    '--permutations',
-    '200',
+    ...RECOLOR_EDIT,
     '--cache',
     cache,
     ...flags,
   ];
-}
-
-/** The CLI as its own process, without waiting for it (the shards run at once). */
-function cliAsync(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [distFile('cli.js'), ...args], { cwd: ROOT });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-  child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 /** The numbers of a run: everything but where its files are. */
@@ -250,23 +237,79 @@ describe('propsweep explain-folder', () => {
     assert.equal(readFileSync(join(busy, 'notes.txt'), 'utf8'), 'mine');
   });
 
-  test('merge refuses a shard that lacks images of the folder (stopped, or images added since)', () => {
-    const grown = join(tmp('folder-grown'), 'pets');
-    cpSync(folder, grown, { recursive: true });
-    const out = tmp('folder-grown-out');
+  test('merge refuses a shard stopped before it finished, from its summary alone', () => {
+    const out = tmp('folder-stopped-out');
     const shards = [1, 2].map((i) => join(out, `shard-${i}`));
     for (const [i, shard] of shards.entries()) {
-      const r = cli(folderArgs(grown, join(out, 'cache'), '--shard', `${i + 1}/2`, '--out', shard));
+      const r = cli(
+        folderArgs(folder, join(out, 'cache'), '--shard', `${i + 1}/2`, '--out', shard),
+      );
       assert.equal(r.code, 0, r.stderr);
     }
-    copyFileSync(join(grown, 'dark-cat.png'), join(grown, 'extra-cat.png'));
-    const r = cli(['merge', ...shards, '--out', join(out, 'merged')]);
-    assert.equal(r.code, 2);
-    assert.match(
-      errorLine(r.stderr),
-      /shard 1\/2 \(.*shard-1\) lacks 1 of its images .*extra-cat\.png first.*run that shard's explain-folder command again/i,
+    // Shard 2/2 as a cancel leaves it: the summary of its first image of two. Its images' folder
+    // is gone too (a merge on another machine): the summary says enough.
+    const summaryPath = join(shards[1] ?? '', 'pets-recolor.propsweep-folder.json');
+    const file = parseFolderFile(readFileSync(summaryPath, 'utf8'));
+    const { rows, summary } = summarize(file.settings, file.rows.slice(0, 1));
+    writeFileSync(summaryPath, stableStringify({ ...file, rows, summary }));
+    const moved = `${folder}-elsewhere`;
+    renameSync(folder, moved);
+    try {
+      const r = cli(['merge', ...shards, '--out', join(out, 'merged')]);
+      assert.equal(r.code, 2);
+      assert.equal(
+        errorLine(r.stderr),
+        'propsweep: shard 2/2 stopped after 1 of 2 images: run its command again to finish it (the finished images are not recomputed), then merge.',
+      );
+      assert.ok(!existsSync(join(out, 'merged')));
+    } finally {
+      renameSync(moved, folder);
+    }
+  });
+
+  test('a shard with no images (more shards than images) is done, and merges with the rest', () => {
+    const out = tmp('folder-many-shards');
+    const shards = [1, 2, 3, 4, 5].map((i) => join(out, `shard-${i}`));
+    const r = cli(
+      folderArgs(folder, join(out, 'cache'), '--shard', '5/5', '--out', shards[4] ?? ''),
     );
-    assert.ok(!existsSync(join(out, 'merged')));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /\n {2}no images in shard 5\/5 \(the folder has fewer images than shards\)/,
+    );
+    const json = cli([
+      ...folderArgs(folder, join(out, 'cache'), '--shard', '5/5', '--out', shards[4] ?? ''),
+      '--json',
+    ]);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual((JSON.parse(json.stdout) as FolderJson).images, []);
+    assert.match(json.stderr, /no images in shard 5\/5/);
+    for (const [i, shard] of shards.slice(0, 4).entries()) {
+      const s = cli(
+        folderArgs(folder, join(out, 'cache'), '--shard', `${i + 1}/5`, '--out', shard),
+      );
+      assert.equal(s.code, 0, s.stderr);
+    }
+    const merged = cli(['merge', ...shards, '--out', join(out, 'merged'), '--json']);
+    assert.equal(merged.code, 0, merged.stderr);
+    assert.deepEqual(numbers(JSON.parse(merged.stdout) as FolderJson), numbers(whole));
+  });
+
+  test('a shard given the --out of another is refused, and leaves it as it was', () => {
+    const out = tmp('folder-shared-out');
+    const args = (shard: string): string[] =>
+      folderArgs(folder, join(out, 'cache'), '--shard', shard, '--out', join(out, 'run'));
+    assert.equal(cli(args('1/3')).code, 0);
+    const summaryPath = join(out, 'run', 'pets-recolor.propsweep-folder.json');
+    const before = readFileSync(summaryPath, 'utf8');
+    const r = cli(args('2/3'));
+    assert.equal(r.code, 2);
+    assert.equal(
+      errorLine(r.stderr),
+      `propsweep: ${join(out, 'run')} holds shard 1/3 of this folder; give each shard its own --out.`,
+    );
+    assert.equal(readFileSync(summaryPath, 'utf8'), before);
   });
 });
 

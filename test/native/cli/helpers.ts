@@ -1,11 +1,12 @@
 // Shared by the CLI tests: the bundled demo world, fresh folders, the arguments of a cheap
-// `propsweep explain` run, and the one error line a refused run must print.
+// `propsweep explain` run, processes run at once, and the one error line a refused run must print.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { cli, ROOT } from '../../unit/helpers';
+import { cli, distFile, ROOT } from '../../unit/helpers';
 
 /** The bundled demo world (models/README.md). */
 export const DEMO = join(ROOT, 'models', 'demo');
@@ -15,6 +16,48 @@ export const DARK_CAT = join(DEMO, 'images', 'dark-cat.png');
 
 /** The demo model that ignores fur colour. */
 export const UNBIASED = join(DEMO, 'unbiased.onnx');
+
+/** The demo's fur-colour edit (models/demo/images/demo.json), cheap: 7 steps, 200 permutations. */
+export const RECOLOR_EDIT: readonly string[] = [
+  '--editor',
+  'recolor',
+  '--param',
+  'target=219,209,194',
+  '--steps',
+  '7',
+  '--permutations',
+  '200',
+];
+
+/** What a process run to its end printed, and how it ended. */
+export interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `command` in the repository with `env` added, without waiting (several run at once). */
+export function runAsync(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Finished> {
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+  child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The built CLI as its own process, without waiting for it. */
+export function cliAsync(args: readonly string[]): Promise<Finished> {
+  return runAsync(process.execPath, [distFile('cli.js'), ...args]);
+}
 
 /** A fresh temporary folder; kept, so a failing test leaves what the CLI wrote to look at. */
 export function tmp(prefix: string): string {

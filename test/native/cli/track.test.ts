@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { cli, distFile, ROOT } from '../../unit/helpers';
 import { loadResult } from '../../../src/extension/store/resultFiles';
 import { validateResultFile } from '../../../src/shared/resultFile';
-import { DARK_CAT, DEMO, errorLine, tmp } from './helpers';
+import { DARK_CAT, DEMO, errorLine, RECOLOR_EDIT, tmp } from './helpers';
 
 const EPOCHS: Record<string, string> = { ep1: 'unbiased', ep2: 'dark-cats', ep10: 'dark-dogs' };
 
@@ -21,20 +21,13 @@ function checkpoint(dir: string, name: string): void {
   copyFileSync(join(DEMO, `${model}.onnx`), join(dir, `${name}.onnx`));
 }
 
-/** The fur-colour edit of the dark cat (models/demo/images/demo.json), cheap. */
+/** The fur-colour edit of the dark cat, cheap. */
 const EDIT = [
   '--image',
   DARK_CAT,
   '--mask',
   join(DEMO, 'images', 'dark-cat.mask.png'),
-  '--editor',
-  'recolor',
-  '--param',
-  'target=219,209,194',
-  '--steps',
-  '7',
-  '--permutations',
-  '200',
+  ...RECOLOR_EDIT,
 ];
 
 interface Row {

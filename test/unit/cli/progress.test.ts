@@ -1,0 +1,114 @@
+// Progress on standard error: a redrawn bar on a terminal; in a log (a cluster job's, CI), a line
+// per phase, or for a folder run a line per image whatever phases each image goes through.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { ProgressBar, type LogLines } from '../../../src/cli/progress';
+import type { RunProgress } from '../../../src/shared/childProtocol';
+
+/** A stream that keeps what is written; a terminal or not. */
+function stream(isTTY: boolean): { written: string[]; stream: NodeJS.WriteStream } {
+  const written: string[] = [];
+  const fake = {
+    isTTY,
+    columns: 60,
+    write: (text: string) => {
+      written.push(text);
+      return true;
+    },
+  };
+  return { written, stream: fake as unknown as NodeJS.WriteStream };
+}
+
+/** What a folder run of three images reports: loading, then per image its start and its steps. */
+const FOLDER_RUN: RunProgress[] = [
+  { phase: 'load', message: 'Loading unbiased.onnx' },
+  ...['a.png', 'b.png', 'c.png'].flatMap((image, i): RunProgress[] => {
+    const label = `Image ${i + 1} of 3: ${image}`;
+    return [
+      { phase: 'image', message: label, done: i, total: 3 },
+      { phase: 'edit', message: `${label}: Editing 5 images`, done: i, total: 3 },
+      { phase: 'classify', message: `${label}: Classifying`, done: i, total: 3 },
+      { phase: 'measure', message: `${label}: Measuring unbiased`, done: i, total: 3 },
+    ];
+  }),
+];
+
+function log(reports: readonly RunProgress[], lines?: LogLines): string[] {
+  const { written, stream: s } = stream(false);
+  const bar = new ProgressBar(s, lines);
+  for (const report of reports) bar.update(report);
+  bar.finish();
+  return written;
+}
+
+void test('in a log, a folder run writes one line per image', () => {
+  assert.deepEqual(log(FOLDER_RUN, 'item'), [
+    'Loading unbiased.onnx\n',
+    'Image 1 of 3: a.png\n',
+    'Image 2 of 3: b.png\n',
+    'Image 3 of 3: c.png\n',
+  ]);
+  // Reports of one phase only (each image's steps coalesced away): still a line per image.
+  const starts = FOLDER_RUN.filter((p) => p.phase === 'image');
+  assert.deepEqual(log(starts, 'item'), [
+    'Image 1 of 3: a.png\n',
+    'Image 2 of 3: b.png\n',
+    'Image 3 of 3: c.png\n',
+  ]);
+  // Two images in flight at once (image 2 edited while image 1 is classified): a line each.
+  assert.deepEqual(
+    log(
+      [
+        { phase: 'image', message: 'Image 1 of 3: a.png', done: 0, total: 3 },
+        { phase: 'image', message: 'Image 2 of 3: b.png', done: 1, total: 3 },
+        { phase: 'classify', message: 'Image 1 of 3: a.png: Classifying', done: 0, total: 3 },
+        { phase: 'edit', message: 'Image 2 of 3: b.png: Editing', done: 1, total: 3 },
+        { phase: 'image', message: 'Image 3 of 3: c.png', done: 2, total: 3 },
+      ],
+      'item',
+    ),
+    ['Image 1 of 3: a.png\n', 'Image 2 of 3: b.png\n', 'Image 3 of 3: c.png\n'],
+  );
+  // An image whose start was coalesced away is shown by its first step.
+  assert.deepEqual(
+    log(
+      FOLDER_RUN.filter((p) => p.message !== 'Image 2 of 3: b.png'),
+      'item',
+    ),
+    [
+      'Loading unbiased.onnx\n',
+      'Image 1 of 3: a.png\n',
+      'Image 2 of 3: b.png: Editing 5 images\n',
+      'Image 3 of 3: c.png\n',
+    ],
+  );
+});
+
+void test('in a log, a run of one image writes a line per phase, and the last of a count', () => {
+  assert.deepEqual(
+    log([
+      { phase: 'load', message: 'Loading a' },
+      { phase: 'edit', message: 'Editing 1 of 3', done: 1, total: 3 },
+      { phase: 'edit', message: 'Editing 2 of 3', done: 2, total: 3 },
+      { phase: 'edit', message: 'Editing 3 of 3', done: 3, total: 3 },
+      { phase: 'measure', message: 'Measuring a' },
+    ]),
+    ['Loading a\n', 'Editing 1 of 3\n', 'Editing 3 of 3\n', 'Measuring a\n'],
+  );
+});
+
+void test('on a terminal, the bar is redrawn in place for every report, then cleared', () => {
+  for (const lines of ['phase', 'item'] as const) {
+    const { written, stream: s } = stream(true);
+    const bar = new ProgressBar(s, lines);
+    bar.update({ phase: 'image', message: 'Image 2 of 4: b.png', done: 1, total: 4 });
+    bar.update({ phase: 'edit', message: 'Image 2 of 4: b.png: Editing', done: 1, total: 4 });
+    bar.finish();
+    assert.deepEqual(written, [
+      `\r\x1b[K[${'#'.repeat(6)}${'.'.repeat(18)}] Image 2 of 4: b.png`,
+      `\r\x1b[K[${'#'.repeat(6)}${'.'.repeat(18)}] Image 2 of 4: b.png: Editing`,
+      '\r\x1b[K',
+    ]);
+  }
+});
