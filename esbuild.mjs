@@ -34,6 +34,7 @@ const builds = [
       extension: 'src/extension/extension.ts',
       inferenceChild: 'src/extension/inference/child.ts',
       permutationWorker: 'src/extension/pipeline/permutationWorker.ts',
+      classifierWorker: 'src/extension/pipeline/classifierWorker.ts',
       bench: 'bench/bench.ts',
     },
   },

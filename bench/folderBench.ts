@@ -95,6 +95,7 @@ export async function folder(): Promise<void> {
       },
       {
         workerPath: join(__dirname, 'permutationWorker.js'),
+        classifierWorkerPath: join(__dirname, 'classifierWorker.js'),
         signal: new AbortController().signal,
         progress: () => undefined,
         log: () => undefined,

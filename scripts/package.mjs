@@ -57,6 +57,7 @@ const REQUIRED = [
   'dist/extension.js',
   'dist/inferenceChild.js',
   'dist/permutationWorker.js',
+  'dist/classifierWorker.js',
   'dist/cli.js',
   'dist/webview.js',
   'media/panel.css',

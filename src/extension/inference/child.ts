@@ -98,6 +98,7 @@ async function answer(
       checkExplainLimits(request);
       return runFolder(request, {
         workerPath,
+        classifierWorkerPath: join(__dirname, 'classifierWorker.js'),
         signal,
         progress: (p) => {
           progress.report(p);

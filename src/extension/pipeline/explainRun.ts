@@ -250,10 +250,11 @@ export async function explainLoaded(
 }
 
 /** Where and how `writeExplanation` writes a result. */
-export interface WriteOptions {
+export interface WriteOptions<Title extends string | null = string | null> {
   readonly outDir: string;
   readonly name: string;
-  readonly title: string;
+  /** The HTML report's title; null writes no report (see writeResult). */
+  readonly title: Title;
   /** A scratch file for the source at the frames' size (written only when the result needs it). */
   readonly sourcePng: string;
   readonly signal: AbortSignal;
@@ -261,6 +262,16 @@ export interface WriteOptions {
 }
 
 /** Encodes the frames the cache lacks and publishes the result folder (see writeResult). */
+export async function writeExplanation(
+  explanation: Explanation,
+  shown: ResultFile,
+  options: WriteOptions<string>,
+): Promise<WrittenResult & { readonly reportPath: string }>;
+export async function writeExplanation(
+  explanation: Explanation,
+  shown: ResultFile,
+  options: WriteOptions,
+): Promise<WrittenResult>;
 export async function writeExplanation(
   explanation: Explanation,
   shown: ResultFile,

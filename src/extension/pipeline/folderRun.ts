@@ -5,10 +5,11 @@
 // needs is skipped. A cancel keeps what is done and writes its summary; the journal lets the next
 // run with the same settings resume instead of recomputing.
 //
-// Throughput: while image k's frames are encoded and its result folder written (sharp's threads,
-// the file system), image k + 1 is read, edited, classified and measured; its file is read while
-// image k is explained. The write of image k is awaited before image k + 2 starts, so at most two
-// images are in memory.
+// Throughput: the classifiers run on a thread of their own (classifierWorker.ts), because
+// onnxruntime holds the thread that runs a batch; while image k is classified there, image k - 1 is
+// measured and written and image k + 1 read and edited here (IMAGES_AT_ONCE). Images' files are
+// written in order, and image k + 2 starts once image k is done, so at most two are in memory. An
+// image's folder has no HTML report: the folder's summary is the report of the set.
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -28,9 +29,10 @@ import { encodePng, resizeImage } from '../images/io';
 import { loadModel, modelLabel } from '../models/loadModel';
 import type { Classifier } from '../models/types';
 import { writeAtomic } from '../store/atomic';
-import { storageError, StoreInputError } from '../store/errors';
+import { storageError } from '../store/errors';
 import { cleanUpOnExit } from '../store/exitCleanup';
 import { FrameCache } from '../store/frameCache';
+import { mapLimited } from '../store/limited';
 import { checkWritable, removeCreated, removeCreatedSync } from '../store/outputFolder';
 import { portable } from '../store/resultFiles';
 import {
@@ -43,27 +45,29 @@ import {
   type ExplainContext,
 } from './explainRun';
 import { isInputError } from './inputErrors';
-import {
-  JournalWriter,
-  readJournal,
-  readSummarySettings,
-  resumableRow,
-  type JournalEntry,
-} from './folderJournal';
+import { startClassifierThread, type ClassifierThread } from './workerClassifiers';
+import { openJournal, resumableRow, type JournalEntry, type JournalWriter } from './folderJournal';
 import type { ExplainFolderRun, RunValue } from '../../shared/childProtocol';
 import {
   FOLDER_FILE_SUFFIX,
   FOLDER_FILE_VERSION,
+  folderSizeProblem,
   type FolderFile,
   type FolderImageRow,
   type FolderSettings,
 } from '../../shared/folderFile';
-import { modelRow, settingsDifference, summarize } from '../../shared/folderSummary';
+import { modelRow, summarize } from '../../shared/folderSummary';
 import { resultName, resultNameProblem } from '../../shared/names';
 import { RESULT_LIMITS, stableStringify } from '../../shared/resultFile';
 
 /** What the child provides to a folder run. */
-export type FolderContext = Pick<ExplainContext, 'workerPath' | 'signal' | 'progress' | 'log'>;
+export type FolderContext = Pick<ExplainContext, 'workerPath' | 'signal' | 'progress' | 'log'> & {
+  /**
+   * dist/classifierWorker.js: the classifiers then run on a thread of their own, while this one
+   * edits, measures and writes the other images. Without it they run on this thread.
+   */
+  readonly classifierWorkerPath?: string | undefined;
+};
 
 /** The answer of a folder run. */
 export type FolderValue = Extract<RunValue, { kind: 'folder' }>;
@@ -103,13 +107,18 @@ export async function runFolder(
   }).catch((error: unknown) => {
     throw error instanceof FolderListError ? new EditorInputError(error.message) : error;
   });
-  if (listing.images.length === 0) {
+  // A shard with no images (more shards than images) writes an empty summary that merges.
+  if (listing.total === 0) {
     throw new EditorInputError(
-      listing.total === 0
-        ? `${request.folder} has no images (png, jpg, jpeg, webp, bmp)${request.recursive ? '' : '; give --recursive for the images in its subfolders'}.`
-        : `Shard ${String(request.shard?.index)}/${String(request.shard?.count)} of ${request.folder} has no images: the folder has ${listing.total}${request.limit === null ? '' : ` (${request.limit} taken with --limit)`}, fewer than the shards.`,
+      `${request.folder} has no images (png, jpg, jpeg, webp, bmp)${request.recursive ? '' : '; give --recursive for the images in its subfolders'}.`,
     );
   }
+  const tooLarge = folderSizeProblem(
+    listing.images.map((image) => image.relative),
+    request.models.length,
+    strengths.length,
+  );
+  if (tooLarge !== null) throw new EditorInputError(tooLarge);
   const created = await checkWritable(request.outDir);
   const scratch = await mkdtemp(join(tmpdir(), 'propsweep-folder-'));
   const dropExitCleanUp = cleanUpOnExit(() => {
@@ -117,24 +126,45 @@ export async function runFolder(
     removeCreatedSync(request.outDir, created);
   });
   const classifiers: { name: string; classifier: Classifier }[] = [];
+  let thread: ClassifierThread | null = null;
   try {
     const cache = new FrameCache(request.cacheDir);
     await cache.claim();
+    thread =
+      context.classifierWorkerPath === undefined
+        ? null
+        : startClassifierThread(context.classifierWorkerPath, context.log);
     for (const spec of request.models) {
       context.signal.throwIfAborted();
       context.progress({ phase: 'load', message: `Loading ${modelLabel(spec)}` });
+      const options = {
+        provider: request.provider,
+        deviceId: request.deviceId,
+        workDir: scratch,
+        signal: context.signal,
+      };
       classifiers.push(
-        await loadModel(spec, {
-          provider: request.provider,
-          deviceId: request.deviceId,
-          workDir: scratch,
-          log: context.log,
-          signal: context.signal,
-        }),
+        await (thread === null
+          ? loadModel(spec, { ...options, log: context.log })
+          : thread.load(spec, options)),
       );
     }
     const settings = folderSettings(request, editor, params, classifiers);
-    const { journal, earlier } = await openJournal(request, settings);
+    // A folder holding a run of other settings or other images (another shard) is refused.
+    const { journal, earlier } = await openJournal(
+      request.outDir,
+      join(request.outDir, `${request.name}${FOLDER_FILE_SUFFIX}`),
+      {
+        settings,
+        selection: {
+          folder: request.folder,
+          recursive: request.recursive,
+          limit: request.limit,
+          shard: request.shard,
+        },
+      },
+      listing.images.map((image) => image.relative),
+    );
     const run: FolderImageRun = {
       request,
       context,
@@ -154,7 +184,7 @@ export async function runFolder(
       },
     };
     const rows = await runImages(run, listing.images);
-    const file = folderFile(request, settings, strengths, classifiers, rows);
+    const file = folderFile(request, settings, strengths, classifiers, rows, listing.images.length);
     const summaryPath = join(request.outDir, `${request.name}${FOLDER_FILE_SUFFIX}`);
     await writeAtomic(summaryPath, stableStringify(file));
     context.signal.throwIfAborted();
@@ -165,6 +195,7 @@ export async function runFolder(
   } finally {
     dropExitCleanUp();
     await Promise.all(classifiers.map(({ classifier }) => classifier.dispose()));
+    await thread?.dispose();
     await rm(scratch, { recursive: true, force: true });
   }
 }
@@ -193,34 +224,6 @@ export function folderSettings(
       files: info.files.map((f) => f.sha256),
     })),
   };
-}
-
-/**
- * The journal of this run. A folder whose journal or summary was made with other settings is
- * refused: mixing them would make a summary of images measured unlike.
- */
-async function openJournal(
-  request: ExplainFolderRun,
-  settings: FolderSettings,
-): Promise<{ journal: JournalWriter; earlier: readonly JournalEntry[] }> {
-  const journal = await readJournal(request.outDir);
-  const summary = await readSummarySettings(
-    join(request.outDir, `${request.name}${FOLDER_FILE_SUFFIX}`),
-  );
-  for (const [what, earlier] of [
-    ['a run', journal?.settings ?? null],
-    ['the summary', summary],
-  ] as const) {
-    if (earlier === null) continue;
-    const difference = settingsDifference(settings, earlier, ['now', 'before']);
-    if (difference !== null) {
-      throw new StoreInputError(
-        `${request.outDir} holds ${what} made with other settings (${difference}). Give another --out for these settings, or run again with the earlier ones to resume it.`,
-      );
-    }
-  }
-  const earlier = journal?.images ?? [];
-  return { journal: new JournalWriter(request.outDir, settings, earlier), earlier };
 }
 
 /** Everything the images of a run share. */
@@ -253,9 +256,18 @@ type Prepared =
     };
 
 /**
- * The images in order, each read while the one before is explained and explained while the one
- * before is written. Stops between images on a cancel, with the rows of the images done; the
- * journal is written whatever happens.
+ * Images in the work at once. Two: while one is classified (on the classifier thread, see
+ * FolderContext), the other is read, edited, measured or written on this one; at most two images'
+ * frames are in memory.
+ */
+export const IMAGES_AT_ONCE = 2;
+
+/**
+ * The images in order, IMAGES_AT_ONCE at a time: each is read and explained as soon as it starts,
+ * and its row taken (its files written) in order, once every image before it is finished. Image i
+ * is then announced ("Image i + 1 of N", done: i), and a cancel keeps exactly the images finished
+ * before it and the one being written: no image starts or is written after it. The journal is
+ * written whatever happens.
  */
 async function runImages(
   run: FolderImageRun,
@@ -263,46 +275,72 @@ async function runImages(
 ): Promise<FolderImageRow[]> {
   const { context } = run;
   const rows: FolderImageRow[] = [];
-  let writing: Promise<void> = Promise.resolve();
-  // A read started ahead must not reject unobserved: its error is its image's row.
-  const prepareAhead = (image: FolderImage | undefined): Promise<Prepared> | undefined =>
-    image === undefined ? undefined : prepare(run, image);
-  let next = prepareAhead(images[0]);
-  try {
-    for (const [i, image] of images.entries()) {
-      if (context.signal.aborted || next === undefined) break;
-      const label = `Image ${i + 1} of ${images.length}: ${image.relative}`;
-      context.progress({ phase: 'image', message: label, done: i, total: images.length });
-      const prepared = await next;
-      next = prepareAhead(images[i + 1]);
-      if (prepared.row !== undefined) {
-        rows.push(prepared.row);
-        continue;
-      }
-      const explained = await explainImage(run, image, prepared, label, i, images.length);
-      if (explained === 'cancelled') break;
-      if ('status' in explained) {
-        rows.push(explained);
-        continue;
-      }
-      // The previous image's files are written before this one's start (memory stays bounded);
-      // its failure ends the run.
-      await writing;
-      writing = writeImage(run, explained).then((row) => {
-        rows.push(row);
-      });
-      // Awaited below; marked handled so that its failure is not reported as unhandled meanwhile.
-      writing.catch(() => undefined);
+  // A function, not the property: the signal changes while the images are awaited.
+  const cancelled = (): boolean => context.signal.aborted;
+  const label = (i: number): string =>
+    `Image ${i + 1} of ${images.length}: ${images[i]?.relative ?? ''}`;
+  const open: (() => void)[] = [];
+  const turns = images.map(
+    (_, i) =>
+      new Promise<void>((resolve) => {
+        open[i] = resolve;
+      }),
+  );
+  // Images finished out of order wait here until those before them are.
+  const over = new Set<number>();
+  let finished = 0;
+  const take = (i: number): void => {
+    if (!context.signal.aborted) {
+      context.progress({ phase: 'image', message: label(i), done: i, total: images.length });
     }
-    await writing;
+    open[i]?.();
+  };
+  const finish = (i: number): void => {
+    over.add(i);
+    while (over.delete(finished)) {
+      finished++;
+      if (finished < images.length) take(finished);
+    }
+  };
+  if (images.length > 0) take(0);
+  try {
+    // After a failure no image starts, and it is thrown once those under way have settled.
+    await mapLimited(images, IMAGES_AT_ONCE, async (image, i) => {
+      if (context.signal.aborted) return;
+      try {
+        const outcome = await imageOutcome(
+          run,
+          image,
+          label(i),
+          i,
+          images.length,
+          () => finished >= i,
+        );
+        await turns[i];
+        if (outcome === 'cancelled' || cancelled()) return;
+        rows.push('status' in outcome ? outcome : await writeImage(run, outcome));
+      } finally {
+        finish(i);
+      }
+    });
   } finally {
-    // Settled, so that nothing runs on behind the answer; its error (if any) is already thrown
-    // or is the same kind of failure as the one being thrown.
-    await writing.catch(() => undefined);
-    await next?.catch(() => undefined);
     await run.journal.flush();
   }
   return rows;
+}
+
+/** Reads and explains one image: what is to be written, or its row, or 'cancelled'. */
+async function imageOutcome(
+  run: FolderImageRun,
+  image: FolderImage,
+  label: string,
+  index: number,
+  total: number,
+  current: () => boolean,
+): Promise<Explained | FolderImageRow | 'cancelled'> {
+  const prepared = await prepare(run, image);
+  if (prepared.row !== undefined) return prepared.row;
+  return explainImage(run, image, prepared, label, index, total, current);
 }
 
 /** Reads an image (and its mask), or says why it is skipped, failed or already done. */
@@ -400,6 +438,8 @@ async function explainImage(
   label: string,
   index: number,
   total: number,
+  /** Whether the image is the one shown (those before it finished): only its steps are told. */
+  current: () => boolean,
 ): Promise<Explained | FolderImageRow | 'cancelled'> {
   const { context, request } = run;
   const { key } = filesOf(run, image);
@@ -422,6 +462,7 @@ async function explainImage(
         signal: own.signal,
         // The step's own phase, so that the next image's start (phase 'image') goes out at once.
         progress: (p) => {
+          if (!current()) return;
           context.progress({
             phase: p.phase ?? 'image',
             message: `${label}: ${p.message}`,
@@ -454,7 +495,8 @@ async function writeImage(run: FolderImageRun, explained: Explained): Promise<Fo
   await writeExplanation(explanation, shown, {
     outDir: dir,
     name: files.stem,
-    title: `${explained.image.relative}: ${run.explain.editor.title}`,
+    // The folder's summary is its report: an HTML report per image would double the bytes written.
+    title: null,
     sourcePng: join(run.scratch, `source-${explained.index}.png`),
     signal: new AbortController().signal,
     log: context.log,
@@ -506,6 +548,8 @@ function folderFile(
   strengths: readonly number[],
   classifiers: readonly { readonly classifier: Classifier }[],
   rows: readonly FolderImageRow[],
+  /** The images selected: more than the rows when the run was stopped before it finished. */
+  listed: number,
 ): FolderFile {
   const summarized = summarize(settings, rows);
   return {
@@ -516,6 +560,7 @@ function folderFile(
     limit: request.limit,
     shard: request.shard,
     merged: [],
+    listed,
     settings,
     strengths,
     labels: classifiers.map(({ classifier }) => classifier.info.labels),

@@ -11,13 +11,15 @@ export interface WrittenResult {
   /** The result as saved (frame paths relative to the result file). */
   readonly result: ResultFile;
   readonly resultPath: string;
-  readonly reportPath: string;
+  /** The HTML report, or null when none was asked for (a title of null). */
+  readonly reportPath: string | null;
   readonly framesDir: string;
 }
 
 /**
  * Writes `NAME.propsweep.json`, its frames in `NAME.frames/VERSION/` and a self-contained
- * `NAME.report.html` into `dir` (see publishResult: a failed, cancelled or killed write leaves the
+ * `NAME.report.html` titled `title` (none when `title` is null: a folder run's images, whose folder
+ * has its own report) into `dir` (see publishResult: a failed, cancelled or killed write leaves the
  * previous result whole, and the frames of a JSON a reader has read stay until the publish after
  * the one that replaced it). `log` hears, once, that another writer of the result is waited for.
  * `sourcePath`, a PNG of the source at the frames' size, is published beside the frames
@@ -32,6 +34,24 @@ export async function writeResult(
   title: string,
   log?: (message: string) => void,
   sourcePath?: string,
+): Promise<WrittenResult & { readonly reportPath: string }>;
+export async function writeResult(
+  dir: string,
+  name: string,
+  result: ResultFile,
+  framePaths: readonly string[],
+  title: string | null,
+  log?: (message: string) => void,
+  sourcePath?: string,
+): Promise<WrittenResult>;
+export async function writeResult(
+  dir: string,
+  name: string,
+  result: ResultFile,
+  framePaths: readonly string[],
+  title: string | null,
+  log?: (message: string) => void,
+  sourcePath?: string,
 ): Promise<WrittenResult> {
   if (framePaths.length !== result.frames.length) {
     throw new Error(
@@ -44,7 +64,7 @@ export async function writeResult(
   // The report embeds the frames it shows: their bytes come from the one read that copies them,
   // and only those are decoded ('' leaves a frame out).
   const uris = framePaths.map(() => '');
-  const shown = new Set(reportFrameIndices(framePaths.length));
+  const shown = new Set(title === null ? [] : reportFrameIndices(framePaths.length));
   let sourceUri = '';
   let saved = result;
   const { resultPath, names } = await publishResult(
@@ -58,12 +78,17 @@ export async function writeResult(
       };
       return {
         json: stableStringify(saved),
-        extras: [
-          {
-            name: reportName(name),
-            contents: renderReport(title, [{ title, result: saved, frameUris: uris, sourceUri }]),
-          },
-        ],
+        extras:
+          title === null
+            ? []
+            : [
+                {
+                  name: reportName(name),
+                  contents: renderReport(title, [
+                    { title, result: saved, frameUris: uris, sourceUri },
+                  ]),
+                },
+              ],
       };
     },
     {
@@ -72,7 +97,7 @@ export async function writeResult(
       },
       source: sourcePath,
       onSource: (bytes) => {
-        sourceUri = pngDataUri(bytes, 'the source image');
+        if (title !== null) sourceUri = pngDataUri(bytes, 'the source image');
       },
       onLockBusy: () =>
         log?.(
@@ -83,7 +108,7 @@ export async function writeResult(
   return {
     result: saved,
     resultPath,
-    reportPath: join(dir, reportName(name)),
+    reportPath: title === null ? null : join(dir, reportName(name)),
     framesDir: join(dir, names.framesDir),
   };
 }

@@ -6,6 +6,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   statSync,
   writeFileSync,
@@ -214,5 +215,112 @@ test('through the inference child: progress per image, then the summary it wrote
     }
   } finally {
     child.dispose();
+  }
+});
+
+test('a shard of a folder with fewer images than shards writes a valid, empty summary', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-folder-'));
+  const folder = imageFolder(root);
+  const value = await runFolder(
+    request(root, folder, { editor: 'brightness', shard: { index: 5, count: 8 } }),
+    context(),
+  );
+  const { file } = value;
+  assert.deepEqual([file.listed, file.rows.length, file.summary.images], [0, 0, 0]);
+  assert.deepEqual(file.shard, { index: 5, count: 8 });
+  assert.deepEqual(parseFolderFile(readFileSync(value.summaryPath, 'utf8')), file);
+});
+
+test('a summary lists the images its run selected, also when it was stopped before them all', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-folder-'));
+  const folder = imageFolder(root);
+  const brightness = { editor: 'brightness', params: { factor: 1.5 }, limit: 3 };
+  const controller = new AbortController();
+  await assert.rejects(
+    runFolder(
+      request(root, folder, brightness),
+      context(controller.signal, (p) => {
+        if (p.message.startsWith('Image 3 of 3')) controller.abort();
+      }),
+    ),
+    { name: 'AbortError' },
+  );
+  const stopped = parseFolderFile(
+    readFileSync(join(root, 'out', 'run.propsweep-folder.json'), 'utf8'),
+  );
+  assert.deepEqual([stopped.rows.length, stopped.listed], [2, 3]);
+  const { file } = await runFolder(request(root, folder, brightness), context());
+  assert.deepEqual([file.rows.length, file.listed], [3, 3]);
+});
+
+test('a shard into the --out of another shard is refused, and that shard is left as it was', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-folder-'));
+  const folder = imageFolder(root);
+  const brightness = { editor: 'brightness', params: { factor: 1.5 } };
+  const first = await runFolder(
+    request(root, folder, { ...brightness, shard: { index: 1, count: 3 } }),
+    context(),
+  );
+  const summary = readFileSync(first.summaryPath, 'utf8');
+  for (const shard of [{ index: 2, count: 3 }, null]) {
+    await assert.rejects(
+      runFolder(request(root, folder, { ...brightness, shard }), context()),
+      (error: unknown) => {
+        assert.ok(error instanceof StoreInputError);
+        assert.equal(
+          error.message,
+          `${join(root, 'out')} holds shard 1/3 of this folder; give each shard its own --out.`,
+        );
+        return true;
+      },
+    );
+  }
+  assert.equal(readFileSync(first.summaryPath, 'utf8'), summary);
+});
+
+test('a run whose summary would be too large to open again is refused before any work', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-folder-'));
+  const folder = join(root, 'many');
+  mkdirSync(folder);
+  // Never read: the run is refused from the listing, the classifiers and the steps.
+  for (let i = 0; i < 200; i++)
+    writeFileSync(join(folder, `${String(i).padStart(3, '0')}.png`), '');
+  const models = Array.from({ length: 64 }, () => ({ path: join(demo, 'unbiased.onnx') }));
+  const messages: string[] = [];
+  await assert.rejects(
+    runFolder(
+      request(root, folder, { editor: 'brightness', steps: 1001, models }),
+      context(undefined, (p) => messages.push(p.message)),
+    ),
+    (error: unknown) => {
+      assert.ok(error instanceof Error && error.name === 'EditorInputError', String(error));
+      assert.match(
+        error.message,
+        /^The summary of 200 images x 64 classifiers x 1001 steps would take about .* MiB, more than the 256 MiB .*--shard i\/n.*fewer --steps/,
+      );
+      return true;
+    },
+  );
+  assert.deepEqual(messages, [], 'no classifier was loaded');
+  assert.ok(!existsSync(join(root, 'out')), 'nothing was written');
+});
+
+test('classifiers on their own thread give the same rows; image folders have no HTML report', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-folder-'));
+  const folder = imageFolder(root);
+  const here = await runFolder(request(root, folder, { outDir: join(root, 'here') }), context());
+  const there = await runFolder(request(root, folder, { outDir: join(root, 'there') }), {
+    ...context(),
+    classifierWorkerPath: distFile('classifierWorker.js'),
+  });
+  assert.deepEqual(there.file.rows, here.file.rows);
+  assert.deepEqual(there.file.summary, here.file.summary);
+  for (const row of there.file.rows.filter((r) => r.status === 'done')) {
+    const dir = join(root, 'there', row.result_file ?? '', '..');
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.html')),
+      [],
+      `${dir}: the folder's summary is its report`,
+    );
   }
 });

@@ -1,6 +1,6 @@
 // Writing a result: a writer that waits for another one says so.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -29,4 +29,24 @@ test('waiting for another live writer of the result is said once, through the lo
   assert.match(said[0] ?? '', /another run is writing .*cat\.propsweep\.json; waiting for it/);
   const saved = JSON.parse(readFileSync(written.resultPath, 'utf8')) as { frames: unknown[] };
   assert.equal(saved.frames.length, framePaths.length);
+});
+
+test('without a title no HTML report is written: a folder run has its own report', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'propsweep-writer-'));
+  const result = sampleResult();
+  const framePaths = result.frames.map((_, k) => {
+    const path = join(dir, `scratch-${String(k)}.png`);
+    writeFileSync(path, solidPng(2, 2));
+    return path;
+  });
+  const written = await writeResult(dir, 'cat', result, framePaths, null);
+  assert.equal(written.reportPath, null);
+  assert.deepEqual(
+    readdirSync(dir)
+      .filter((f) => !f.startsWith('scratch-'))
+      .sort(),
+    ['cat.frames', 'cat.propsweep.json'],
+  );
+  const titled = await writeResult(dir, 'dog', result, framePaths, 'a dog');
+  assert.ok(readFileSync(titled.reportPath, 'utf8').includes('a dog'));
 });
