@@ -3,11 +3,20 @@
 
 /** The softmax of one row, computed in float64 after subtracting the maximum (no overflow). */
 export function softmax(row: ArrayLike<number>): Float32Array {
+  // Plain loops over typed arrays: Array.from with a callback cost 0.14 ms a 1000-class row, a
+  // tenth of a small model's own time per image.
+  const n = row.length;
   let max = -Infinity;
-  for (let i = 0; i < row.length; i++) max = Math.max(max, row[i] ?? 0);
-  const exps = Array.from({ length: row.length }, (_, i) => Math.exp((row[i] ?? 0) - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return Float32Array.from(exps, (e) => e / sum);
+  for (let i = 0; i < n; i++) max = Math.max(max, row[i] ?? 0);
+  const exps = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    exps[i] = Math.exp((row[i] ?? 0) - max);
+    sum += exps[i] ?? 0;
+  }
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (exps[i] ?? 0) / sum;
+  return out;
 }
 
 /** The first `keep` rows of a row-major [batch, classes] buffer, each copied out. */
