@@ -69,8 +69,9 @@ export interface ImageEditor {
   readonly parameterName: string;
   /**
    * Whether rendering a frame costs less than decoding its cached PNG (per-pixel edits in
-   * TypeScript). The pipeline then renders cached frames again and takes only their files from
-   * the cache; otherwise (blur, recorded sequences, model-based editors) it decodes them.
+   * TypeScript). The pipeline then renders every frame and writes its PNGs straight into the
+   * result, never into the frame cache; otherwise (blur, recorded sequences, model-based editors)
+   * it caches them and decodes them on the next run.
    */
   readonly cheap: boolean;
   /** Checks and completes the parameters (defaults filled in); throws EditorInputError. */

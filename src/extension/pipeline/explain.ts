@@ -15,9 +15,9 @@ import type {
   SeedSpreadRecord,
 } from '../../shared/resultFile';
 import { RESULT_FILE_VERSION } from '../../shared/resultFile';
-import { isDecodablePngFile } from '../share/pngCheck';
 import { DIGEST_STORE, FrameCache } from '../store/frameCache';
 import { FILE_CONCURRENCY, mapLimited } from '../store/limited';
+import type { FrameSource } from '../store/publish';
 import { toMeasureJson } from './measureJson';
 import { runPermutationTest } from './permutationPool';
 
@@ -37,8 +37,6 @@ export interface PipelineImaging {
    * smaller); needed only by such editors.
    */
   resize?: ((image: RgbImage, width: number, height: number) => Promise<RgbImage>) | undefined;
-  /** Whether a cached frame's file is whole, for editors that render instead of decoding (a PNG check by default). */
-  isIntact?: ((path: string) => Promise<boolean>) | undefined;
   assessEdit(
     source: RgbImage,
     frames: readonly RgbImage[],
@@ -98,16 +96,17 @@ export interface Explanation {
   readonly reference: RgbImage | null;
   /**
    * Encodes the frames the cache lacks as PNG and stores them, a few at a time; resolves to every
-   * frame's cached file, in path order. Nothing is encoded before the first call (later calls
+   * frame in path order: its cached file, or for a cheap editor its PNG bytes (such an editor's
+   * frames are never cached, see editPath). Nothing is encoded before the first call (later calls
    * return the same promise); the request's signal stops it between frames, and a failure is
    * thrown only once every started write has settled.
    */
-  readonly writeFrames: () => Promise<readonly string[]>;
+  readonly writeFrames: () => Promise<readonly FrameSource[]>;
 }
 
 /**
  * Edits once, classifies many: every classifier sees the same edited images, which come from the
- * content-addressed cache when an earlier run made them. Returns once the measures are done, with
+ * content-addressed cache when an earlier run made them (unless the editor is cheap: see editPath). Returns once the measures are done, with
  * the new frames not yet encoded: PNG encoding costs a fifth to a third of a small model's
  * inference, so the caller shows the answer first and then writes the frames (`writeFrames`).
  * Encoding never overlaps inference or the measures, whose threads it would slow down by more
@@ -173,15 +172,15 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
     });
   }
   const finished = performance.now();
-  let writing: Promise<readonly string[]> | undefined;
+  let writing: Promise<readonly FrameSource[]> | undefined;
   return {
     frames,
     reference: withSource ? reference : null,
     // The other seeds' frames go to the cache too (a rerun with other classifiers edits nothing),
-    // after the path's own.
+    // after the path's own; a cheap editor's are not kept (it renders them again faster).
     writeFrames: () =>
       (writing ??= path.writeFrames().then(async (written) => {
-        for (const other of seeded.paths) await other.writeFrames();
+        if (!request.editor.cheap) for (const other of seeded.paths) await other.writeFrames();
         return written;
       })),
     result: {
@@ -238,7 +237,10 @@ async function referenceFor(
   return request.imaging.resize(source, first.width, first.height);
 }
 
-/** The edited path: its frames now; their PNG files in the cache once `writeFrames` is done. */
+/**
+ * The edited path: its frames now; their PNGs once `writeFrames` is done (files in the cache, or
+ * a cheap editor's bytes).
+ */
 interface EditedPath {
   readonly frames: RgbImage[];
   readonly parameters: number[];
@@ -246,8 +248,8 @@ interface EditedPath {
   readonly content: ContentRecord | null;
   /** What a model-based editor reported, when it ran. */
   readonly run: EditorRunRecord | undefined;
-  /** Encodes and stores the frames the cache lacks, once; resolves to every frame's cached file. */
-  readonly writeFrames: () => Promise<string[]>;
+  /** Encodes the frames the cache lacks and stores them, once (see Explanation.writeFrames). */
+  readonly writeFrames: () => Promise<FrameSource[]>;
 }
 
 /**
@@ -351,16 +353,19 @@ async function editPath(
     }),
   );
   const frames = new Array<RgbImage | undefined>(strengths.length);
-  const framePaths = new Array<string>(strengths.length).fill('');
+  const written = new Array<FrameSource>(strengths.length).fill('');
   const parameters = new Array<number>(strengths.length).fill(NaN);
-  // A few files at a time: a long path would otherwise open every frame at once (EMFILE).
-  const hits = await mapLimited(keys, FILE_CONCURRENCY, (key) => cache.lookup(key));
-  // A cheap editor renders every frame again (faster than decoding PNGs), so only the files'
-  // integrity is checked; the others decode their hits. An entry that fails (truncated, corrupt)
-  // is dropped and made again, never published.
+  // A cheap editor renders every frame faster than its cached PNG decodes, so the cache could
+  // only save it the encoding, at the price of two files per frame and a copy of each: it is not
+  // used at all, and the frames' PNGs go straight into the result (see writeFrames below). The
+  // others look up a few files at a time (a long path would otherwise open every frame at once:
+  // EMFILE) and decode their hits; an entry that fails (truncated, corrupt) is dropped and made
+  // again, never published.
+  const hits = editor.cheap
+    ? keys.map(() => undefined)
+    : await mapLimited(keys, FILE_CONCURRENCY, (key) => cache.lookup(key));
   const usable = await mapLimited(hits, FILE_CONCURRENCY, async (hit, k) => {
     if (hit === undefined) return false;
-    if (editor.cheap) return (imaging.isIntact ?? isDecodablePngFile)(hit.path);
     try {
       frames[k] = await imaging.decodePng(hit.path);
       return true;
@@ -371,15 +376,14 @@ async function editPath(
   const missing: number[] = [];
   for (const [k, hit] of hits.entries()) {
     if (hit !== undefined && usable[k] === true) {
-      framePaths[k] = hit.path;
+      written[k] = hit.path;
       parameters[k] = hit.parameter;
     } else {
       if (hit !== undefined) await cache.remove(keys[k] ?? '');
       missing.push(k);
     }
   }
-  let writing: Promise<string[]> | undefined;
-  const render = editor.cheap ? strengths.map((_, k) => k) : missing;
+  let writing: Promise<FrameSource[]> | undefined;
   const total = strengths.length;
   let done = total - missing.length;
   request.onProgress?.({
@@ -389,7 +393,7 @@ async function editPath(
     message: done > 0 ? `${done} of ${total} edited images cached` : `Editing ${total} images`,
   });
   let run: EditorRunRecord | undefined;
-  if (render.length > 0) {
+  if (missing.length > 0) {
     const runtime: EditorRuntime | undefined =
       request.runtime === undefined
         ? undefined
@@ -400,7 +404,7 @@ async function editPath(
                 phase: 'edit',
                 done: stepDone,
                 total: stepTotal,
-                message: `${message} (${render.length} images)`,
+                message: `${message} (${missing.length} images)`,
               });
             },
             report: (record) => {
@@ -414,30 +418,27 @@ async function editPath(
       seed: request.seed,
       runtime,
     };
-    const rendered = new Set(missing);
     let i = 0;
     for await (const frame of editor.edit(
       input,
-      render.map((k) => strengths[k] ?? 0),
+      missing.map((k) => strengths[k] ?? 0),
       signal,
     )) {
       signal?.throwIfAborted();
-      const k = render[i++];
+      const k = missing[i++];
       if (k === undefined) break;
       frames[k] = frame.image;
-      if (rendered.has(k)) {
-        parameters[k] = frame.parameter;
-        request.onProgress?.({
-          phase: 'edit',
-          done: ++done,
-          total,
-          message: `Edited ${done} of ${total} images`,
-        });
-      }
+      parameters[k] = frame.parameter;
+      request.onProgress?.({
+        phase: 'edit',
+        done: ++done,
+        total,
+        message: `Edited ${done} of ${total} images`,
+      });
     }
-    if (i !== render.length) {
+    if (i !== missing.length) {
       throw new Error(
-        `The ${editor.id} editor returned ${i} images for ${render.length} strengths.`,
+        `The ${editor.id} editor returned ${i} images for ${missing.length} strengths.`,
       );
     }
   }
@@ -454,8 +455,10 @@ async function editPath(
         const frame = frames[k];
         if (frame === undefined) return;
         const png = await imaging.encodePng(frame);
-        framePaths[k] = await cache.store(keys[k] ?? '', png, parameters[k] ?? NaN);
-      }).then(() => framePaths)),
+        written[k] = editor.cheap
+          ? png
+          : await cache.store(keys[k] ?? '', png, parameters[k] ?? NaN);
+      }).then(() => written)),
   };
 }
 

@@ -11,6 +11,13 @@ import { FILE_CONCURRENCY, mapLimited } from './limited';
 import { makeFolders } from './makeFolders';
 import { withLock } from './resultLock';
 
+/**
+ * A frame to publish: the path of a PNG file to copy (a cached frame, a recorded one, a saved
+ * result's), or the bytes of a PNG made in memory (a cheap editor's, never cached), written as
+ * they are.
+ */
+export type FrameSource = string | Uint8Array;
+
 /** What a published result's files are called, relative to its folder. */
 export interface PublishedNames {
   /** `NAME.frames/VERSION`: the frames of this version of the result. */
@@ -31,7 +38,7 @@ export interface PublishedContent {
 
 /** Optional parts of publishing; the hooks let tests interleave two writers deterministically. */
 export interface PublishOptions {
-  /** Sees every frame's bytes as they are copied (each frame is read once). */
+  /** Sees every frame's bytes as they are placed (a frame given as a file is read once). */
   readonly onFrame?: ((index: number, bytes: Uint8Array) => void) | undefined;
   /**
    * A PNG published beside the frames, in their version folder, as `source.png` (part of the
@@ -89,7 +96,7 @@ function isOurs(name: string): boolean {
 export async function publishResult(
   folder: string,
   name: string,
-  framePaths: readonly string[],
+  frames: readonly FrameSource[],
   content: (names: PublishedNames) => PublishedContent | Promise<PublishedContent>,
   options: PublishOptions = {},
 ): Promise<{ readonly resultPath: string; readonly names: PublishedNames }> {
@@ -99,16 +106,16 @@ export async function publishResult(
   const resultPath = join(folder, `${name}.propsweep.json`);
   const temp = join(folder, `.propsweep-${randomBytes(6).toString('hex')}.tmp`);
   try {
-    // One pass: each frame is read, added to the digest and written into the folder-to-be. One
-    // frame at a time, so a long path never holds many files open.
+    // One pass: each frame is read (when it is a file), added to the digest and written into the
+    // folder-to-be. One frame at a time, so a long path never holds many files open.
     const staged = join(temp, 'frames');
     await mkdir(temp);
     await mkdir(staged);
     const hash = createHash('sha256');
     const stagedFrames: StagedFrame[] = [];
-    for (const [k, path] of framePaths.entries()) {
-      if (path === '') throw new Error(`frame ${k} has no image`);
-      const bytes = await readFrame(path, k);
+    for (const [k, frame] of frames.entries()) {
+      if (frame.length === 0) throw new Error(`frame ${k} has no image`);
+      const bytes = typeof frame === 'string' ? await readFrame(frame, k) : frame;
       hash.update(`${String(bytes.length)}:`).update(bytes);
       await write(join(staged, frameFile(k)), bytes);
       stagedFrames.push({
@@ -134,7 +141,7 @@ export async function publishResult(
     const framesDir = `${framesRoot}/${version}`;
     const names: PublishedNames = {
       framesDir,
-      frameFiles: framePaths.map((_, k) => `${framesDir}/${frameFile(k)}`),
+      frameFiles: frames.map((_, k) => `${framesDir}/${frameFile(k)}`),
       ...(options.source === undefined ? {} : { sourceFile: `${framesDir}/${SOURCE_FILE}` }),
     };
     const { json, extras = [] } = await content(names);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { stableStringify, type ResultFile } from '../../shared/resultFile';
 import { pngDataUri } from '../share/dataUris';
 import { renderReport, reportFrameIndices } from '../share/reportHtml';
-import { publishResult, withSourceFile } from './publish';
+import { publishResult, withSourceFile, type FrameSource } from './publish';
 import { STALE_LOCK_MS } from './resultLock';
 
 /** What was written, all inside `dir`. */
@@ -17,11 +17,11 @@ export interface WrittenResult {
 }
 
 /**
- * Writes `NAME.propsweep.json`, its frames in `NAME.frames/VERSION/` and a self-contained
- * `NAME.report.html` titled `title` (none when `title` is null: a folder run's images, whose folder
- * has its own report) into `dir` (see publishResult: a failed, cancelled or killed write leaves the
- * previous result whole, and the frames of a JSON a reader has read stay until the publish after
- * the one that replaced it). `log` hears, once, that another writer of the result is waited for.
+ * Writes `NAME.propsweep.json`, its frames (files to copy, or PNG bytes: FrameSource) in
+ * `NAME.frames/VERSION/` and a self-contained `NAME.report.html` titled `title` (none when `title`
+ * is null: a folder run's images, whose folder has its own report) into `dir` (see publishResult:
+ * a failed, cancelled or killed write leaves the previous result whole, and the frames of a JSON a
+ * reader has read stay until the publish after the one that replaced it). `log` hears, once, that another writer of the result is waited for.
  * `sourcePath`, a PNG of the source at the frames' size, is published beside the frames
  * (`NAME.frames/VERSION/source.png`) and recorded as `reconstruction.file`: only for a result with
  * a `reconstruction` (an editor whose first frame is not the source).
@@ -30,7 +30,7 @@ export async function writeResult(
   dir: string,
   name: string,
   result: ResultFile,
-  framePaths: readonly string[],
+  frames: readonly FrameSource[],
   title: string,
   log?: (message: string) => void,
   sourcePath?: string,
@@ -39,7 +39,7 @@ export async function writeResult(
   dir: string,
   name: string,
   result: ResultFile,
-  framePaths: readonly string[],
+  frames: readonly FrameSource[],
   title: string | null,
   log?: (message: string) => void,
   sourcePath?: string,
@@ -48,29 +48,27 @@ export async function writeResult(
   dir: string,
   name: string,
   result: ResultFile,
-  framePaths: readonly string[],
+  frames: readonly FrameSource[],
   title: string | null,
   log?: (message: string) => void,
   sourcePath?: string,
 ): Promise<WrittenResult> {
-  if (framePaths.length !== result.frames.length) {
-    throw new Error(
-      `the result has ${result.frames.length} frames but ${framePaths.length} images`,
-    );
+  if (frames.length !== result.frames.length) {
+    throw new Error(`the result has ${result.frames.length} frames but ${frames.length} images`);
   }
   const { reconstruction } = result;
   if (sourcePath !== undefined && reconstruction === undefined)
     throw new Error('a source image is written beside the frames only for a reconstruction');
   // The report embeds the frames it shows: their bytes come from the one read that copies them,
   // and only those are decoded ('' leaves a frame out).
-  const uris = framePaths.map(() => '');
-  const shown = new Set(title === null ? [] : reportFrameIndices(framePaths.length));
+  const uris = frames.map(() => '');
+  const shown = new Set(title === null ? [] : reportFrameIndices(frames.length));
   let sourceUri = '';
   let saved = result;
   const { resultPath, names } = await publishResult(
     dir,
     name,
-    framePaths,
+    frames,
     ({ frameFiles, sourceFile }) => {
       saved = {
         ...withSourceFile(result, sourceFile),

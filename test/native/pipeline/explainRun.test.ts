@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mock, test } from 'node:test';
 
+import { editorById } from '../../../src/extension/editors/registry';
 import { readImage } from '../../../src/extension/images/io';
 import { runExplain } from '../../../src/extension/pipeline/explainRun';
 import { StoreInputError } from '../../../src/extension/store/errors';
@@ -81,20 +82,24 @@ test('the preview comes before any frame or result is written, and is the saved 
   const cache = join(root, 'cache');
   const pngsIn = (dir: string): string[] =>
     readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.png'));
-  const previews: { preview: RunPreview; cached: number; saved: boolean }[] = [];
-  const done = await runExplain(request(out, cache, 1.5), {
-    ...context,
-    preview: (preview) => {
-      previews.push({
-        preview,
-        cached: pngsIn(cache).length,
-        saved: existsSync(join(out, 'cat.propsweep.json')),
-      });
+  const previews: { preview: RunPreview; written: number; saved: boolean }[] = [];
+  // blur: an editor whose frames are cached (cheap ones write theirs straight into the result).
+  const done = await runExplain(
+    { ...request(out, cache, 1.5), editor: 'blur', params: {} },
+    {
+      ...context,
+      preview: (preview) => {
+        previews.push({
+          preview,
+          written: pngsIn(root).length,
+          saved: existsSync(join(out, 'cat.propsweep.json')),
+        });
+      },
     },
-  });
+  );
   assert.equal(previews.length, 1);
-  const [{ preview, cached, saved } = assert.fail('no preview')] = previews;
-  assert.equal(cached, 0, 'no frame encoded before the preview');
+  const [{ preview, written, saved } = assert.fail('no preview')] = previews;
+  assert.equal(written, 0, 'no frame encoded before the preview');
   assert.equal(saved, false, 'no result written before the preview');
   assert.equal(pngsIn(cache).length, 5, 'then every frame is written');
   assert.deepEqual(preview.result.models, done.result.models);
@@ -108,6 +113,41 @@ test('the preview comes before any frame or result is written, and is the saved 
     assert.ok(Math.max(frame.width, frame.height) === Math.min(side, PREVIEW_LIMITS.maxSide));
     assert.equal(frame.pixels.length, frame.width * frame.height * 3);
   }
+});
+
+test("a cheap editor's frames go straight into the result, none into the cache; others' are cached", async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-run-'));
+  const cache = join(root, 'cache');
+  const entries = (): string[] =>
+    readdirSync(cache, { recursive: true, encoding: 'utf8' }).filter((f) => /\.png/.test(f));
+  const cheap = await runExplain(request(join(root, 'cheap'), cache, 1.5), context);
+  assert.deepEqual(entries(), [], 'no cache entry, nor its metadata');
+  const editor = editorById('brightness');
+  const { image } = await readImage(join(demo, 'images', 'dark-cat.png'));
+  const strengths = cheap.result.frames.map((f) => f.strength);
+  const rendered: Uint8Array[] = [];
+  for await (const frame of editor.edit(
+    { source: image, params: editor.resolveParams({ factor: 1.5 }), seed: 0 },
+    strengths,
+  ))
+    rendered.push(frame.image.data);
+  assert.equal(rendered.length, 5);
+  for (const [k, frame] of cheap.result.frames.entries()) {
+    const saved = await readImage(join(root, 'cheap', frame.file));
+    assert.deepEqual(saved.image.data, rendered[k], `frame ${k} as rendered`);
+  }
+  // The same run again: the same version folder, nothing cached still.
+  const again = await runExplain(request(join(root, 'cheap'), cache, 1.5), context);
+  assert.deepEqual(
+    again.result.frames.map((f) => f.file),
+    cheap.result.frames.map((f) => f.file),
+  );
+  assert.deepEqual(entries(), []);
+  await runExplain(
+    { ...request(join(root, 'blur'), cache, 1), editor: 'blur', params: {} },
+    context,
+  );
+  assert.equal(entries().length, 10, 'a blur frame is cached: its PNG and its metadata');
 });
 
 test('a changed overlay file makes new frames: the cache keys frames on the files a parameter names', async () => {

@@ -12,14 +12,16 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 
+import { readImage } from '../../../src/extension/images/io';
 import { InferenceChild } from '../../../src/extension/inference/childClient';
 import { runFolder } from '../../../src/extension/pipeline/folderRun';
 import { StoreInputError } from '../../../src/extension/store/errors';
 import type { ExplainFolderRun, RunProgress } from '../../../src/shared/childProtocol';
 import { parseFolderFile, validateFolderFile } from '../../../src/shared/folderFile';
+import type { ResultFile } from '../../../src/shared/resultFile';
 import { distFile, ROOT } from '../../unit/helpers';
 
 const demo = join(ROOT, 'models', 'demo');
@@ -97,7 +99,23 @@ test('every image: done with its files, skipped without its mask, failed when un
   for (const row of file.rows.filter((r) => r.status === 'done')) {
     assert.ok(existsSync(join(root, 'out', row.result_file ?? '')), row.result_file ?? '');
     assert.ok(existsSync(join(root, 'out', row.thumbnail ?? '')), row.thumbnail ?? '');
+    // A cheap editor's frames are encoded straight into the result: every one there and whole.
+    const resultPath = join(root, 'out', row.result_file ?? '');
+    const result = JSON.parse(readFileSync(resultPath, 'utf8')) as ResultFile;
+    const source = await readImage(join(folder, row.image));
+    for (const [k, frame] of result.frames.entries()) {
+      const { image } = await readImage(join(dirname(resultPath), frame.file));
+      assert.deepEqual([image.width, image.height], [source.image.width, source.image.height]);
+      if (k === 0) assert.deepEqual(image.data, source.image.data, 'frame 0 is the source');
+    }
   }
+  assert.deepEqual(
+    readdirSync(join(root, 'cache'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.includes('.png'),
+    ),
+    [],
+    'nothing in the frame cache',
+  );
   assert.deepEqual(
     { done: file.summary.done, skipped: file.summary.skipped, failed: file.summary.failed },
     { done: 2, skipped: 1, failed: 1 },

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -15,6 +15,7 @@ import {
 } from '../../../src/extension/pipeline/explain';
 import { FrameCache } from '../../../src/extension/store/frameCache';
 import { FILE_CONCURRENCY } from '../../../src/extension/store/limited';
+import type { FrameSource } from '../../../src/extension/store/publish';
 import { validateResultFile } from '../../../src/shared/resultFile';
 import { distFile } from '../helpers';
 
@@ -86,15 +87,6 @@ const imaging: PipelineImaging = {
     };
     return Promise.resolve({ width: w, height: h, data: Uint8Array.from(d) });
   },
-  // The fake's files are JSON: whole when they parse.
-  isIntact: (path) => {
-    try {
-      JSON.parse(readFileSync(path, 'utf8'));
-      return Promise.resolve(true);
-    } catch {
-      return Promise.resolve(false);
-    }
-  },
   assessEdit: (src, frames) => ({
     steps: frames.map((f) => ({
       changeInside: Math.abs((f.data[0] ?? 0) - (src.data[0] ?? 0)) / 255,
@@ -104,12 +96,24 @@ const imaging: PipelineImaging = {
   }),
 };
 
-/** An explanation with its frames written, as a run saves it. */
+/** An explanation with its frames written, as a run saves it: cached files (not a cheap editor). */
 async function explainWritten(
   r: ExplainRequest,
 ): Promise<Explanation & { framePaths: readonly string[] }> {
   const explanation = await explain(r);
-  return { ...explanation, framePaths: await explanation.writeFrames() };
+  return { ...explanation, framePaths: filesOf(await explanation.writeFrames()) };
+}
+
+/** Frames that must be files (in the cache), not bytes. */
+function filesOf(frames: readonly FrameSource[]): string[] {
+  return frames.map((f) => (typeof f === 'string' ? f : assert.fail('bytes, not a cached file')));
+}
+
+/** The entries (PNGs and their metadata) in a cache's folder. */
+function entriesIn(cache: FrameCache): string[] {
+  return readdirSync(cache.dir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+    /\.png(\.json)?$/.test(f),
+  );
 }
 
 function request(
@@ -182,7 +186,7 @@ test('an aborted run stops between steps and rejects with AbortError', async () 
   await assert.rejects(run, { name: 'AbortError' });
 });
 
-test('a cheap editor renders cached frames again instead of decoding them, and writes only new ones', async () => {
+test('a cheap editor never uses the cache: it renders every frame and hands over its PNG bytes', async () => {
   const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
   const calls: number[][] = [];
   const io = { encoded: 0, decoded: 0 };
@@ -202,23 +206,80 @@ test('a cheap editor renders cached frames again instead of decoding them, and w
     editor: fakeEditor(calls, true),
     imaging: counting,
   });
-  const first = await explainWritten(cheapRequest([0, 0.5, 1]));
+  const run = async (strengths: number[]) => {
+    const explanation = await explain(cheapRequest(strengths));
+    return { explanation, written: await explanation.writeFrames() };
+  };
+  const first = await run([0, 0.5, 1]);
   assert.deepEqual(io, { encoded: 3, decoded: 0 });
-  const second = await explainWritten(cheapRequest([0, 0.25, 0.5, 1]));
+  assert.deepEqual(entriesIn(cache), [], 'no cache entry: no file per frame, nor its metadata');
+  const second = await run([0, 0.25, 0.5, 1]);
   assert.deepEqual(calls, [
     [0, 0.5, 1],
     [0, 0.25, 0.5, 1],
   ]);
-  assert.deepEqual(io, { encoded: 4, decoded: 0 }, 'one new frame written, nothing decoded');
+  assert.deepEqual(io, { encoded: 7, decoded: 0 }, 'each frame encoded once a run');
+  assert.deepEqual(entriesIn(cache), []);
+  for (const { explanation, written } of [first, second]) {
+    assert.equal(written.length, explanation.frames.length);
+    for (const [k, frame] of written.entries()) {
+      assert.ok(frame instanceof Uint8Array, `frame ${k}: its bytes, not a file`);
+      assert.deepEqual(await imaging.encodePng(explanation.frames[k] ?? source), frame);
+    }
+  }
   assert.deepEqual(
-    [second.framePaths[0], second.framePaths[2], second.framePaths[3]],
-    first.framePaths,
-    'cached frames keep their files',
+    second.explanation.result.models[0]?.predictions[3],
+    first.explanation.result.models[0]?.predictions[2],
   );
-  assert.deepEqual(second.result.models[0]?.predictions[3], first.result.models[0]?.predictions[2]);
   assert.deepEqual(
-    second.result.frames.map((f) => f.parameter),
+    second.explanation.result.frames.map((f) => f.parameter),
     [0, 50, 100, 200],
+  );
+});
+
+test("a cheap editor's seeds leave nothing in the cache either", async () => {
+  const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
+  const calls: number[][] = [];
+  const explanation = await explain({
+    ...request(calls, [], cache, [0, 0.5, 1]),
+    editor: { ...fakeEditor(calls, true), random: true },
+    otherSeeds: [6, 7],
+  });
+  const written = await explanation.writeFrames();
+  assert.equal(calls.length, 3, 'each seed edited its path');
+  assert.ok(written.every((f) => f instanceof Uint8Array));
+  assert.deepEqual(entriesIn(cache), []);
+});
+
+test('a cheap editor ignores what the cache holds for its frames, even a damaged entry', async () => {
+  const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
+  const calls: number[][] = [];
+  const strengths = [0, 0.5, 1];
+  const key = FrameCache.key({
+    sourceSha256: 'f'.repeat(64),
+    maskSha256: null,
+    content: null,
+    editor: 'fake',
+    params: {},
+    strength: 0.5,
+    seed: 5,
+  });
+  const entry = cache.pathFor(key);
+  mkdirSync(join(cache.dir, key.slice(0, 2)));
+  writeFileSync(entry, 'cut sho');
+  writeFileSync(`${entry}.json`, JSON.stringify({ parameter: 7 }));
+  const explanation = await explain({
+    ...request(calls, [], cache, strengths),
+    editor: fakeEditor(calls, true),
+  });
+  const written = await explanation.writeFrames();
+  assert.deepEqual(calls, [strengths], 'every frame rendered');
+  assert.equal(explanation.result.frames[1]?.parameter, 100, 'not the cached parameter');
+  assert.deepEqual(written[1], await imaging.encodePng(explanation.frames[1] ?? source));
+  assert.equal(
+    readFileSync(entry, 'utf8'),
+    'cut sho',
+    'the entry not even read: pruning ages it out',
   );
 });
 
@@ -249,25 +310,23 @@ test('frames are written after every classifier has run, never during inference'
   assert.deepEqual(events, ['predict linear', 'predict square', 'encode', 'encode', 'encode']);
 });
 
-for (const cheap of [false, true]) {
-  test(`a truncated cached frame is dropped and made again (${cheap ? 'cheap' : 'decoding'} editor)`, async () => {
-    const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
-    const calls: number[][] = [];
-    const strengths = [0, 0.5, 1];
-    const run = (): ReturnType<typeof explainWritten> =>
-      explainWritten({ ...request(calls, [], cache, strengths), editor: fakeEditor(calls, cheap) });
-    const first = await run();
-    const cut = first.framePaths[1] ?? '';
-    const whole = readFileSync(cut);
-    writeFileSync(cut, whole.subarray(0, whole.length - 5)); // a copy or a write cut short
-    const second = await run();
-    if (!cheap) assert.deepEqual(calls.at(-1), [0.5], 'only the bad frame edited again');
-    assert.deepEqual(readFileSync(second.framePaths[1] ?? ''), whole, 'the entry is rewritten');
-    for (const path of second.framePaths) await imaging.decodePng(path); // every frame decodes
-    assert.deepEqual(second.result.frames[1]?.parameter, 100);
-    assert.deepEqual(second.result.models[0]?.predictions, first.result.models[0]?.predictions);
-  });
-}
+test('a truncated cached frame is dropped and made again', async () => {
+  const cache = new FrameCache(mkdtempSync(join(tmpdir(), 'propsweep-explain-')));
+  const calls: number[][] = [];
+  const strengths = [0, 0.5, 1];
+  const run = (): ReturnType<typeof explainWritten> =>
+    explainWritten({ ...request(calls, [], cache, strengths), editor: fakeEditor(calls) });
+  const first = await run();
+  const cut = first.framePaths[1] ?? '';
+  const whole = readFileSync(cut);
+  writeFileSync(cut, whole.subarray(0, whole.length - 5)); // a copy or a write cut short
+  const second = await run();
+  assert.deepEqual(calls.at(-1), [0.5], 'only the bad frame edited again');
+  assert.deepEqual(readFileSync(second.framePaths[1] ?? ''), whole, 'the entry is rewritten');
+  for (const path of second.framePaths) await imaging.decodePng(path); // every frame decodes
+  assert.deepEqual(second.result.frames[1]?.parameter, 100);
+  assert.deepEqual(second.result.models[0]?.predictions, first.result.models[0]?.predictions);
+});
 
 test(`a long path reads and writes at most ${FILE_CONCURRENCY} frame files at a time`, async () => {
   const strengths = Array.from(
@@ -365,7 +424,7 @@ test(
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(slow.started(), 3, 'encoding started on request');
     slow.release();
-    const paths = await writing;
+    const paths = filesOf(await writing);
     assert.equal(paths.length, 3);
     for (const [k, path] of paths.entries()) {
       assert.equal((await cache.lookup(keys[k] ?? ''))?.path, path);

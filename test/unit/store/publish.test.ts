@@ -18,7 +18,11 @@ import { join } from 'node:path';
 import { mock, test } from 'node:test';
 
 import { StoreInputError } from '../../../src/extension/store/errors';
-import { publishResult, type PublishOptions } from '../../../src/extension/store/publish';
+import {
+  publishResult,
+  type FrameSource,
+  type PublishOptions,
+} from '../../../src/extension/store/publish';
 import { STALE_LOCK_MS } from '../../../src/extension/store/resultLock';
 
 /** Frame files with the given contents, somewhere else (a cache). */
@@ -34,7 +38,7 @@ function frames(...contents: string[]): string[] {
 /** A JSON naming its frames, so the test can check they are the ones beside it; and a report. */
 function publish(
   folder: string,
-  paths: string[],
+  paths: readonly FrameSource[],
   label: string,
   options: PublishOptions = {},
 ): ReturnType<typeof publishResult> {
@@ -77,6 +81,32 @@ test('frames go into NAME.frames/VERSION, named in the JSON, with the extras bes
   );
   assert.deepEqual(read(folder), { label: 'first', contents: ['a', 'b', 'c'] });
   assert.equal(readFileSync(join(folder, 'report.html'), 'utf8'), '<p>first</p>');
+  assert.deepEqual(
+    readdirSync(folder).sort(),
+    ['cat.frames', 'cat.propsweep.json', 'report.html'],
+    'no temporary files (nor the lock) left',
+  );
+});
+
+test('frames given as bytes are written as they are, in the version the same files would make', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'propsweep-publish-'));
+  const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+  const seen: string[] = [];
+  const mixed = await publish(folder, [bytes('a'), frames('b')[0] ?? '', bytes('c')], 'mixed', {
+    onFrame: (k, b) => seen.push(`${k}:${new TextDecoder().decode(b)}`),
+  });
+  assert.deepEqual(seen, ['0:a', '1:b', '2:c']);
+  assert.deepEqual(read(folder), { label: 'mixed', contents: ['a', 'b', 'c'] });
+  const files = await publish(folder, frames('a', 'b', 'c'), 'files');
+  assert.equal(files.names.framesDir, mixed.names.framesDir, 'one version, however given');
+  const changed = await publish(folder, ['A', 'b', 'c'].map(bytes), 'changed');
+  assert.notEqual(changed.names.framesDir, mixed.names.framesDir);
+  assert.deepEqual(read(folder), { label: 'changed', contents: ['A', 'b', 'c'] });
+  await assert.rejects(
+    publish(folder, [bytes('a'), new Uint8Array(0)], 'empty'),
+    /frame 1 has no image/,
+  );
+  assert.deepEqual(read(folder), { label: 'changed', contents: ['A', 'b', 'c'] });
   assert.deepEqual(
     readdirSync(folder).sort(),
     ['cat.frames', 'cat.propsweep.json', 'report.html'],
