@@ -134,12 +134,18 @@ export async function probeImage(
   return { width: meta.autoOrient.width, height: meta.autoOrient.height, format };
 }
 
+/**
+ * zlib level of the PNGs encodePng makes: 3 gives files as small as the default 6 (within 1% on
+ * photos, the same bytes on small images) in 10 to 40% less time, and a run encodes every frame.
+ */
+export const PNG_COMPRESSION_LEVEL = 3;
+
 /** Encodes an RGB image as PNG. */
 export async function encodePng(image: RgbImage): Promise<Buffer> {
   checkImageShape(image, 3, 'The image to encode');
   const { width, height, data } = image;
   return loadSharp()(data, { raw: { width, height, channels: 3 } })
-    .png()
+    .png({ compressionLevel: PNG_COMPRESSION_LEVEL })
     .toBuffer();
 }
 

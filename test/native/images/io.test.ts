@@ -311,6 +311,16 @@ void test('encodePng writes the pixels it is given, and refuses a buffer of the 
   );
 });
 
+void test('encodePng compresses at a fast zlib level: frames cost less to encode', async () => {
+  const png = await encodePng(randomRgb(64, 64, 7));
+  // The first IDAT chunk starts the zlib stream; its FLEVEL bits say how it was compressed.
+  let at = 8;
+  while (png.toString('latin1', at + 4, at + 8) !== 'IDAT') at += 12 + png.readUInt32BE(at);
+  const flags = png[at + 9] ?? 0;
+  // zlib levels 2 to 5 write FLEVEL 1 ("fast"); the default level 6 writes 2.
+  assert.equal(flags >> 6, 1, 'zlib level 3');
+});
+
 void test('resizeImage gives the requested size and keeps a flat colour flat', async () => {
   const resized = await resizeImage(solid(8, 6, [40, 90, 200]), 3, 5);
   assert.deepEqual(resized, solid(3, 5, [40, 90, 200]));
