@@ -6,8 +6,6 @@
 import { crc32, inflate, inflateSync } from 'node:zlib';
 import { promisify } from 'node:util';
 
-import { readRegularFile } from '../files/boundedFiles';
-
 const inflateAsync = promisify(inflate);
 
 /** Bytes that are not a PNG propsweep can decode; the message names the file and what is wrong. */
@@ -222,20 +220,6 @@ export async function checkPng(bytes: Uint8Array, name: string): Promise<PngHead
   }
   checkScanlines(png.header, raw, expected, name);
   return png.header;
-}
-
-/**
- * Whether the file at `path` is a PNG that decodes (see checkPng); false when it cannot be read or
- * is not a regular file of PNG size (a FIFO named like an entry is not waited on). The frame
- * cache's check of an entry it is about to reuse without decoding it.
- */
-export async function isDecodablePngFile(path: string): Promise<boolean> {
-  try {
-    await checkPng(await readRegularFile(path, PNG_LIMITS.bytes), path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function inflateFailed(header: PngHeader, error: unknown, name: string): never {
