@@ -51,17 +51,18 @@ describe('propsweep explain and its folders', () => {
         .map(String)
         .filter((n) => n.endsWith('.png'))
         .sort();
-    const a = explain({ out, cache }, '--json', '--name', 'a');
+    // Blur: an editor whose frames are cached (cheap editors render theirs again instead).
+    const a = explain({ out, cache, editor: 'blur' }, '--json', '--name', 'a');
     assert.equal(a.code, 0, a.stderr);
     const ofA = cached();
     const runB = (): ReturnType<typeof explain> =>
       explain(
-        { out, cache },
+        { out, cache, editor: 'blur' },
         '--json',
         '--name',
         'b',
         '--param',
-        'factor=0.5',
+        'sigma=2',
         '--cache-max-mb',
         '0',
       );
@@ -86,18 +87,18 @@ describe('propsweep explain and its folders', () => {
   test('a truncated cache entry is made again; the published frames decode', async () => {
     const out = tmp('storage');
     const cache = tmp('storage');
-    assert.equal(explain({ out, cache }, '--json').code, 0);
+    assert.equal(explain({ out, cache, editor: 'blur' }, '--json').code, 0);
     const shards = readdirSync(cache).filter((n) => n !== CACHE_MARKER);
     const shard = shards[0] ?? '';
     const entry = readdirSync(join(cache, shard)).find((n) => n.endsWith('.png')) ?? '';
     const path = join(cache, shard, entry);
     const whole = readFileSync(path);
     writeFileSync(path, whole.subarray(0, whole.length >> 1));
-    const again = explain({ out, cache }, '--json');
+    const again = explain({ out, cache, editor: 'blur' }, '--json');
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(readFileSync(path), whole, 'the entry is whole again');
     const saved = JSON.parse(
-      readFileSync(join(out, 'dark-cat-brightness.propsweep.json'), 'utf8'),
+      readFileSync(join(out, 'dark-cat-blur.propsweep.json'), 'utf8'),
     ) as ResultFile;
     for (const frame of saved.frames) await readImage(join(out, frame.file));
   });
