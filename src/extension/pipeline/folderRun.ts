@@ -43,6 +43,7 @@ import {
   strengthsFor,
   writeExplanation,
   type ExplainContext,
+  type LoadedExplanation,
 } from './explainRun';
 import { isInputError } from './inputErrors';
 import { startClassifierThread, type ClassifierThread } from './workerClassifiers';
@@ -235,15 +236,8 @@ interface FolderImageRun {
   readonly journal: JournalWriter;
   readonly earlier: ReadonlyMap<string, JournalEntry>;
   readonly scratch: string;
-  readonly explain: {
-    readonly editor: ImageEditor;
-    readonly params: EditorParams;
-    readonly strengths: readonly number[];
-    readonly otherSeeds: readonly number[];
-    readonly period: number | undefined;
-    readonly classifiers: readonly { readonly name: string; readonly classifier: Classifier }[];
-    readonly cache: FrameCache;
-  };
+  /** What every image's explanation shares (the rest is the image's own). */
+  readonly explain: Omit<LoadedExplanation, 'request' | 'source' | 'mask' | 'context'>;
 }
 
 /** An image read and ready to explain, or its row when there is nothing to explain. */
