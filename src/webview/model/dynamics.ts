@@ -5,6 +5,7 @@
 // default, the ones the user clicked otherwise. Pure: runs in Node tests.
 import { baseName } from '../../shared/checkpoints';
 import type { ResultFile, TrackRecord } from '../../shared/resultFile';
+import { nearestStep } from './steps';
 
 /** One checkpoint's point. */
 export interface DynamicsPoint {
@@ -97,8 +98,12 @@ export function toggleOverlay(
 
 /** The point nearest to x (the chart's hover and click), or null when there are none. */
 export function nearestPoint(view: DynamicsView, x: number): DynamicsPoint | null {
-  let best: DynamicsPoint | null = null;
-  for (const p of view.points)
-    if (best === null || Math.abs(p.x - x) < Math.abs(best.x - x)) best = p;
-  return best;
+  return (
+    view.points[
+      nearestStep(
+        view.points.map((p) => p.x),
+        x,
+      )
+    ] ?? null
+  );
 }
