@@ -19,6 +19,7 @@ import { formatNumber, formatProbability } from '../../shared/format';
 import { dashPattern, type FlipMarker, type Series } from '../model/series';
 import { nearestStep } from '../model/steps';
 import type { ChartTheme } from '../model/theme';
+import { chartFont, tooltipStyle } from './chartStyle';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip);
 
@@ -146,7 +147,7 @@ export class PredictionChart {
 
   private options(): NonNullable<Chart<'line', Point[]>['options']> {
     const t = this.theme;
-    const font = { family: t.fontFamily, size: Math.max(10, t.fontSize - 1) };
+    const font = chartFont(t);
     const strengths = this.input.strengths;
     return {
       animation: false,
@@ -183,14 +184,7 @@ export class PredictionChart {
       },
       plugins: {
         tooltip: {
-          backgroundColor: t.tooltipBackground,
-          titleColor: t.tooltipForeground,
-          bodyColor: t.tooltipForeground,
-          borderColor: t.tooltipBorder,
-          borderWidth: 1,
-          cornerRadius: 3,
-          titleFont: { ...font, weight: 'bold' },
-          bodyFont: font,
+          ...tooltipStyle(t),
           boxWidth: 10,
           boxHeight: 10,
           boxPadding: 3,

@@ -19,6 +19,7 @@ import {
 import { formatCount, formatNumber, formatProbability } from '../../shared/format';
 import { nearestPoint, type DynamicsView } from '../model/dynamics';
 import type { ChartTheme } from '../model/theme';
+import { chartFont, tooltipStyle } from './chartStyle';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip);
 
@@ -110,7 +111,7 @@ export class DynamicsChart {
 
   private options(): NonNullable<Chart<'line', Point[]>['options']> {
     const t = this.theme;
-    const font = { family: t.fontFamily, size: Math.max(10, t.fontSize - 1) };
+    const font = chartFont(t);
     const input = this.input;
     const xs = input?.view.points.map((p) => p.x) ?? [];
     const grid = { color: t.grid, tickColor: t.grid, lineWidth: 0.6 };
@@ -178,14 +179,7 @@ export class DynamicsChart {
       },
       plugins: {
         tooltip: {
-          backgroundColor: t.tooltipBackground,
-          titleColor: t.tooltipForeground,
-          bodyColor: t.tooltipForeground,
-          borderColor: t.tooltipBorder,
-          borderWidth: 1,
-          cornerRadius: 3,
-          titleFont: { ...font, weight: 'bold' },
-          bodyFont: font,
+          ...tooltipStyle(t),
           callbacks: {
             title: (items) => {
               const p = input?.view.points[items[0]?.dataIndex ?? 0];
