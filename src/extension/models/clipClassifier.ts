@@ -12,7 +12,7 @@ import type * as Ort from 'onnxruntime-node';
 import type { ClipModelSpec } from '../../shared/childProtocol';
 import type { ExecutionProvider } from '../../shared/executionProviders';
 import { toFloat16Array } from '../../shared/float16';
-import { FILE_LIMITS, LIMITS } from '../../shared/limits';
+import { FILE_LIMITS } from '../../shared/limits';
 import { hashRegularFile, UnreadableFileError } from '../files/boundedFiles';
 import { checkImageShape, type RgbImage } from '../images/image';
 import { loadOrt } from '../natives/natives';
@@ -23,8 +23,8 @@ import { loadClipTokenizer } from '../text/tokenizerFiles';
 import { CLIP_EXPORT_COMMAND, describeClipIo, type ClipIo } from './clipIo';
 import {
   clipPixels,
+  planImageRuns,
   readClipPreprocessor,
-  tensorSize,
   type ClipPreprocess,
 } from './clipPreprocess';
 import {
@@ -250,7 +250,13 @@ function clipClassifier(
         checkImageShape(image, 3, `image ${i}`);
       });
       const rows: Float32Array[] = [];
-      for (const batch of planImageRuns(images, config, model.io, batchSize)) {
+      for (const batch of planImageRuns(
+        images,
+        config,
+        model.io.fixedImageBatch,
+        batchSize,
+        info.path,
+      )) {
         signal?.throwIfAborted();
         if (disposed) throw new Error(`The classifier for ${info.path} was disposed.`);
         const pixels = await pixelBatch(
@@ -289,45 +295,6 @@ interface PixelBatch {
 }
 
 /** One run of images: [start, start + count), padded to `size`. */
-interface ImageRun {
-  readonly start: number;
-  readonly count: number;
-  readonly size: number;
-}
-
-/**
- * How images are split into runs: consecutive images that become tensors of the same size (all of
- * them when the config crops), in runs of at most `batchSize` and of what LIMITS.batchBytes
- * allows; exactly the fixed batch when the model fixes one.
- */
-function planImageRuns(
-  images: readonly RgbImage[],
-  config: ClipPreprocess,
-  io: ClipIo,
-  batchSize: number,
-): ImageRun[] {
-  const runs: ImageRun[] = [];
-  let start = 0;
-  while (start < images.length) {
-    const first = images[start];
-    if (first === undefined) break;
-    const [w, h] = tensorSize(first.width, first.height, config);
-    const fits = Math.max(1, Math.floor(LIMITS.batchBytes / (3 * w * h * 4)));
-    const step = io.fixedImageBatch ?? Math.min(batchSize, fits);
-    let count = 1;
-    while (count < step && start + count < images.length) {
-      const next = images[start + count];
-      if (next === undefined) break;
-      const [nw, nh] = tensorSize(next.width, next.height, config);
-      if (nw !== w || nh !== h) break;
-      count++;
-    }
-    runs.push({ start, count, size: io.fixedImageBatch ?? count });
-    start += count;
-  }
-  return runs;
-}
-
 async function pixelBatch(
   images: readonly RgbImage[],
   config: ClipPreprocess,

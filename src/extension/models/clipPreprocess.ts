@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
+import { formatSize } from '../../shared/format';
 import { LIMITS } from '../../shared/limits';
 import { readRegularFile, UnreadableFileError } from '../files/boundedFiles';
 import type { RgbImage } from '../images/image';
@@ -205,6 +206,55 @@ export function tensorSize(
 ): [number, number] {
   if (config.crop !== null) return [config.crop.width, config.crop.height];
   return resizedSize(width, height, config.resize);
+}
+
+/** A run of the image model: images start..start + count, fed as a batch of `size`. */
+export interface ImageRun {
+  readonly start: number;
+  readonly count: number;
+  /** The tensor's batch: `count`, or the model's fixed batch (the last image repeated). */
+  readonly size: number;
+}
+
+/**
+ * How images are split into runs: consecutive images that become tensors of the same size (all of
+ * them when the config crops), in runs of at most `batchSize` and of what LIMITS.batchBytes
+ * allows; exactly the fixed batch when the model fixes one, refused when that batch alone would
+ * pass LIMITS.batchBytes.
+ */
+export function planImageRuns(
+  images: readonly { readonly width: number; readonly height: number }[],
+  config: Pick<ClipPreprocess, 'resize' | 'crop'>,
+  fixedBatch: number | null,
+  batchSize: number,
+  modelPath: string,
+): ImageRun[] {
+  const runs: ImageRun[] = [];
+  let start = 0;
+  while (start < images.length) {
+    const first = images[start];
+    if (first === undefined) break;
+    const [w, h] = tensorSize(first.width, first.height, config);
+    const imageBytes = 3 * w * h * 4;
+    if (fixedBatch !== null && fixedBatch * imageBytes > LIMITS.batchBytes) {
+      throw new ModelInputError(
+        `${modelPath} fixes its image batch at ${fixedBatch}: one run of ${w}x${h} images would take ${formatSize(fixedBatch * imageBytes)}, more than the limit of ${formatSize(LIMITS.batchBytes)}. Export it with a dynamic batch axis, or a batch of 1.`,
+      );
+    }
+    const step =
+      fixedBatch ?? Math.min(batchSize, Math.max(1, Math.floor(LIMITS.batchBytes / imageBytes)));
+    let count = 1;
+    while (count < step && start + count < images.length) {
+      const next = images[start + count];
+      if (next === undefined) break;
+      const [nw, nh] = tensorSize(next.width, next.height, config);
+      if (nw !== w || nh !== h) break;
+      count++;
+    }
+    runs.push({ start, count, size: fixedBatch ?? count });
+    start += count;
+  }
+  return runs;
 }
 
 /**

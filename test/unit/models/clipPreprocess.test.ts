@@ -10,6 +10,7 @@ import {
   CLIP_STD,
   centreCrop,
   parseClipPreprocessor,
+  planImageRuns,
   resizedSize,
   tensorSize,
 } from '../../../src/extension/models/clipPreprocess';
@@ -109,4 +110,39 @@ test('centre crop: the window at floor((size - crop) / 2), black outside a small
   assert.equal(padded[2], 0, 'blue of a padded pixel');
   assert.equal(padded[(1 * 6 + 1) * 3 + 2], 1, 'blue of an image pixel');
   assert.equal(centreCrop(pixels, 4, 3, 4, 3), pixels, 'the same size is untouched');
+});
+
+test('images run in batches of one tensor size, within the batch bound; a fixed batch too large is refused', () => {
+  const cropped = { resize: { shortestEdge: 16 }, crop: { height: 16, width: 16 } };
+  const sizes = [
+    { width: 20, height: 16 },
+    { width: 16, height: 30 },
+    { width: 40, height: 40 },
+  ];
+  // Cropped: every image is 16x16, so runs follow the batch size only.
+  assert.deepEqual(planImageRuns(sizes, cropped, null, 2, 'm.onnx'), [
+    { start: 0, count: 2, size: 2 },
+    { start: 2, count: 1, size: 1 },
+  ]);
+  // A fixed batch: runs of exactly that size, the last one padded.
+  assert.deepEqual(planImageRuns(sizes, cropped, 4, 2, 'm.onnx'), [
+    { start: 0, count: 3, size: 4 },
+  ]);
+  // Without a crop, a new tensor size starts a new run.
+  const resized = { resize: { shortestEdge: 16 }, crop: null };
+  assert.deepEqual(
+    planImageRuns(sizes, resized, null, 8, 'm.onnx').map((r) => r.count),
+    [1, 1, 1],
+  );
+  // 2048 px crops take 48 MiB each: five fit in the 256 MiB bound, and a fixed batch of six is refused.
+  const big = { resize: null, crop: { height: 2048, width: 2048 } };
+  const many = Array.from({ length: 7 }, () => ({ width: 2048, height: 2048 }));
+  assert.deepEqual(
+    planImageRuns(many, big, null, 32, 'm.onnx').map((r) => r.count),
+    [5, 2],
+  );
+  assert.throws(
+    () => planImageRuns(many, big, 6, 32, 'm.onnx'),
+    /m\.onnx fixes its image batch at 6: one run of 2048x2048 images would take 288 MiB, more than the limit of 256 MiB/,
+  );
 });
