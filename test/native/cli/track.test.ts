@@ -30,6 +30,11 @@ const EDIT = [
   ...RECOLOR_EDIT,
 ];
 
+/** The arguments of `track` over `checkpoints`, the edit above, into `out` with `cache`. */
+function trackArgs(checkpoints: string, out: string, cache: string): string[] {
+  return ['track', '--checkpoints', checkpoints, ...EDIT, '--out', out, '--cache', cache];
+}
+
 interface Row {
   checkpoint: string;
   epoch: number | null;
@@ -44,17 +49,7 @@ test('track runs every checkpoint in epoch order, as explain measures each model
   for (const name of ['ep10', 'ep1', 'ep2']) checkpoint(dir, name);
   const out = tmp('track-out');
   const cache = tmp('track-cache');
-  const run = cli([
-    'track',
-    '--checkpoints',
-    dir,
-    ...EDIT,
-    '--out',
-    out,
-    '--cache',
-    cache,
-    '--json',
-  ]);
+  const run = cli([...trackArgs(dir, out, cache), '--json']);
   assert.equal(run.code, 0, run.stderr);
   const json = JSON.parse(run.stdout) as { result_file: string; order: string; rows: Row[] };
   assert.equal(json.order, 'epoch');
@@ -90,7 +85,7 @@ test('track runs every checkpoint in epoch order, as explain measures each model
   assert.ok((json.rows[1]?.flips ?? 0) > 0, 'the dark-cats model flips on the fur colour');
   assert.equal(json.rows[0].predictions.length, 7);
   // The table without --json, from the cached edits.
-  const table = cli(['track', '--checkpoints', dir, ...EDIT, '--out', out, '--cache', cache]);
+  const table = cli(trackArgs(dir, out, cache));
   assert.equal(table.code, 0, table.stderr);
   const lines = table.stdout.split('\n').filter((l) => /^\s+ep\d+\.onnx/.test(l));
   assert.deepEqual(
@@ -103,17 +98,7 @@ test('the result of a track run reopens, its checkpoints relative to it', async 
   const dir = tmp('track-ck');
   for (const name of ['ep1', 'ep2']) checkpoint(dir, name);
   const out = tmp('track-out');
-  const run = cli([
-    'track',
-    '--checkpoints',
-    dir,
-    ...EDIT,
-    '--out',
-    out,
-    '--cache',
-    tmp('track-cache'),
-    '--json',
-  ]);
+  const run = cli([...trackArgs(dir, out, tmp('track-cache')), '--json']);
   assert.equal(run.code, 0, run.stderr);
   const path = (JSON.parse(run.stdout) as { result_file: string }).result_file;
   const raw: unknown = JSON.parse(readFileSync(path, 'utf8'));
@@ -135,31 +120,13 @@ test('the result of a track run reopens, its checkpoints relative to it', async 
 
 test('a folder without checkpoints, or a flag of explain, is refused with one line', () => {
   const empty = tmp('track-empty');
-  const none = cli([
-    'track',
-    '--checkpoints',
-    empty,
-    ...EDIT,
-    '--out',
-    tmp('o'),
-    '--cache',
-    tmp('c'),
-  ]);
+  const none = cli(trackArgs(empty, tmp('o'), tmp('c')));
   assert.equal(none.code, 2);
   assert.match(errorLine(none.stderr), /no file in .* matches --pattern "\*\.onnx"/);
   const model = cli(['track', '--checkpoints', empty, ...EDIT, '--model', 'a.onnx']);
   assert.equal(model.code, 2);
   assert.match(errorLine(model.stderr), /--model belongs to explain/);
-  const missing = cli([
-    'track',
-    '--checkpoints',
-    join(empty, 'nope'),
-    ...EDIT,
-    '--out',
-    tmp('o'),
-    '--cache',
-    tmp('c'),
-  ]);
+  const missing = cli(trackArgs(join(empty, 'nope'), tmp('o'), tmp('c')));
   assert.equal(missing.code, 2);
   assert.match(errorLine(missing.stderr), /no such folder/);
 });
@@ -173,14 +140,7 @@ test('--watch runs a checkpoint copied in once it stops growing, and Ctrl-C stop
     process.execPath,
     [
       distFile('cli.js'),
-      'track',
-      '--checkpoints',
-      dir,
-      ...EDIT,
-      '--out',
-      out,
-      '--cache',
-      tmp('track-cache'),
+      ...trackArgs(dir, out, tmp('track-cache')),
       '--json',
       '--watch',
       '--settle',
