@@ -238,7 +238,7 @@ function rekey(path: string, key: string): string {
 /**
  * Copies one image's folder, regular files and folders only: a link inside a shard (to
  * /etc/passwd, say) is neither followed nor copied. The folder must itself be a real folder
- * inside the shard's images/, holding the row's result file.
+ * inside the shard's images/ (a folder, not a link), holding the row's result file.
  */
 async function copyImageFolder(
   shard: Shard,
@@ -246,7 +246,10 @@ async function copyImageFolder(
   resultFile: string,
   to: string,
 ): Promise<void> {
-  const images = await realpath(join(shard.dir, 'images')).catch(() => undefined);
+  // images/ itself must be a folder of the shard, not a link that leads anywhere.
+  const imagesInfo = await lstat(join(shard.dir, 'images')).catch(() => undefined);
+  const images =
+    imagesInfo?.isDirectory() === true ? await realpath(join(shard.dir, 'images')) : undefined;
   const from = join(shard.dir, 'images', key);
   const info = await lstat(from).catch(() => undefined);
   const real = info?.isDirectory() === true ? await realpath(from) : undefined;

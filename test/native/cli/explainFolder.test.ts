@@ -8,8 +8,10 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -228,6 +230,24 @@ describe('propsweep explain-folder', () => {
       errorLine(mixed.stderr),
       /different settings \(steps: 7 in shard 1\/3, 9 in shard 2\/3\)/,
     );
+    // A shard whose images/ is a link (here to another shard's) is refused: nothing is copied
+    // from outside the shard's own folder.
+    const linked = join(root, 'shard-1-linked');
+    mkdirSync(linked);
+    for (const name of readdirSync(shards[0] ?? ''))
+      if (name.endsWith('.propsweep-folder.json'))
+        copyFileSync(join(shards[0] ?? '', name), join(linked, name));
+    symlinkSync(join(shards[0] ?? '', 'images'), join(linked, 'images'));
+    const viaLink = cli([
+      'merge',
+      linked,
+      shards[1] ?? '',
+      shards[2] ?? '',
+      '--out',
+      join(root, 'm4'),
+    ]);
+    assert.equal(viaLink.code, 2);
+    assert.match(errorLine(viaLink.stderr), /is missing or not a file inside .*shard-1-linked/);
     const busy = join(root, 'busy');
     mkdirSync(busy);
     writeFileSync(join(busy, 'notes.txt'), 'mine');
