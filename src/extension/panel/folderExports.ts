@@ -11,6 +11,7 @@ import { pngDataUri } from '../share/dataUris';
 import { folderMarkdown } from '../share/folderMarkdown';
 import { renderFolderReport, reportRowIndices } from '../share/folderReport';
 import type { LoadedFolder } from './folderFiles';
+import { drawnPng } from './panelExports';
 
 /** The largest thumbnail embedded: they are made at about 96 px, so a few kilobytes each. */
 const MAX_THUMBNAIL_BYTES = 512 * 1024;
@@ -70,15 +71,13 @@ export async function exportFolderMarkdown(loaded: LoadedFolder): Promise<void> 
 
 /** Export PNG: asks where (beside the summary by default), then writes the webview's drawing. */
 export async function exportFolderPng(loaded: LoadedFolder, dataUrl: string): Promise<boolean> {
+  const bytes = await drawnPng(dataUrl); // a PngError is the answer's error
   const target = await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.file(besideSummary(loaded, '.png')),
     filters: { PNG: ['png'] },
   });
   if (target === undefined) return false;
-  await writeFile(
-    target.fsPath,
-    Buffer.from(dataUrl.slice('data:image/png;base64,'.length), 'base64'),
-  );
+  await writeFile(target.fsPath, bytes);
   void vscode.window.showInformationMessage(`PropSweep exported ${target.fsPath}.`);
   return true;
 }

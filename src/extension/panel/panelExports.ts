@@ -114,13 +114,20 @@ export async function exportMarkdown(loaded: LoadedResult, saved: boolean): Prom
 }
 
 /**
- * Export PNG: checks that the webview's drawing is a PNG that decodes (a webview is a page that
- * can be made to send anything), asks where (beside the result by default), then writes it.
+ * The bytes of a webview's PNG drawing once they are known to decode (a webview is a page that
+ * can be made to send anything); a PngError when they do not.
  */
-export async function exportPng(loaded: LoadedResult | undefined, dataUrl: string): Promise<void> {
+export async function drawnPng(dataUrl: string): Promise<Buffer> {
   const bytes = Buffer.from(dataUrl.slice('data:image/png;base64,'.length), 'base64');
+  await checkPng(bytes, 'The drawing of the panel');
+  return bytes;
+}
+
+/** Export PNG: checks the webview's drawing, asks where (beside the result by default), writes it. */
+export async function exportPng(loaded: LoadedResult | undefined, dataUrl: string): Promise<void> {
+  let bytes: Buffer;
   try {
-    await checkPng(bytes, 'The drawing of the panel');
+    bytes = await drawnPng(dataUrl);
   } catch (error) {
     if (!(error instanceof PngError)) throw error;
     void vscode.window.showErrorMessage(
