@@ -101,9 +101,9 @@ function tableRow(row: FolderImageRow, models: number, thumb: string): string {
 
 function modelCard(s: FolderModelSummary, m: number, file: FolderFile): string {
   const colour = seriesColour(m);
-  const index = file.settings.models.findIndex((x) => x.name === s.model);
+  // Summaries are in the settings' order (validateFolderFile); names need not be unique.
   const values = file.rows.flatMap((r) => {
-    const v = r.status === 'done' ? r.models[index < 0 ? m : index] : undefined;
+    const v = r.status === 'done' ? r.models[m] : undefined;
     return v === undefined ? [] : [v.epgm];
   });
   return `<div class="card"><h3><span class="dot" style="background:${colour}"></span>${esc(s.model)}</h3>

@@ -236,8 +236,8 @@ export class FolderView {
         const colour = this.colour(m);
         const view = this.histograms[m];
         if (view === undefined) return el('div');
-        const index = file.settings.models.findIndex((x) => x.name === s.model);
-        view.update(histogramBins(epgmValues(file, index < 0 ? m : index)), colour, this.theme);
+        // Summaries are in the settings' order (validateFolderFile); names need not be unique.
+        view.update(histogramBins(epgmValues(file, m)), colour, this.theme);
         return renderModelCard(s, colour, view.element);
       }),
     );
