@@ -1,7 +1,7 @@
 // How a folder run reads in the aggregate panel, its PNG, the HTML report and the Markdown table:
 // the counts, the settings and the shares with their intervals, worded once. Pure.
 import type { FolderFile, Proportion } from './folderFile';
-import { formatCount, formatNumber, formatPercent } from './format';
+import { adjustmentName, formatCount, formatNumber, formatPercent } from './format';
 
 /** "7 of 9 (78 %; 95 % CI 45–94 %)". */
 export function proportionText(p: Proportion): string {
@@ -30,7 +30,7 @@ export function settingsText(file: FolderFile): string {
   const params = Object.entries(st.params)
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(', ');
-  const adjust = st.adjustment === 'holm' ? 'Holm' : 'Benjamini-Hochberg';
+  const adjust = adjustmentName(st.adjustment);
   const shard = file.shard === null ? '' : ` · shard ${file.shard.index}/${file.shard.count}`;
   const merged = file.merged.length > 0 ? ` · merged from ${file.merged.length} shards` : '';
   return `${st.editor}${params === '' ? '' : ` (${params})`} · ${formatCount(st.steps)} steps · seed ${st.seed} · ${formatCount(st.permutations)} permutations · α ${formatNumber(st.alpha)} · p adjusted (${adjust}) over the images${shard}${merged}`;

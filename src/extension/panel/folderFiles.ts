@@ -12,6 +12,7 @@ import {
   type FolderFile,
 } from '../../shared/folderFile';
 import { isWithin, readRegularText, UnreadableFileError } from '../files/boundedFiles';
+import { FILE_CONCURRENCY, mapLimited } from '../store/limited';
 
 /** A folder run read from disk, with the thumbnails that may be shown. */
 export interface LoadedFolder {
@@ -29,9 +30,6 @@ export class FolderLoadError extends Error {
   override readonly name = 'FolderLoadError';
 }
 
-/** How many files are checked at once (a run has up to 100,000 thumbnails). */
-const CONCURRENCY = 16;
-
 /** Reads and validates the summary at `path`, and checks every row's thumbnail. */
 export async function loadFolderRun(path: string): Promise<LoadedFolder> {
   const absolute = resolve(path);
@@ -44,7 +42,7 @@ export async function loadFolderRun(path: string): Promise<LoadedFolder> {
     throw error;
   }
   const folder = await realpath(dirname(absolute));
-  const thumbnails = await mapLimited(file.rows, CONCURRENCY, (row) =>
+  const thumbnails = await mapLimited(file.rows, FILE_CONCURRENCY, (row) =>
     row.thumbnail === null ? Promise.resolve(null) : fileInside(folder, row.thumbnail),
   );
   return { path: absolute, folder, file, thumbnails };
@@ -84,22 +82,4 @@ export async function rowResultPath(loaded: LoadedFolder, row: number): Promise<
       `the result of ${r.image} (${r.result_file}) is missing, or not a file inside the folder run's folder.`,
     );
   return path;
-}
-
-/** `f` over `items` with at most `limit` calls in flight, results in order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  f: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -486,15 +486,21 @@ async function writeImage(run: FolderImageRun, explained: Explained): Promise<Fo
   const dir = join(request.outDir, 'images', files.key);
   await mkdir(dir, { recursive: true });
   const { explanation, shown } = explained.outcome;
-  await writeExplanation(explanation, shown, {
-    outDir: dir,
-    name: files.stem,
-    // The folder's summary is its report: an HTML report per image would double the bytes written.
-    title: null,
-    sourcePng: join(run.scratch, `source-${explained.index}.png`),
-    signal: new AbortController().signal,
-    log: context.log,
-  });
+  // The source at the frames' size goes beside them; its scratch copy goes once it is published.
+  const sourcePng = join(run.scratch, `source-${explained.index}.png`);
+  try {
+    await writeExplanation(explanation, shown, {
+      outDir: dir,
+      name: files.stem,
+      // The folder's summary is its report: an HTML report per image would double the bytes written.
+      title: null,
+      sourcePng,
+      signal: new AbortController().signal,
+      log: context.log,
+    });
+  } finally {
+    await rm(sourcePng, { force: true });
+  }
   await writeAtomic(join(dir, 'thumb.png'), await thumbnail(explained.source));
   const row: FolderImageRow = {
     image: explained.image.relative,
