@@ -30,6 +30,13 @@ export interface FolderSettings {
   readonly editor: string;
   /** The editor's resolved parameters (defaults filled in). */
   readonly params: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * The digest of the content of the files the parameters name (an overlay, a diffusion model's
+   * folder; the result file's editor.content.sha256), or null when they name none. A parameter
+   * keeps a file's name while its bytes change: this tells a resume or a merge that the edits
+   * differ. Absent in a summary read as null.
+   */
+  readonly content?: string | null;
   readonly steps: number;
   readonly seed: number;
   /** Paths made per image (explain --seeds K); 1 for one. */
@@ -293,6 +300,13 @@ export function validateFolderFile(x: unknown): string[] {
   return problems.list;
 }
 
+/** The problems of untrusted settings on their own (a journal's), as validateFolderFile finds them. */
+export function folderSettingsProblems(x: unknown): string[] {
+  const problems = new Problems();
+  settingsProblems(x, problems);
+  return problems.list;
+}
+
 /** A list that stops growing at FOLDER_LIMITS.problems: a hostile file may be wrong everywhere. */
 class Problems {
   readonly list: string[] = [];
@@ -302,6 +316,10 @@ class Problems {
   add(problem: string): void {
     if (!this.full) this.list.push(problem);
   }
+}
+
+function isSha256(x: unknown): x is string {
+  return typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
 }
 
 /** A path as given on a command line: bounded text without NUL. */
@@ -384,6 +402,8 @@ function settingsProblems(x: unknown, problems: Problems): FolderSettings | null
     problems.add(
       `settings.params must map at most ${RESULT_LIMITS.runEntries} names to texts, numbers or booleans`,
     );
+  if (x.content !== undefined && x.content !== null && !isSha256(x.content))
+    problems.add('settings.content must be a sha256 in hex, or null');
   const steps = typeof x.steps === 'number' ? stepsProblem(x.steps) : 'steps must be a number';
   if (steps !== null) problems.add(`settings.${steps}`);
   if (typeof x.seed !== 'number' || !Number.isSafeInteger(x.seed))
@@ -488,7 +508,7 @@ function rowProblems(
       `${at}.image ${quote(x.image)} is repeated or out of order (rows are sorted by image)`,
     );
   }
-  if (typeof x.sha256 !== 'string' || !/^(?:[0-9a-f]{64})?$/.test(x.sha256))
+  if (x.sha256 !== '' && !isSha256(x.sha256))
     problems.add(`${at}.sha256 must be a sha256 in hex, or empty`);
   if (typeof x.resumed !== 'boolean') problems.add(`${at}.resumed must be true or false`);
   const done = x.status === 'done';

@@ -218,6 +218,7 @@ function settingsFields(s: FolderSettings): FolderSettings {
   return {
     editor: s.editor,
     params: s.params,
+    content: s.content ?? null,
     steps: s.steps,
     seed: s.seed,
     seeds: s.seeds,
@@ -263,6 +264,12 @@ export function settingsDifference(
     const x = Object.hasOwn(a.params, key) ? a.params[key] : undefined;
     const y = Object.hasOwn(b.params, key) ? b.params[key] : undefined;
     if (x !== y) return differ(`editor parameter ${key}`, x, y);
+  }
+  const [contentA, contentB] = [a.content ?? null, b.content ?? null];
+  if (contentA !== contentB) {
+    // Same names, other bytes: the files the parameters name were changed in between.
+    const shown = (c: string | null): string => (c === null ? 'none' : digest(c));
+    return `the content of the editor's files: ${shown(contentA)} ${here}, ${shown(contentB)} ${there} (a file its parameters name was changed)`;
   }
   for (const field of SCALAR_FIELDS) {
     if (a[field] !== b[field]) return differ(field, a[field], b[field]);

@@ -11,6 +11,7 @@ import { decodeBmp, pixelLimitMessage, readBmpHeader } from './bmp';
 import { ImageInputError } from './errors';
 import { READABLE_FORMATS, sniffFormat, type ImageFormat } from './formats';
 import { checkImageShape, type GrayImage, type RgbImage } from './image';
+import { rgbPng } from './pngFile';
 import {
   alphaOf,
   colourOf,
@@ -134,19 +135,9 @@ export async function probeImage(
   return { width: meta.autoOrient.width, height: meta.autoOrient.height, format };
 }
 
-/**
- * zlib level of the PNGs encodePng makes: 3 gives files as small as the default 6 (within 1% on
- * photos, the same bytes on small images) in 10 to 40% less time, and a run encodes every frame.
- */
-export const PNG_COMPRESSION_LEVEL = 3;
-
-/** Encodes an RGB image as PNG. */
-export async function encodePng(image: RgbImage): Promise<Buffer> {
-  checkImageShape(image, 3, 'The image to encode');
-  const { width, height, data } = image;
-  return loadSharp()(data, { raw: { width, height, channels: 3 } })
-    .png({ compressionLevel: PNG_COMPRESSION_LEVEL })
-    .toBuffer();
+/** Encodes an RGB image as PNG (pngFile.ts: without sharp, whose per-call cost is most of a frame's). */
+export function encodePng(image: RgbImage): Promise<Buffer> {
+  return rgbPng(image);
 }
 
 /** Resizes to exactly `width` x `height` (aspect ratio not kept), Lanczos-3. */

@@ -1,9 +1,22 @@
-// Writing PNG files of 8-bit pixels in pure Node (node:zlib): the report's thumbnails and the
-// images handed to a classifier command are both made here, without sharp, so that code outside
-// the inference child can write them too.
-import { crc32, deflateSync } from 'node:zlib';
+// Writing PNG files of 8-bit pixels in pure Node (node:zlib): every frame and source a run writes,
+// the report's thumbnails and the images handed to a classifier command are made here, without
+// sharp, so that code outside the inference child can write them too.
+import { promisify } from 'node:util';
+import { constants, crc32, deflate, deflateSync, type ZlibOptions } from 'node:zlib';
+
+import { checkImageShape, type RgbImage } from './image';
 
 const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+
+const deflateAsync = promisify<Uint8Array, ZlibOptions, Buffer>(deflate);
+
+/**
+ * How the frames are deflated: zlib's run-length strategy on "up"-filtered rows. On 160 px frames
+ * (npm run bench -- folder) it took a quarter of the time of sharp at level 3, whose rows are not
+ * filtered, and gave files 40% smaller; full deflate at levels 1 to 6 came within 15% of its size
+ * at one and a half to five times its time.
+ */
+const FRAME_DEFLATE: ZlibOptions = { level: 1, strategy: constants.Z_RLE };
 
 /**
  * A PNG of 8-bit RGB (3 channels) or RGBA (4) from its filtered rows (each row's filter byte, then
@@ -16,6 +29,43 @@ export function pngFile(
   rows: Uint8Array,
   level: number,
 ): Buffer {
+  return pngOf(width, height, channels, deflateSync(rows, { level }));
+}
+
+/**
+ * An RGB image as a PNG, each row filtered "up" (its difference to the row above). Deflated on
+ * libuv's thread pool: the calling thread only filters.
+ */
+export async function rgbPng(image: RgbImage): Promise<Buffer> {
+  checkImageShape(image, 3, 'The image to encode');
+  const { width, height } = image;
+  const rows = upFiltered(image.data, width * 3, height);
+  // One output chunk for any frame that compresses at all: each further chunk is another round
+  // trip to the pool.
+  const idat = await deflateAsync(rows, FRAME_DEFLATE);
+  return pngOf(width, height, 3, idat);
+}
+
+/** Rows of `stride` bytes, each as filter byte 2 ("up") and its differences to the row above. */
+export function upFiltered(data: Uint8Array, stride: number, height: number): Uint8Array {
+  const rows = new Uint8Array((stride + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const at = y * (stride + 1);
+    const row = y * stride;
+    rows[at] = 2;
+    if (y === 0) {
+      // Above the first row is zero: its differences are its samples.
+      rows.set(data.subarray(0, stride), 1);
+      continue;
+    }
+    for (let x = 0; x < stride; x++) {
+      rows[at + 1 + x] = (data[row + x] as number) - (data[row - stride + x] as number);
+    }
+  }
+  return rows;
+}
+
+function pngOf(width: number, height: number, channels: 3 | 4, idat: Uint8Array): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
@@ -24,7 +74,7 @@ export function pngFile(
   return Buffer.concat([
     SIGNATURE,
     pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(rows, { level })),
+    pngChunk('IDAT', idat),
     pngChunk('IEND', new Uint8Array(0)),
   ]);
 }

@@ -26,6 +26,7 @@ import {
   feedDims,
   outputClasses,
   planBatches,
+  type BatchPlan,
   type ModelIo,
 } from './modelIo';
 import { firstNonFinite, softmax, splitRows } from './outputs';
@@ -157,11 +158,21 @@ function onnxClassifier(
         checkImageShape(image, 3, `image ${i}`);
       });
       const rows: Float32Array[] = [];
-      for (const plan of planBatches(images.length, io.fixedBatch, batchSize)) {
+      const plans = planBatches(images.length, io.fixedBatch, batchSize);
+      const tensorOf = (plan: BatchPlan): Promise<Float32Array> => {
+        const batch = images.slice(plan.start, plan.start + plan.count);
+        const data = toTensorData(batch, config).then((d) => padBatch(d, plan.count, plan.size));
+        data.catch(() => undefined); // awaited below; a run failing first must not leave it unhandled
+        return data;
+      };
+      let next = plans[0] === undefined ? null : tensorOf(plans[0]);
+      for (const [k, plan] of plans.entries()) {
         signal?.throwIfAborted();
         if (disposed) throw new Error(`The classifier for ${info.path} was disposed.`);
-        const batch = images.slice(plan.start, plan.start + plan.count);
-        const data = padBatch(await toTensorData(batch, config), plan.count, plan.size);
+        const data = await (next as Promise<Float32Array>);
+        // The next batch is resized on sharp's threads while this one runs here.
+        const following = plans[k + 1];
+        next = following === undefined ? null : tensorOf(following);
         const scores = await runBatch(ort, session, io, config, data, plan.size, info.path);
         const kept = splitRows(scores.values, scores.classes, plan.count);
         const bad = firstNonFinite(kept);

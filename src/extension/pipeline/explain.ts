@@ -61,6 +61,11 @@ export interface ExplainRequest {
   readonly params: EditorParams;
   readonly strengths: readonly number[];
   readonly seed: number;
+  /**
+   * The editor's fingerprint of these parameters when the caller has made it (a folder run, once
+   * for all its images); undefined: made here.
+   */
+  readonly content?: ContentRecord | null | undefined;
   readonly classifiers: readonly { readonly name: string; readonly classifier: Classifier }[];
   readonly measure: {
     readonly permutations: number;
@@ -116,11 +121,13 @@ export async function explain(request: ExplainRequest): Promise<Explanation> {
   const started = performance.now();
   // The content of the files the parameters name is the same for every seed: fingerprinted once.
   const content =
-    (await request.editor.fingerprint?.(
-      request.params,
-      request.signal,
-      join(request.cache.dir, DIGEST_STORE),
-    )) ?? null;
+    request.content !== undefined
+      ? request.content
+      : ((await request.editor.fingerprint?.(
+          request.params,
+          request.signal,
+          join(request.cache.dir, DIGEST_STORE),
+        )) ?? null);
   const path = await editPath(request, content);
   const { frames, parameters } = path;
   const edited = performance.now();

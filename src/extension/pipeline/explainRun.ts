@@ -20,7 +20,7 @@ import { portable } from '../store/resultFiles';
 import { writeResult, type WrittenResult } from '../store/resultWriter';
 import { previewFrames } from './preview';
 import type { ExplainRun, RunPreview, RunProgress, RunValue } from '../../shared/childProtocol';
-import type { ResultFile } from '../../shared/resultFile';
+import type { ContentRecord, ResultFile } from '../../shared/resultFile';
 import { runSizeProblem, seedsProblem } from '../../shared/limits';
 
 /** What the child provides to an explain run. */
@@ -166,6 +166,8 @@ export interface LoadedExplanation {
   readonly strengths: readonly number[];
   readonly otherSeeds: readonly number[];
   readonly period: number | undefined;
+  /** The editor's fingerprint when made already (see ExplainRequest.content). */
+  readonly content?: ContentRecord | null | undefined;
   readonly classifiers: readonly { readonly name: string; readonly classifier: Classifier }[];
   readonly cache: FrameCache;
   readonly source: LoadedImage<RgbImage> & { readonly notes: readonly string[] };
@@ -201,6 +203,7 @@ export async function explainLoaded(
     strengths: run.strengths,
     seed: request.seed,
     otherSeeds: run.otherSeeds,
+    content: run.content,
     classifiers,
     measure: {
       permutations: request.permutations,

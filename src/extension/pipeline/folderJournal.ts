@@ -10,9 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { link, realpath, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import { isAdjustment } from '../../shared/adjust';
 import {
   FOLDER_LIMITS,
+  folderSettingsProblems,
   parseFolderFile,
   type FolderImageRow,
   type FolderSettings,
@@ -86,14 +86,14 @@ export async function readJournal(dir: string): Promise<FolderJournal | null> {
   const x = parsed as Record<string, unknown>;
   if (
     x.propsweep_folder_run !== JOURNAL_VERSION ||
-    !isFolderSettings(x.settings) ||
+    folderSettingsProblems(x.settings).length > 0 ||
     !isSelection(x.selection)
   )
     return null;
   const images = Array.isArray(x.images) ? x.images.filter(isEntryShaped) : [];
   return {
     propsweep_folder_run: JOURNAL_VERSION,
-    settings: x.settings,
+    settings: x.settings as FolderSettings,
     selection: x.selection,
     images,
   };
@@ -241,41 +241,6 @@ function journalText(dir: string, run: FolderRunIdentity, images: readonly Journ
     images,
   };
   return JSON.stringify(journal);
-}
-
-/** Whether `x` has the shape of FolderSettings (a journal's or summary's, before comparing it). */
-export function isFolderSettings(x: unknown): x is FolderSettings {
-  if (typeof x !== 'object' || x === null) return false;
-  const s = x as Record<string, unknown>;
-  return (
-    typeof s.editor === 'string' &&
-    typeof s.params === 'object' &&
-    s.params !== null &&
-    !Array.isArray(s.params) &&
-    Object.values(s.params).every((v) => ['string', 'number', 'boolean'].includes(typeof v)) &&
-    typeof s.steps === 'number' &&
-    typeof s.seed === 'number' &&
-    typeof s.seeds === 'number' &&
-    typeof s.permutations === 'number' &&
-    typeof s.alpha === 'number' &&
-    typeof s.legacy === 'boolean' &&
-    s.adjustment !== 'none' &&
-    isAdjustment(s.adjustment) &&
-    Array.isArray(s.models) &&
-    s.models.every(isModelSettings)
-  );
-}
-
-function isModelSettings(x: unknown): boolean {
-  if (typeof x !== 'object' || x === null) return false;
-  const m = x as Record<string, unknown>;
-  return (
-    typeof m.name === 'string' &&
-    (m.kind === 'onnx' || m.kind === 'command' || m.kind === 'clip') &&
-    typeof m.sha256 === 'string' &&
-    Array.isArray(m.files) &&
-    m.files.every((f) => typeof f === 'string')
-  );
 }
 
 function isSelection(x: unknown): x is FolderSelection {

@@ -31,7 +31,7 @@ import type { Classifier } from '../models/types';
 import { writeAtomic } from '../store/atomic';
 import { storageError } from '../store/errors';
 import { cleanUpOnExit } from '../store/exitCleanup';
-import { FrameCache } from '../store/frameCache';
+import { DIGEST_STORE, FrameCache } from '../store/frameCache';
 import { mapLimited } from '../store/limited';
 import { checkWritable, removeCreated, removeCreatedSync } from '../store/outputFolder';
 import { portable } from '../store/resultFiles';
@@ -59,7 +59,7 @@ import {
 } from '../../shared/folderFile';
 import { modelRow, summarize } from '../../shared/folderSummary';
 import { resultName, resultNameProblem } from '../../shared/names';
-import { RESULT_LIMITS, stableStringify } from '../../shared/resultFile';
+import { RESULT_LIMITS, stableStringify, type ContentRecord } from '../../shared/resultFile';
 
 /** What the child provides to a folder run. */
 export type FolderContext = Pick<ExplainContext, 'workerPath' | 'signal' | 'progress' | 'log'> & {
@@ -150,7 +150,11 @@ export async function runFolder(
           : thread.load(spec, options)),
       );
     }
-    const settings = folderSettings(request, editor, params, classifiers);
+    // The files the parameters name (an overlay, a model folder) are the same for every image:
+    // fingerprinted once, and their digest is part of the settings a resume or a merge compares.
+    const content =
+      (await editor.fingerprint?.(params, context.signal, join(cache.dir, DIGEST_STORE))) ?? null;
+    const settings = folderSettings(request, editor, params, content, classifiers);
     // A folder holding a run of other settings or other images (another shard) is refused.
     const { journal, earlier } = await openJournal(
       request.outDir,
@@ -180,6 +184,7 @@ export async function runFolder(
         strengths,
         otherSeeds,
         period,
+        content,
         classifiers,
         cache,
       },
@@ -206,11 +211,13 @@ export function folderSettings(
   request: ExplainFolderRun,
   editor: ImageEditor,
   params: EditorParams,
+  content: ContentRecord | null,
   classifiers: readonly { readonly name: string; readonly classifier: Classifier }[],
 ): FolderSettings {
   return {
     editor: editor.id,
     params,
+    content: content?.sha256 ?? null,
     steps: request.steps,
     seed: request.seed,
     seeds: request.seeds ?? 1,

@@ -177,11 +177,16 @@ export async function publishResult(
           await rename(join(temp, 'result.json'), resultPath);
         } catch (error) {
           // The switch failed: frames placed for it belong to nothing.
-          if (placed) await removeUnused(folder, framesRoot, resultPath, [version], previous);
+          if (placed) {
+            const named = await namedVersions(resultPath, framesRoot);
+            await removeUnused(folder, framesRoot, named, [version], previous);
+          }
           throw error;
         }
         // The new JSON is in place: our versions older than the previous one belong to nothing.
-        await removeUnused(folder, framesRoot, resultPath, undefined, previous);
+        // It names what `json` names (no writer replaces it while this one holds the lock), so
+        // it is not read back.
+        await removeUnused(folder, framesRoot, versionsIn(json, framesRoot), undefined, previous);
       },
       { onBusy: options.onLockBusy },
     );
@@ -193,20 +198,18 @@ export async function publishResult(
 
 /**
  * Removes the version folders publishResult made in `NAME.frames/` that neither the result JSON
- * on disk nor `kept` names: `only` lists the entries to consider (all when undefined). A version
- * folder holding anything but frame files (and the source) has the user's files in it and stays; so does every
- * other entry; an emptied `NAME.frames/` goes.
+ * on disk (`named`: the versions it names) nor `kept` names: `only` lists the entries to consider
+ * (all when undefined). A version folder holding anything but frame files (and the source) has
+ * the user's files in it and stays; so does every other entry; an emptied `NAME.frames/` goes.
  */
 async function removeUnused(
   folder: string,
   framesRoot: string,
-  resultPath: string,
+  named: ReadonlySet<string>,
   only: readonly string[] | undefined,
   kept: ReadonlySet<string>,
 ): Promise<void> {
   const root = join(folder, framesRoot);
-  // Read just before removing: never delete what the current JSON points at, whoever wrote it.
-  const named = await namedVersions(resultPath, framesRoot);
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
     if (named.has(entry.name) || kept.has(entry.name)) continue;
@@ -222,7 +225,11 @@ async function removeUnused(
 
 /** The entries of `NAME.frames/` that the JSON at `resultPath` names (none when it is missing). */
 async function namedVersions(resultPath: string, framesRoot: string): Promise<Set<string>> {
-  const json = await readFile(resultPath, 'utf8').catch(() => '');
+  return versionsIn(await readFile(resultPath, 'utf8').catch(() => ''), framesRoot);
+}
+
+/** The entries of `NAME.frames/` that a result's JSON text names. */
+function versionsIn(json: string, framesRoot: string): Set<string> {
   const pattern = new RegExp(`${escapeRegExp(framesRoot)}/([^/"\\\\]+)`, 'g');
   return new Set(Array.from(json.matchAll(pattern), (m) => String(m[1])));
 }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { inflateSync } from 'node:zlib';
 
 import { ImageInputError } from '../../../src/extension/images/errors';
 import {
@@ -311,14 +312,30 @@ void test('encodePng writes the pixels it is given, and refuses a buffer of the 
   );
 });
 
-void test('encodePng compresses at a fast zlib level: frames cost less to encode', async () => {
-  const png = await encodePng(randomRgb(64, 64, 7));
+void test('encodePng writes frames of any shape that sharp reads back exactly', async () => {
+  for (const [w, h] of [
+    [1, 1],
+    [1, 7],
+    [7, 1],
+    [33, 17],
+  ] as const) {
+    const image = randomRgb(w, h, w * 31 + h);
+    const png = await encodePng(image);
+    assert.deepEqual((await readImage(dir.file(`shape-${w}x${h}.png`, png))).image, image);
+  }
+});
+
+void test('encodePng filters every row "up" and deflates at the fastest level: frames cost little to encode', async () => {
+  const image = randomRgb(64, 64, 7);
+  const png = await encodePng(image);
   // The first IDAT chunk starts the zlib stream; its FLEVEL bits say how it was compressed.
   let at = 8;
   while (png.toString('latin1', at + 4, at + 8) !== 'IDAT') at += 12 + png.readUInt32BE(at);
   const flags = png[at + 9] ?? 0;
-  // zlib levels 2 to 5 write FLEVEL 1 ("fast"); the default level 6 writes 2.
-  assert.equal(flags >> 6, 1, 'zlib level 3');
+  assert.equal(flags >> 6, 0, 'zlib FLEVEL 0: the fastest');
+  const rows = inflateSync(png.subarray(at + 8, at + 8 + png.readUInt32BE(at)));
+  const stride = 64 * 3 + 1;
+  for (let y = 0; y < 64; y++) assert.equal(rows[y * stride], 2, `row ${y}'s filter`);
 });
 
 void test('resizeImage gives the requested size and keeps a flat colour flat', async () => {

@@ -261,6 +261,11 @@ describe('outputs', () => {
         /the model or its preprocessing is broken/,
       ],
     });
+    // One image a batch: the next batch is being prepared when the failing one runs.
+    await assertRejects(predict('nan', [GREEN, RED, GREEN], { batchSize: 1 }), {
+      names: fixture('nan'),
+      says: [/produced NaN for image 1 \(0-based, of 3\)/],
+    });
   });
 });
 

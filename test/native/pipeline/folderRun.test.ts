@@ -208,6 +208,25 @@ test('a folder holding a run with other settings is refused, naming the differen
   );
 });
 
+test('an overlay changed under the same name is a difference: its edits are not resumed', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-folder-'));
+  const folder = imageFolder(root);
+  const overlay = join(root, 'patch.png');
+  copyFileSync(join(demo, 'images', 'light-cat.mask.png'), overlay);
+  const blend = { editor: 'blend', params: { overlay }, limit: 2 };
+  const { file } = await runFolder(request(root, folder, blend), context());
+  assert.match(file.settings.content ?? '', /^[0-9a-f]{64}$/);
+  copyFileSync(join(demo, 'images', 'dark-cat.mask.png'), overlay);
+  await assert.rejects(runFolder(request(root, folder, blend), context()), (error: unknown) => {
+    assert.ok(error instanceof StoreInputError);
+    assert.match(
+      error.message,
+      /the content of the editor's files: [0-9a-f]{12}… now, [0-9a-f]{12}… before/,
+    );
+    return true;
+  });
+});
+
 test('through the inference child: progress per image, then the summary it wrote', async () => {
   const root = mkdtempSync(join(tmpdir(), 'propsweep-folder-'));
   const folder = imageFolder(root);

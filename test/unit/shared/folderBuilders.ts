@@ -15,6 +15,7 @@ export function folderSettings(overrides: Partial<FolderSettings> = {}): FolderS
   return {
     editor: 'brightness',
     params: { factor: 1.8 },
+    content: null,
     steps: 3,
     seed: 0,
     seeds: 1,

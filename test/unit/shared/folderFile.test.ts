@@ -337,6 +337,18 @@ void test('sizes are bounded: rows, classifiers, strings, shards', () => {
   );
   assert.match(
     problemsOf((f) => {
+      f.settings.content = '../overlay.png';
+    }),
+    /settings\.content must be a sha256 in hex, or null/,
+  );
+  assert.equal(
+    problemsOf((f) => {
+      delete f.settings.content; // written before the content was recorded
+    }),
+    '',
+  );
+  assert.match(
+    problemsOf((f) => {
       f.settings.steps = 100_000;
     }),
     /settings\.steps must be a whole number from 3/,

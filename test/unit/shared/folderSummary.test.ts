@@ -257,6 +257,11 @@ void test('settings key: equal for equal settings, whatever the key order or ext
   assert.ok(first !== undefined && second !== undefined);
   const annotated = { ...a, models: [{ ...first, path: '/models/a.onnx' }, second] };
   assert.equal(settingsKey(annotated), settingsKey(a));
+  // A summary written before the editor's content was recorded reads as naming no files.
+  const { content, ...before } = a;
+  assert.equal(content, null);
+  assert.equal(settingsKey(before), settingsKey(a));
+  assert.notEqual(settingsKey(a), settingsKey({ ...a, content: 'd'.repeat(64) }));
 });
 
 void test('settings difference names the first field that differs, with both values', () => {
@@ -273,6 +278,18 @@ void test('settings difference names the first field that differs, with both val
   assert.equal(
     settingsDifference(s, folderSettings({ params: { factor: 1.8, radius: 3 } })),
     'editor parameter radius: not set here, 3 there',
+  );
+  assert.equal(
+    settingsDifference(
+      folderSettings({ content: 'd'.repeat(64) }),
+      folderSettings({ content: 'e'.repeat(64) }),
+      ['now', 'before'],
+    ),
+    `the content of the editor's files: dddddddddddd… now, eeeeeeeeeeee… before (a file its parameters name was changed)`,
+  );
+  assert.equal(
+    settingsDifference(s, folderSettings({ content: 'd'.repeat(64) })),
+    `the content of the editor's files: none here, dddddddddddd… there (a file its parameters name was changed)`,
   );
   assert.equal(
     settingsDifference(s, folderSettings({ alpha: 0.01, adjustment: 'bh' })),
