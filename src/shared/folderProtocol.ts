@@ -56,7 +56,7 @@ export type FolderRequest =
 export type FolderWebviewMessage =
   | { readonly type: 'folder/ready' }
   | FolderRequest
-  /** The webview could not draw the PNG the host asked for with `folder/requestPng`. */
+  /** The webview could not draw the panel as PNG (its export button). */
   | { readonly type: 'folder/exportPngFailed'; readonly error: string }
   /** The webview refused a message from the host (see folderHostMessageProblem). */
   | { readonly type: 'folder/invalid'; readonly reason: string };
@@ -68,8 +68,6 @@ export type FolderHostMessage =
       readonly version: number;
       readonly snapshot: FolderSnapshot;
     }
-  /** Draw the panel as PNG and send it with `folder/exportPng` (id 0: nobody waits for it). */
-  | { readonly type: 'folder/requestPng' }
   /** The outcome of the request with this id: ok, or what went wrong (already shown to the user). */
   | {
       readonly type: 'folder/answer';
@@ -113,8 +111,6 @@ function folderHostMessageProblem(x: unknown): string | null {
   if (typeof x !== 'object' || x === null) return 'the message is not an object';
   const m = x as Record<string, unknown>;
   switch (m.type) {
-    case 'folder/requestPng':
-      return null;
     case 'folder/answer':
       if (!isSafeId(m.id)) return `the answer's id is ${shown(m.id)}, expected a whole number`;
       if (typeof m.ok !== 'boolean') return `the answer's ok is ${shown(m.ok)}, expected a flag`;

@@ -140,8 +140,6 @@ export type WebviewMessage =
 /** Host to webview. */
 export type HostMessage =
   | { readonly type: 'panel/snapshot'; readonly version: number; readonly snapshot: PanelSnapshot }
-  /** Ask the webview to draw itself as PNG and answer with `panel/exportPng`. */
-  | { readonly type: 'panel/requestPng' }
   /**
    * A run's frames as downscaled pixels, before their files exist; a snapshot whose `preview.id`
    * is `id` shows them. Sent before that snapshot (and again after `panel/ready`).
@@ -232,7 +230,6 @@ export function checkHostMessage(x: unknown): Checked<HostMessage> {
 function hostMessageProblem(x: unknown): string | null {
   if (typeof x !== 'object' || x === null) return 'the message is not an object';
   const m = x as Record<string, unknown>;
-  if (m.type === 'panel/requestPng') return null;
   if (m.type !== 'panel/snapshot' && m.type !== 'panel/previewFrames')
     return `unknown message type ${shown(m.type)}`;
   if (m.version !== PANEL_PROTOCOL_VERSION)

@@ -57,8 +57,12 @@ export interface FolderListing {
  * MAX_FOLDER_IMAGES images is refused: the caller says how to split it.
  */
 export async function listFolderImages(dir: string, options: ListOptions): Promise<FolderListing> {
-  const root = await realpath(dir).catch(() => {
-    throw new FolderListError(`The folder ${dir} does not exist. Give a folder of images.`);
+  const root = await realpath(dir).catch((error: unknown) => {
+    throw new FolderListError(
+      (error as { code?: unknown }).code === 'ENOENT'
+        ? `The folder ${dir} does not exist. Give a folder of images.`
+        : `The folder ${dir} cannot be opened (${errorCode(error)}). Check its permissions.`,
+    );
   });
   if (!(await stat(root)).isDirectory()) {
     throw new FolderListError(`${dir} is a file, not a folder. Give a folder of images.`);
@@ -128,7 +132,13 @@ async function walk(
 ): Promise<void> {
   const here = prefix === '' ? root : join(root, ...prefix.split('/'));
   if (exclude.some((folder) => isWithin(folder, here))) return;
-  const entries: Dirent[] = await readdir(here, { withFileTypes: true }).catch(() => []);
+  // A folder that cannot be read stops the listing: skipping it would drop its images without a
+  // word, and shards listed on machines that differ in what they can read would not fit together.
+  const entries: Dirent[] = await readdir(here, { withFileTypes: true }).catch((error: unknown) => {
+    throw new FolderListError(
+      `The folder ${here} cannot be read (${errorCode(error)}). Check its permissions${prefix === '' ? '' : ', or move it out of the folder explained'}.`,
+    );
+  });
   entries.sort((a, b) => compareCodePoints(a.name, b.name));
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
@@ -145,6 +155,11 @@ async function walk(
       }
     }
   }
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : String(error);
 }
 
 /** A symlinked file counts as a file (its reader bounds it); a symlinked folder is not entered. */

@@ -66,9 +66,33 @@ export async function readImageHashed(
   path: string,
   options: ReadOptions = {},
 ): Promise<ReadImageResult & { readonly sha256: string }> {
-  const { raw, format, notes, bytes } = await decodeFile(path, options);
+  return decodeImageFile(await readImageFile(path), options);
+}
+
+/** An image file's bytes as read once, and their sha256. */
+export interface ImageFile {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+  readonly sha256: string;
+}
+
+/**
+ * Reads an image file without decoding it: its digest tells whether it changed (a resumed folder
+ * run skips the images it did) at the cost of reading, not decoding.
+ */
+export async function readImageFile(path: string): Promise<ImageFile> {
+  const bytes = await readBytes(path);
+  return { path, bytes, sha256: sha256Hex(bytes) };
+}
+
+/** readImageHashed of a file read by readImageFile: these bytes are decoded, not the file again. */
+export async function decodeImageFile(
+  file: ImageFile,
+  options: ReadOptions = {},
+): Promise<ReadImageResult & { readonly sha256: string }> {
+  const { raw, format, notes } = await decodeFile(file.path, options, file.bytes);
   if (hasTransparency(raw)) notes.push('has transparent pixels: flattened onto white');
-  return { image: flattenOnWhite(raw), format, notes, sha256: sha256Hex(bytes) };
+  return { image: flattenOnWhite(raw), format, notes, sha256: file.sha256 };
 }
 
 /** Reads an image like readImage but keeps its alpha channel apart instead of flattening it. */
@@ -159,15 +183,17 @@ export async function resizeImage(
   return { width: info.width, height: info.height, data: new Uint8Array(data) };
 }
 
+/** Decodes the file at `path`, or `read`: its bytes when they were read already. */
 async function decodeFile(
   path: string,
   options: ReadOptions,
+  read?: Uint8Array,
 ): Promise<{ raw: RawImage; format: ImageFormat; notes: string[]; bytes: Uint8Array }> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (!Number.isInteger(maxPixels) || maxPixels < 1) {
     throw new RangeError(`maxPixels must be a whole number >= 1, got ${maxPixels}.`);
   }
-  const bytes = await readBytes(path);
+  const bytes = read ?? (await readBytes(path));
   const format = formatOf(path, bytes);
   if (format === 'bmp') {
     return { raw: withPath(path, () => decodeBmp(bytes, { maxPixels })), format, notes: [], bytes };

@@ -535,11 +535,6 @@ export class ExplanationPanel implements vscode.Disposable {
     this.update({ watch: null });
   }
 
-  /** Asks the webview to draw itself as PNG (it answers with panel/exportPng). */
-  requestPng(): Thenable<boolean> {
-    return this.post({ type: 'panel/requestPng' });
-  }
-
   private update(change: Partial<PanelSnapshot>): void {
     this.snapshot = { ...this.snapshot, ...change };
     void this.post({

@@ -8,7 +8,15 @@ import { editorById, intendedRegion } from '../editors/registry';
 import { loadSequence } from '../editors/sequence';
 import { EditorInputError, type EditorParams, type ImageEditor } from '../editors/types';
 import type { GrayImage, RgbImage } from '../images/image';
-import { encodePng, readImage, readImageHashed, readMaskHashed, resizeImage } from '../images/io';
+import {
+  decodeImageFile,
+  encodePng,
+  readImage,
+  readImageFile,
+  readMaskHashed,
+  resizeImage,
+  type ImageFile,
+} from '../images/io';
 import { loadModel, modelLabel } from '../models/loadModel';
 import type { Classifier } from '../models/types';
 import { explain, type Explanation, type LoadedImage, type PipelineImaging } from './explain';
@@ -327,11 +335,13 @@ export function imagingFor(editor: ImageEditor, params: EditorParams): PipelineI
   };
 }
 
+/** The source image, from its path or from its bytes read already (readImageFile). */
 export async function loadSource(
-  path: string,
+  from: string | ImageFile,
 ): Promise<LoadedImage<RgbImage> & { notes: readonly string[] }> {
-  const { image, notes, sha256 } = await readImageHashed(path);
-  return { image, path, sha256, notes };
+  const file = typeof from === 'string' ? await readImageFile(from) : from;
+  const { image, notes, sha256 } = await decodeImageFile(file);
+  return { image, path: file.path, sha256, notes };
 }
 
 export async function loadMask(path: string, source: RgbImage): Promise<LoadedImage<GrayImage>> {

@@ -376,11 +376,6 @@ export class JournalWriter {
     if (this.now() - this.lastWrite >= 10 * this.lastCost) await this.flush();
   }
 
-  /** Forgets an image (done again, or no longer resumable). */
-  drop(image: string): void {
-    if (this.entries.delete(image)) this.dirty = true;
-  }
-
   /** Writes the journal if anything changed since the last write (or `always`). */
   async flush(always = false): Promise<void> {
     if (!this.dirty && !always) return;

@@ -25,7 +25,7 @@ import {
   type FolderImage,
 } from '../files/imageFolder';
 import type { RgbImage } from '../images/image';
-import { encodePng, resizeImage } from '../images/io';
+import { encodePng, readImageFile, resizeImage, type ImageFile } from '../images/io';
 import { loadModel, modelLabel } from '../models/loadModel';
 import type { Classifier } from '../models/types';
 import { writeAtomic } from '../store/atomic';
@@ -357,21 +357,23 @@ async function prepare(run: FolderImageRun, image: FolderImage): Promise<Prepare
       ),
     };
   }
-  let source: Awaited<ReturnType<typeof loadSource>>;
+  let file: ImageFile;
   try {
-    source = await loadSource(image.path);
+    file = await readImageFile(image.path);
   } catch (error) {
     if (!isInputError(error)) throw error;
     return { row: otherRow(image, 'failed', '', error.message) };
   }
-  const resumed = await resumedRow(run, image, source.sha256);
+  // An image an earlier run did, unchanged since, is resumed without being decoded.
+  const resumed = await resumedRow(run, image, file.sha256);
   if (resumed !== null) return { row: resumed };
   try {
+    const source = await loadSource(file);
     const mask = image.mask === null ? null : await loadMask(image.mask, source.image);
     return { source, mask };
   } catch (error) {
     if (!isInputError(error)) throw error;
-    return { row: otherRow(image, 'failed', source.sha256, error.message) };
+    return { row: otherRow(image, 'failed', file.sha256, error.message) };
   }
 }
 

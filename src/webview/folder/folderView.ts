@@ -141,8 +141,8 @@ export class FolderView {
     done?.(ok);
   }
 
-  /** Draws the panel as PNG and sends it (`folder/exportPng`); id 0 when the host asked. */
-  async exportPng(id = 0): Promise<void> {
+  /** Draws the panel as PNG and sends it (`folder/exportPng`), request `id`. */
+  async exportPng(id: number): Promise<void> {
     const file = this.snapshot?.file ?? null;
     if (this.exporting) return;
     if (file === null) {

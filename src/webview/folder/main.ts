@@ -1,6 +1,6 @@
 // The aggregate panel's script (dist/folderWebview.js). It says `folder/ready`, then renders every
-// snapshot the host sends, answers `folder/requestPng` with the panel drawn as PNG, and settles
-// its requests with the host's `folder/answer`. Everything that arrives is checked first; a
+// snapshot the host sends, and settles its requests (open an image, the exports) with the host's
+// `folder/answer`. Everything that arrives is checked first; a
 // refused message is said in the panel and reported to the host (`folder/invalid`).
 import '../components/elements';
 
@@ -28,9 +28,6 @@ receiveFromHost(
         render(() => {
           view.render(message.snapshot);
         }, 'this folder run');
-        break;
-      case 'folder/requestPng':
-        void view.exportPng();
         break;
       case 'folder/answer':
         view.answered(message.id, message.ok);

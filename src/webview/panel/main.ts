@@ -1,5 +1,5 @@
 // The panel's script (dist/webview.js). It says `panel/ready`, then renders every snapshot the
-// host sends and answers `panel/requestPng` with the panel drawn as PNG. Everything that arrives
+// host sends, and the frames of a run's preview. Everything that arrives
 // is checked first; a refused message is said in the panel and reported to the host
 // (`panel/invalid`), which logs and shows it. Rendering uses DOM calls only, never innerHTML.
 import '../components/elements';
@@ -27,9 +27,6 @@ receiveFromHost(
         render(() => {
           view.render(message.snapshot);
         }, 'this result');
-        break;
-      case 'panel/requestPng':
-        void view.exportPng();
         break;
       case 'panel/previewFrames':
         view.setPreviewFrames(message.id, message.frames);

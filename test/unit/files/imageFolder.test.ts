@@ -143,6 +143,38 @@ test('a folder that is missing or a file is refused with what to give', async ()
   await assert.rejects(listFolderImages(join(dir, 'a.png'), all), /is a file, not a folder/);
 });
 
+test('a subfolder that cannot be read stops the listing, naming it: its images are not dropped', async () => {
+  // Folders nested past the longest path the system reads (made one level at a time, relative
+  // to the working folder): a real readdir failure, also for root, which permissions do not stop.
+  const dir = folderWith(['a.png']);
+  const here = process.cwd();
+  const name = 'd'.repeat(200);
+  try {
+    process.chdir(dir);
+    for (let level = 0; level < 24; level++) {
+      mkdirSync(name);
+      process.chdir(name);
+    }
+    writeFileSync('deep.png', '');
+  } finally {
+    process.chdir(here);
+  }
+  await assert.rejects(listFolderImages(dir, all), (error: unknown) => {
+    assert.ok(error instanceof FolderListError);
+    assert.match(
+      error.message,
+      /cannot be read \(ENAMETOOLONG\)\. Check its permissions, or move it out/,
+    );
+    return true;
+  });
+  // Not recursive: the subfolders are not read, and the image beside them is listed.
+  const flat = await listFolderImages(dir, { ...all, recursive: false });
+  assert.deepEqual(
+    flat.images.map((image) => image.relative),
+    ['a.png'],
+  );
+});
+
 test('image keys: safe relative names, the plain name kept, the others told apart by a hash', () => {
   assert.equal(imageKey('cat.png'), 'cat.png');
   const keys = [

@@ -58,8 +58,8 @@ test('a snapshot with a valid folder file and one thumbnail URI per row is accep
   const checked = checkFolderHostMessage(snapshot());
   assert.ok(checked.ok, checked.ok ? '' : checked.problem);
   assert.ok(checkFolderHostMessage(snapshot({ file: null, thumbnails: [], error: 'x' })).ok);
-  assert.ok(checkFolderHostMessage({ type: 'folder/requestPng' }).ok);
   assert.ok(checkFolderHostMessage({ type: 'folder/answer', id: 2, ok: false, error: 'no' }).ok);
+  assert.ok(!checkFolderHostMessage({ type: 'folder/requestPng' }).ok);
 });
 
 test('the webview refuses a snapshot it cannot show, and says why', () => {
