@@ -1,25 +1,25 @@
 // The aggregate panel of a folder run: one webview showing a `NAME.propsweep-folder.json` (opened
 // from the explorer as a custom editor, after Explain Property Across Images, or restored after a
-// reload). The webview asks for its snapshot with `folder/ready`; each of its requests (open an
-// image's result, export) is answered with `folder/answer`, with the error when it failed. The
-// webview may load only the extension's assets and the summary's own folder.
+// reload). The webview asks for its snapshot with `folder/ready` and gets each change after that
+// once (folderSnapshots.ts); each of its requests (open an image's result, export) is answered
+// with `folder/answer`, with the error when it failed. The webview may load only the extension's
+// assets and the summary's own folder.
 import { basename, join } from 'node:path';
 
 import * as vscode from 'vscode';
 
 import {
   EMPTY_FOLDER_SNAPSHOT,
-  FOLDER_PROTOCOL_VERSION,
   isFolderWebviewMessage,
   MAX_FOLDER_TEXT,
   type FolderHostMessage,
   type FolderRequest,
-  type FolderSnapshot,
   type FolderWebviewMessage,
 } from '../../shared/folderProtocol';
 import { assertNever } from '../../shared/protocol';
 import { exportFolderHtml, exportFolderMarkdown, exportFolderPng } from './folderExports';
 import { loadFolderRun, rowResultPath, type LoadedFolder } from './folderFiles';
+import { FolderSnapshots } from './folderSnapshots';
 import { panelHtml } from './panelHtml';
 import { resourceRootPaths } from './resourceRoots';
 
@@ -37,7 +37,8 @@ export class FolderPanel implements vscode.Disposable {
   /** The panels this extension opened, by summary path: a second open of one reveals it. */
   private static readonly opened = new Map<string, FolderPanel>();
 
-  private snapshot: FolderSnapshot = EMPTY_FOLDER_SNAPSHOT;
+  /** Sent to the page when it says folder/ready, and on each change after that. */
+  private readonly snapshots = new FolderSnapshots((message) => this.post(message));
   private loaded: LoadedFolder | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly refusedReasons = new Set<string>();
@@ -111,7 +112,7 @@ export class FolderPanel implements vscode.Disposable {
       );
       if (this.ownTitle) this.panel.title = title;
       const webview = this.panel.webview;
-      this.update({
+      this.snapshots.update({
         title,
         shownPath,
         file,
@@ -126,7 +127,7 @@ export class FolderPanel implements vscode.Disposable {
       const message = error instanceof Error ? error.message : String(error);
       this.services.log.error(`Folder run ${summaryPath}: ${message}`);
       this.loaded = undefined;
-      this.update({
+      this.snapshots.update({
         ...EMPTY_FOLDER_SNAPSHOT,
         shownPath,
         error: short(message),
@@ -155,7 +156,9 @@ export class FolderPanel implements vscode.Disposable {
     const next = roots.join('\n');
     const current = (webview.options.localResourceRoots ?? []).map((u) => u.fsPath).join('\n');
     if (next === current && webview.html !== '') return;
-    // New roots reload the page, which then says folder/ready and gets the snapshot again.
+    // New roots reload the page, which then says folder/ready and gets the snapshot again (not
+    // before: a snapshot posted to a page still loading would be a second copy).
+    this.snapshots.newPage();
     webview.options = {
       enableScripts: true,
       localResourceRoots: roots.map((p) => vscode.Uri.file(p)),
@@ -169,11 +172,7 @@ export class FolderPanel implements vscode.Disposable {
   private async receive(message: FolderWebviewMessage): Promise<void> {
     switch (message.type) {
       case 'folder/ready':
-        await this.post({
-          type: 'folder/snapshot',
-          version: FOLDER_PROTOCOL_VERSION,
-          snapshot: this.snapshot,
-        });
+        await this.snapshots.ready();
         break;
       case 'folder/openImage':
       case 'folder/exportHtml':
@@ -235,7 +234,7 @@ export class FolderPanel implements vscode.Disposable {
         break;
       }
       case 'folder/exportHtml':
-        await exportFolderHtml(loaded, this.snapshot.title, log);
+        await exportFolderHtml(loaded, this.snapshots.snapshot.title, log);
         break;
       case 'folder/exportMarkdown':
         await exportFolderMarkdown(loaded);
@@ -256,15 +255,6 @@ export class FolderPanel implements vscode.Disposable {
     void vscode.window.showErrorMessage(
       `PropSweep: the panel cannot show this folder run: ${reason}.`,
     );
-  }
-
-  private update(change: Partial<FolderSnapshot>): void {
-    this.snapshot = { ...this.snapshot, ...change };
-    void this.post({
-      type: 'folder/snapshot',
-      version: FOLDER_PROTOCOL_VERSION,
-      snapshot: this.snapshot,
-    });
   }
 
   private post(message: FolderHostMessage): Thenable<boolean> {
