@@ -9,7 +9,7 @@ import { FOLDER_FILE_SUFFIX } from '../../shared/folderFile';
 import { readRegularFile } from '../files/boundedFiles';
 import { pngDataUri } from '../share/dataUris';
 import { folderMarkdown } from '../share/folderMarkdown';
-import { renderFolderReport, reportRowIndices } from '../share/folderReport';
+import { folderReportHtml } from '../share/folderReport';
 import type { LoadedFolder } from './folderFiles';
 import { drawnPng } from './panelExports';
 
@@ -23,25 +23,9 @@ function besideSummary(loaded: LoadedFolder, extension: string): string {
     : `${loaded.path}${extension}`;
 }
 
-/** The thumbnails of the rows a report lists, as data: URIs ('' where one cannot be embedded). */
-export async function thumbnailUris(
-  loaded: LoadedFolder,
-  log: (line: string) => void,
-): Promise<string[]> {
-  const uris = loaded.file.rows.map(() => '');
-  for (const i of reportRowIndices(loaded.file)) {
-    const path = loaded.thumbnails[i] ?? null;
-    if (path === null) continue;
-    try {
-      uris[i] = pngDataUri(await readRegularFile(path, MAX_THUMBNAIL_BYTES), basename(path));
-    } catch (error) {
-      // One bad thumbnail leaves a gap in the table, not a failed export.
-      log(
-        `Thumbnail ${path} left out of the report: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  }
-  return uris;
+/** A thumbnail as a data: URI for the report: read bounded, decoded before it is embedded. */
+async function thumbnailUri(path: string): Promise<string> {
+  return pngDataUri(await readRegularFile(path, MAX_THUMBNAIL_BYTES), basename(path));
 }
 
 /** Export HTML: asks where, then writes the report; false when the user cancelled. */
@@ -55,8 +39,8 @@ export async function exportFolderHtml(
     filters: { HTML: ['html'] },
   });
   if (target === undefined) return false;
-  const uris = await thumbnailUris(loaded, log);
-  await writeFile(target.fsPath, renderFolderReport(title, loaded.file, uris));
+  const html = await folderReportHtml(title, loaded.file, loaded.thumbnails, thumbnailUri, log);
+  await writeFile(target.fsPath, html);
   void vscode.window.showInformationMessage(`PropSweep exported ${target.fsPath}.`);
   return true;
 }

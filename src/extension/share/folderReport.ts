@@ -1,7 +1,7 @@
 // The self-contained HTML report of a folder run: what the aggregate panel shows (per classifier
 // the shares with their 95% intervals, the EPGM histogram and the mean curve with its band, then
 // the table of images with their thumbnails), as one file with no external resources. Bounded: at
-// most REPORT_ROWS rows, and thumbnails only while the embedded images stay under the report's
+// most REPORT_ROWS rows, and thumbnails read only while the embedded images stay under the report's
 // budget (the report says what it left out).
 import type { FolderFile, FolderImageRow, FolderModelSummary } from '../../shared/folderFile';
 import { countsText, proportionText, settingsText } from '../../shared/folderFacts';
@@ -22,32 +22,95 @@ export function reportRowIndices(file: FolderFile): number[] {
     .filter((i) => i >= 0);
 }
 
+/** Reads one thumbnail as a PNG data: URI (bounded and decoded first); throws when it cannot. */
+export type ReadThumbnail = (path: string) => Promise<string>;
+
+/** The thumbnails a report embeds. */
+export interface ReportThumbnails {
+  /** Per row of the file: its thumbnail as a PNG data: URI, or '' (or missing) for none. */
+  readonly uris: readonly string[];
+  /** Listed rows with a thumbnail that was not read: the embedded images reached the budget. */
+  readonly leftOut: number;
+}
+
 /**
- * The report of `file`. `thumbnailUris[i]` is row i's thumbnail as a data: URI, or '' (or
- * missing) for none; only rows of reportRowIndices are looked at.
+ * The thumbnails of the `listed` rows (reportRowIndices), `paths[i]` being row i's thumbnail or
+ * null, read in the report's order only while the embedded images stay under `budget` characters:
+ * the first that does not fit spends the budget, and the rest are not read but counted as left
+ * out. One that cannot be read is a gap in the table (logged), not a failed report.
+ */
+export async function reportThumbnails(
+  listed: readonly number[],
+  paths: readonly (string | null)[],
+  read: ReadThumbnail,
+  log: (line: string) => void,
+  budget: number = REPORT_LIMITS.embeddedChars,
+): Promise<ReportThumbnails> {
+  const uris: string[] = [];
+  let left = budget;
+  let leftOut = 0;
+  for (const i of listed) {
+    const path = paths[i] ?? null;
+    if (path === null) continue;
+    if (left <= 0) {
+      leftOut++;
+      continue;
+    }
+    let uri: string;
+    try {
+      uri = await read(path);
+    } catch (error) {
+      log(
+        `Thumbnail ${path} left out of the report: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      continue;
+    }
+    if (!isPngUri(uri)) continue;
+    if (uri.length > left) {
+      left = 0; // thumbnails are of a size: the next would not fit either
+      leftOut++;
+      continue;
+    }
+    uris[i] = uri;
+    left -= uri.length;
+  }
+  return { uris, leftOut };
+}
+
+/** The report of `file` with the thumbnails of its folder, read through `read` (see reportThumbnails). */
+export async function folderReportHtml(
+  title: string,
+  file: FolderFile,
+  thumbnailPaths: readonly (string | null)[],
+  read: ReadThumbnail,
+  log: (line: string) => void,
+): Promise<string> {
+  const listed = reportRowIndices(file);
+  return renderFolderReport(
+    title,
+    file,
+    listed,
+    await reportThumbnails(listed, thumbnailPaths, read, log),
+  );
+}
+
+/**
+ * The report of `file` listing the rows `listed` (reportRowIndices) in that order, with
+ * `thumbnails` (reportThumbnails: already within the report's budget). Only PNG data: URIs are
+ * embedded.
  */
 export function renderFolderReport(
   title: string,
   file: FolderFile,
-  thumbnailUris: readonly string[],
+  listed: readonly number[],
+  thumbnails: ReportThumbnails,
 ): string {
-  const budget = { left: REPORT_LIMITS.embeddedChars };
-  const listed = reportRowIndices(file);
-  let shownThumbs = 0;
-  let wantedThumbs = 0;
   const rows = listed
     .map((i) => {
       const row = file.rows[i];
       if (row === undefined) return '';
-      const uri = thumbnailUris[i] ?? '';
-      if (uri !== '') wantedThumbs++;
-      const fits =
-        uri !== '' && uri.startsWith('data:image/png;base64,') && uri.length <= budget.left;
-      if (fits) {
-        budget.left -= uri.length;
-        shownThumbs++;
-      }
-      return tableRow(row, file.settings.models.length, fits ? uri : '');
+      const uri = thumbnails.uris[i] ?? '';
+      return tableRow(row, file.settings.models.length, isPngUri(uri) ? uri : '');
     })
     .join('\n');
   const models = file.settings.models.map((m) => m.name);
@@ -57,9 +120,9 @@ export function renderFolderReport(
           `The table lists ${formatCount(listed.length)} of the ${formatCount(file.rows.length)} images (those that move ${esc(models[0] ?? 'the first classifier')} most first).`,
         ]
       : []),
-    ...(shownThumbs < wantedThumbs
+    ...(thumbnails.leftOut > 0
       ? [
-          `Thumbnails of ${formatCount(wantedThumbs - shownThumbs)} images are left out: the report has reached its size limit.`,
+          `Thumbnails of ${formatCount(thumbnails.leftOut)} images are left out: the report has reached its size limit.`,
         ]
       : []),
   ];
@@ -84,6 +147,11 @@ ${rows}
 </section>
 <footer>Made by propsweep from a folder run created ${esc(file.created)}. EPGM: mean |dy/dt| over the normalised strength t in [0, 1]; p: shuffle test, p = (b + 1) / (K + 1), adjusted over the images; significant: p adjusted ≤ α; intervals: 95 % Wilson.</footer>`,
   );
+}
+
+/** Whether `uri` may be embedded: a PNG data: URI, nothing that could load or run anything. */
+function isPngUri(uri: string): boolean {
+  return uri.startsWith('data:image/png;base64,');
 }
 
 function tableRow(row: FolderImageRow, models: number, thumb: string): string {
