@@ -8,6 +8,7 @@ import { pruneCache } from '../extension/store/frameCache';
 import type { ExplainFolderRun } from '../shared/childProtocol';
 import type { ShardRecord } from '../shared/folderFile';
 import { resultName, resultNameProblem } from '../shared/names';
+import { MAX_SHARDS, shardProblem } from '../shared/shard';
 import { numberFlag, parse, UsageError } from './args';
 import { EXPLAIN_OPTIONS, requiredFlag, runSettings, runWithProgress } from './explainCommand';
 import { countsLine, folderJson, folderTable } from './folderOutput';
@@ -61,9 +62,6 @@ const FOLDER_OPTIONS = {
   adjust: { type: 'string' },
 } as const;
 
-/** The largest share count --shard takes (a folder run lists at most this many images). */
-export const MAX_SHARDS = 100_000;
-
 /** Turns explain-folder's flags into a request for the inference child. */
 export function explainFolderRequest(
   argv: string[],
@@ -115,14 +113,13 @@ export function explainFolderRequest(
 /** `--shard I/N`: this task's share, I from 1 to N. */
 export function parseShard(text: string): ShardRecord {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  const index = Number(match?.[1]);
-  const count = Number(match?.[2]);
-  if (match === null || index < 1 || index > count || count > MAX_SHARDS) {
+  const shard = { index: Number(match?.[1]), count: Number(match?.[2]) };
+  if (match === null || shardProblem(shard) !== null) {
     throw new UsageError(
       `--shard must be I/N with 1 <= I <= N <= ${MAX_SHARDS} (share I of N, e.g. --shard 2/8 or --shard $SLURM_ARRAY_TASK_ID/8), got "${text}".`,
     );
   }
-  return { index, count };
+  return shard;
 }
 
 /**

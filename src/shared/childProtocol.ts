@@ -8,6 +8,7 @@ import { validateFolderFile, type FolderFile, type ShardRecord } from './folderF
 import { previewFramesProblem, type PreviewFrame } from './previewFrames';
 import { isMeasureJson, type MeasureJson } from './result';
 import { trackProblems, validateResultFile, type ResultFile, type TrackRecord } from './resultFile';
+import { shardProblem } from './shard';
 
 /** Bumped whenever a message changes shape; the child announces it in `child/ready`. */
 export const CHILD_PROTOCOL_VERSION = 4;
@@ -410,23 +411,10 @@ function folderRunProblem(m: Record<string, unknown>): string | null {
   if (m.limit !== null && !(Number.isSafeInteger(m.limit) && (m.limit as number) >= 1)) {
     return 'explainFolder/run needs limit null or a whole number of at least 1';
   }
-  if (m.shard !== null && shardProblem(m.shard) !== null) {
-    return `explainFolder/run needs shard null or ${shardProblem(m.shard) ?? ''}`;
-  }
+  const badShard = m.shard === null ? null : shardProblem(m.shard);
+  if (badShard !== null) return `explainFolder/run needs shard null or ${badShard}`;
   if (m.adjustment === 'none' || !isAdjustment(m.adjustment)) {
     return 'explainFolder/run needs adjustment holm or bh';
   }
   return null;
-}
-
-/** What is wrong with a shard `{ index, count }` (whole numbers, 1 <= index <= count), or null. */
-export function shardProblem(x: unknown): string | null {
-  if (typeof x !== 'object' || x === null) return 'a shard { index, count }';
-  const { index, count } = x as Record<string, unknown>;
-  return Number.isSafeInteger(index) &&
-    Number.isSafeInteger(count) &&
-    (index as number) >= 1 &&
-    (index as number) <= (count as number)
-    ? null
-    : 'a shard with whole numbers 1 <= index <= count';
 }

@@ -15,6 +15,7 @@ import {
   isText,
   RESULT_LIMITS,
 } from './resultFile';
+import { MAX_SHARDS, shardProblem } from './shard';
 
 /** The format version this build writes and reads. */
 export const FOLDER_FILE_VERSION = 1;
@@ -335,22 +336,16 @@ function isProbability(x: unknown): x is number {
   return typeof x === 'number' && x >= 0 && x <= 1;
 }
 
+/** A shard as the command line and the inference child take it (shard.ts). */
 function isShard(x: unknown): x is ShardRecord {
-  return (
-    isRecord(x) &&
-    isCount(x.index) &&
-    isCount(x.count) &&
-    x.index >= 1 &&
-    x.index <= x.count &&
-    x.count <= FOLDER_LIMITS.rows
-  );
+  return shardProblem(x) === null;
 }
 
 /** A shard's file names its shard and merges nothing; a merged file names every shard in order. */
 function shardProblems(shard: unknown, merged: unknown, problems: Problems): void {
-  if (shard !== null && !isShard(shard))
-    problems.add('"shard" must be {index, count} with 1 <= index <= count, or null');
-  if (!Array.isArray(merged) || merged.length > FOLDER_LIMITS.rows) {
+  const badShard = shard === null ? null : shardProblem(shard);
+  if (badShard !== null) problems.add(`"shard" must be null or ${badShard}`);
+  if (!Array.isArray(merged) || merged.length > MAX_SHARDS) {
     problems.add('"merged" must list the shards joined');
     return;
   }

@@ -375,7 +375,7 @@ void test('sizes are bounded: rows, classifiers, strings, shards', () => {
     problemsOf((f) => {
       f.shard = { index: 4, count: 3 };
     }),
-    /"shard" must be \{index, count\} with 1 <= index <= count, or null/,
+    /"shard" must be null or a shard with whole numbers 1 <= index <= count <= 100000/,
   );
   assert.match(
     problemsOf((f) => {

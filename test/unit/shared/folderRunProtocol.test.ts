@@ -7,7 +7,6 @@ import {
   childMessageProblem,
   hostMessageProblem,
   isHostToChild,
-  shardProblem,
 } from '../../../src/shared/childProtocol';
 import { folderFile, notDoneRow } from './folderBuilders';
 
@@ -62,14 +61,6 @@ test('explainFolder/run: the folder, its share and the adjustment, each of its t
     hostMessageProblem({ ...request, shard: { index: 4, count: 3 } }) ?? '',
     /1 <= index <= count/,
   );
-});
-
-test('shardProblem: whole numbers with 1 <= index <= count', () => {
-  assert.equal(shardProblem({ index: 1, count: 1 }), null);
-  assert.equal(shardProblem({ index: 3, count: 3 }), null);
-  assert.notEqual(shardProblem({ index: 1.5, count: 3 }), null);
-  assert.notEqual(shardProblem({ index: -1, count: 3 }), null);
-  assert.notEqual(shardProblem(null), null);
 });
 
 test('a folder answer carries its summary path and a valid folder file', () => {
