@@ -3,20 +3,16 @@
 // kind of error here (a ModelInputError stays the user's to fix), and a cancel answers at once.
 import { Worker } from 'node:worker_threads';
 
-import { EditorInputError } from '../editors/types';
-import { ImageInputError } from '../images/errors';
 import type { RgbImage } from '../images/image';
-import { MeasureInputError } from '../measures';
 import type { LoadModelOptions, NamedClassifier } from '../models/loadModel';
-import { ModelInputError, type Classifier } from '../models/types';
-import { StoreInputError } from '../store/errors';
-import { TokenizerInputError } from '../text/errors';
+import type { Classifier } from '../models/types';
 import type { ModelSpec } from '../../shared/childProtocol';
 import type {
   FromClassifierWorker,
   ToClassifierWorker,
   WorkerError,
 } from './classifierWorkerProtocol';
+import { INPUT_ERRORS } from './inputErrors';
 
 /** Classifiers on their own thread, loaded one by one; `dispose` releases them and the thread. */
 export interface ClassifierThread {
@@ -146,25 +142,9 @@ export function startClassifierThread(
 
 /** The error a failure in the thread is here: the same class for the user's errors. */
 export function fromWorker(error: WorkerError): Error {
-  switch (error.name) {
-    case 'ModelInputError':
-      return new ModelInputError(error.message);
-    case 'ImageInputError':
-      return new ImageInputError(error.message);
-    case 'EditorInputError':
-      return new EditorInputError(
-        error.message,
-        error.help === undefined ? undefined : { help: error.help },
-      );
-    case 'MeasureInputError':
-      return new MeasureInputError(error.message);
-    case 'StoreInputError':
-      return new StoreInputError(error.message);
-    case 'TokenizerInputError':
-      return new TokenizerInputError(error.message);
-    case 'AbortError':
-      return new DOMException(error.message, 'AbortError');
-    default:
-      return new Error(`In the classifier thread: ${error.message}`);
-  }
+  if (error.name === 'AbortError') return new DOMException(error.message, 'AbortError');
+  return (
+    INPUT_ERRORS.get(error.name)?.rebuild(error.message, error.help) ??
+    new Error(`In the classifier thread: ${error.message}`)
+  );
 }

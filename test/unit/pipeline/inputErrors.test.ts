@@ -9,6 +9,7 @@ import { MeasureInputError } from '../../../src/extension/measures';
 import { ModelInputError } from '../../../src/extension/models/types';
 import { isInputError } from '../../../src/extension/pipeline/inputErrors';
 import { StoreInputError } from '../../../src/extension/store/errors';
+import { TokenizerInputError } from '../../../src/extension/text/errors';
 
 void test("every stage's input error is the user's to fix", () => {
   for (const error of [
@@ -17,6 +18,7 @@ void test("every stage's input error is the user's to fix", () => {
     new EditorInputError('e'),
     new ModelInputError('o'),
     new StoreInputError('s'),
+    new TokenizerInputError('t'),
   ]) {
     assert.ok(isInputError(error), error.name);
   }
