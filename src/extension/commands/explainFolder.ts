@@ -10,7 +10,6 @@ import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 
 import { FOLDER_FILE_SUFFIX } from '../../shared/folderFile';
-import type { ExplainFolderRun } from '../../shared/childProtocol';
 import { resultName } from '../../shared/names';
 import { ChildRunError } from '../inference/childClient';
 import { FolderPanel } from '../panel/folderPanel';
@@ -23,11 +22,9 @@ import {
   trusted,
   type ExplainContext,
 } from './explainProperty';
+import { folderRequest, type FolderRequest } from './folderRequest';
 import { workspaceSettings } from './workspaceSettings';
 import type { Settings } from './settings';
-
-/** A folder run to start: everything but what the child adds. */
-export type FolderRequest = Omit<ExplainFolderRun, 'type'>;
 
 /** Explain Property Across Images on `uri` (a folder; asked for when absent). */
 export async function explainFolder(
@@ -68,18 +65,7 @@ export async function explainFolder(
   );
   // A folder's name is not an image's: its last dot is no extension (resultName drops one).
   const name = resultName(`${basename(folder)}.folder`, preset.id);
-  const request: FolderRequest = {
-    editor: single.editor,
-    params: single.params,
-    steps: single.steps,
-    seed: single.seed,
-    permutations: single.permutations,
-    alpha: single.alpha,
-    models: single.models,
-    provider: single.provider,
-    ...(single.deviceId !== undefined && { deviceId: single.deviceId }),
-    ...(single.editMemoryMB !== undefined && { editMemoryMB: single.editMemoryMB }),
-    cacheDir: single.cacheDir,
+  const request = folderRequest(single, {
     outDir: folderOutDir(settings, context.storagePath, name),
     folder,
     recursive,
@@ -87,7 +73,7 @@ export async function explainFolder(
     shard: null,
     adjustment: folderAdjustment(settings),
     name,
-  };
+  });
   await runFolder(context, request);
 }
 
