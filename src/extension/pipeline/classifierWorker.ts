@@ -1,7 +1,9 @@
 // The classifier thread of a folder run: loads the run's classifiers and answers predictions in
 // the order they come. onnxruntime runs a batch synchronously on the thread that asks for it; here
 // that is this thread, and the run's own thread edits, measures and writes other images meanwhile.
-// Predictions queued for the same classifier are run as one call, so that batches span images.
+// Predictions queued for the same classifier are run as one call, so that batches span images,
+// and two calls are under way at once, so that the next one's images are resized on sharp's
+// threads while this thread runs a batch.
 import { parentPort } from 'node:worker_threads';
 
 import type { RgbImage } from '../images/image';
@@ -18,6 +20,13 @@ import type {
  */
 export const MERGED_IMAGES = 64;
 
+/**
+ * Calls under way at once. Two: the next call prepares its batch (resizing, on sharp's threads)
+ * while this thread runs the current one. A folder run of 100 images (npm run bench -- folder)
+ * took 6 to 8% less time than with one, when the run had three images in the work.
+ */
+export const CALLS_AT_ONCE = 2;
+
 const port = parentPort;
 if (port === null) throw new Error('classifierWorker.js must run as a worker thread.');
 
@@ -27,6 +36,8 @@ const models: NamedClassifier[] = [];
 const queue: Prediction[] = [];
 const loads = new Map<number, AbortController>();
 let pumping: Promise<void> | null = null;
+/** Settles the wait of a pump whose queue ran dry while a call was under way. */
+let arrived: (() => void) | null = null;
 
 /** Copies, not transfers: rows may be views of one batch's buffer, answered in several messages. */
 function send(message: FromClassifierWorker): void {
@@ -50,6 +61,8 @@ port.on('message', (message: ToClassifierWorker) => {
       break;
     case 'classifier/predict':
       queue.push(message);
+      arrived?.();
+      arrived = null;
       pumping ??= pump().finally(() => {
         pumping = null;
       });
@@ -102,8 +115,12 @@ async function load(
   }
 }
 
-/** Answers the queue until it is empty, merging what waits for the same classifier. */
+/**
+ * Answers the queue until it is empty and no call is under way, merging what waits for the same
+ * classifier, CALLS_AT_ONCE calls at a time.
+ */
 async function pump(): Promise<void> {
+  const running = new Set<Promise<void>>();
   for (let first = queue.shift(); first !== undefined; first = queue.shift()) {
     const merged = [first];
     let images = first.images.length;
@@ -113,7 +130,15 @@ async function pump(): Promise<void> {
       images += next.images.length;
       queue.shift();
     }
-    await answer(merged);
+    const call = answer(merged).finally(() => running.delete(call));
+    running.add(call);
+    if (running.size >= CALLS_AT_ONCE) await Promise.race(running);
+    // One turn of the event loop: the call starts its resizing before the next is looked at.
+    else await new Promise<void>((resolve) => setImmediate(resolve));
+    // Nothing queued: wait for a call to finish or a prediction to come.
+    while (queue.length === 0 && running.size > 0) {
+      await Promise.race([...running, new Promise<void>((resolve) => (arrived = resolve))]);
+    }
   }
 }
 

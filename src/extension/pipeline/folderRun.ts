@@ -6,10 +6,11 @@
 // run with the same settings resume instead of recomputing.
 //
 // Throughput: the classifiers run on a thread of their own (classifierWorker.ts), because
-// onnxruntime holds the thread that runs a batch; while image k is classified there, image k - 1 is
-// measured and written and image k + 1 read and edited here (IMAGES_AT_ONCE). Images' files are
-// written in order, and image k + 2 starts once image k is done, so at most two are in memory. An
-// image's folder has no HTML report: the folder's summary is the report of the set.
+// onnxruntime holds the thread that runs a batch; while image k is classified there (and image
+// k + 1 resized for it), image k - 1 is measured and written and image k + 2 read and edited here
+// (IMAGES_AT_ONCE). Images' files are written in order, and image k + 3 starts once image k is
+// done, so at most three are in memory. An image's folder has no HTML report: the folder's
+// summary is the report of the set.
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -257,11 +258,11 @@ type Prepared =
     };
 
 /**
- * Images in the work at once. Two: while one is classified (on the classifier thread, see
- * FolderContext), the other is read, edited, measured or written on this one; at most two images'
- * frames are in memory.
+ * Images in the work at once. Three: while one is classified (on the classifier thread, see
+ * FolderContext), the next is being resized for it there, and the third is read, edited,
+ * measured or written on this one; at most three images' frames are in memory.
  */
-export const IMAGES_AT_ONCE = 2;
+export const IMAGES_AT_ONCE = 3;
 
 /**
  * The images in order, IMAGES_AT_ONCE at a time: each is read and explained as soon as it starts,

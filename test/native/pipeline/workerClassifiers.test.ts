@@ -47,6 +47,35 @@ test('predictions asked together get the rows this thread computes, each its own
   }
 });
 
+test(
+  'predictions that come while calls are under way, or after all are done, are answered',
+  { timeout: 120_000 },
+  async () => {
+    const shown = await images();
+    const here = await loadModel(
+      { path: join(demo, 'unbiased.onnx') },
+      { ...options, log: () => {} },
+    );
+    const thread = startClassifierThread(distFile('classifierWorker.js'), () => undefined);
+    try {
+      const { classifier } = await thread.load({ path: join(demo, 'unbiased.onnx') }, options);
+      const expected = await here.classifier.predict(shown);
+      // One under way and nothing queued, then two more: the thread takes them while it works.
+      const first = classifier.predict(shown);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      const later = [classifier.predict(shown.slice(1)), classifier.predict(shown.slice(2))];
+      assert.deepEqual(await first, expected);
+      assert.deepEqual(await later[0], expected.slice(1));
+      assert.deepEqual(await later[1], expected.slice(2));
+      // Everything answered and the thread idle: a new prediction starts it again.
+      assert.deepEqual(await classifier.predict(shown.slice(0, 1)), expected.slice(0, 1));
+    } finally {
+      await here.classifier.dispose();
+      await thread.dispose();
+    }
+  },
+);
+
 test('a cancelled prediction answers at once with the abort; the others still answer', async () => {
   const shown = await images();
   const thread = startClassifierThread(distFile('classifierWorker.js'), () => undefined);
