@@ -65,26 +65,43 @@ export function upFiltered(data: Uint8Array, stride: number, height: number): Ui
   return rows;
 }
 
+/** The file: signature, IHDR, one IDAT of `idat`, IEND; written into one buffer, copied once. */
 function pngOf(width: number, height: number, channels: 3 | 4, idat: Uint8Array): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bits per sample
-  header[9] = channels === 3 ? 2 : 6; // colour type; compression, filter and interlace methods 0
-  return Buffer.concat([
-    SIGNATURE,
-    pngChunk('IHDR', header),
-    pngChunk('IDAT', idat),
-    pngChunk('IEND', new Uint8Array(0)),
-  ]);
+  const out = Buffer.alloc(SIGNATURE.length + 3 * 12 + 13 + idat.length);
+  out.set(SIGNATURE);
+  let at = writeChunk(out, SIGNATURE.length, 'IHDR', 13, (body) => {
+    body.writeUInt32BE(width, 0);
+    body.writeUInt32BE(height, 4);
+    body[8] = 8; // bits per sample
+    body[9] = channels === 3 ? 2 : 6; // colour type; compression, filter and interlace methods 0
+  });
+  at = writeChunk(out, at, 'IDAT', idat.length, (body) => {
+    body.set(idat);
+  });
+  writeChunk(out, at, 'IEND', 0, () => undefined);
+  return out;
+}
+
+/** Writes a chunk of `length` body bytes at `at` in `out` (`fill` writes the body); its end. */
+function writeChunk(
+  out: Buffer,
+  at: number,
+  type: string,
+  length: number,
+  fill: (body: Buffer) => void,
+): number {
+  out.writeUInt32BE(length, at);
+  out.write(type, at + 4, 'latin1');
+  fill(out.subarray(at + 8, at + 8 + length));
+  out.writeUInt32BE(crc32(out.subarray(at + 4, at + 8 + length)), at + 8 + length);
+  return at + 12 + length;
 }
 
 /** One PNG chunk: its length, type, body and the CRC of type and body (node:zlib's crc32). */
 export function pngChunk(type: string, body: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + body.length);
-  out.writeUInt32BE(body.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(body, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
+  writeChunk(out, 0, type, body.length, (space) => {
+    space.set(body);
+  });
   return out;
 }
