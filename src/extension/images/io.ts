@@ -1,6 +1,6 @@
-// Reading images and masks from disk and encoding frames. sharp does PNG, JPEG and WebP; BMP goes
-// through bmp.ts because sharp's prebuilt libvips has no BMP loader. Every failure is an
-// ImageInputError that names the file and says what to do.
+// Reading images and masks from disk, and encoding frames (pngFile.ts). sharp decodes PNG, JPEG
+// and WebP; BMP goes through bmp.ts because sharp's prebuilt libvips has no BMP loader. Every
+// failure is an ImageInputError that names the file and says what to do.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 

@@ -112,8 +112,8 @@ export interface Explanation {
 /**
  * Edits once, classifies many: every classifier sees the same edited images, which come from the
  * content-addressed cache when an earlier run made them (unless the editor is cheap: see editPath). Returns once the measures are done, with
- * the new frames not yet encoded: PNG encoding costs a fifth to a third of a small model's
- * inference, so the caller shows the answer first and then writes the frames (`writeFrames`).
+ * the new frames not yet encoded: PNG encoding costs a tenth of a small model's inference
+ * (a third before it did without sharp), so the caller shows the answer first and then writes the frames (`writeFrames`).
  * Encoding never overlaps inference or the measures, whose threads it would slow down by more
  * than it saves.
  */
@@ -454,7 +454,7 @@ async function editPath(
     parameters,
     content,
     run,
-    // PNG encoding runs on sharp's threads, a few frames at a time (see FILE_CONCURRENCY). Every
+    // PNG deflating runs on libuv's threads, a few frames at a time (see FILE_CONCURRENCY). Every
     // write is awaited before a failure is reported, so no write is left running behind a run.
     writeFrames: () =>
       (writing ??= mapLimited(missing, FILE_CONCURRENCY, async (k) => {
