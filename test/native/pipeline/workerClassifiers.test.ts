@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { readImage } from '../../../src/extension/images/io';
-import { loadModel } from '../../../src/extension/models/loadModel';
+import { loadModel, type NamedClassifier } from '../../../src/extension/models/loadModel';
 import { ModelInputError } from '../../../src/extension/models/types';
 import { startClassifierThread } from '../../../src/extension/pipeline/workerClassifiers';
 import { distFile, ROOT } from '../../unit/helpers';
@@ -24,15 +24,26 @@ async function images(): Promise<Awaited<ReturnType<typeof readImage>>['image'][
   );
 }
 
-test('predictions asked together get the rows this thread computes, each its own', async () => {
-  const shown = await images();
+/** The demo's unbiased classifier loaded on this thread and on a classifier thread, for `use`. */
+async function onBothThreads(
+  use: (here: NamedClassifier, there: NamedClassifier) => Promise<void>,
+): Promise<void> {
   const here = await loadModel(
     { path: join(demo, 'unbiased.onnx') },
     { ...options, log: () => {} },
   );
   const thread = startClassifierThread(distFile('classifierWorker.js'), () => undefined);
   try {
-    const there = await thread.load({ path: join(demo, 'unbiased.onnx') }, options);
+    await use(here, await thread.load({ path: join(demo, 'unbiased.onnx') }, options));
+  } finally {
+    await here.classifier.dispose();
+    await thread.dispose();
+  }
+}
+
+test('predictions asked together get the rows this thread computes, each its own', async () => {
+  const shown = await images();
+  await onBothThreads(async (here, there) => {
     assert.equal(there.name, here.name);
     assert.deepEqual(there.classifier.info, here.classifier.info);
     // Asked at once: the thread may merge them into one call; each answer is its own images'.
@@ -41,10 +52,7 @@ test('predictions asked together get the rows this thread computes, each its own
     for (const [i, batch] of asked.entries()) {
       assert.deepEqual(answers[i], await here.classifier.predict(batch), `request ${i}`);
     }
-  } finally {
-    await here.classifier.dispose();
-    await thread.dispose();
-  }
+  });
 });
 
 test(
@@ -52,13 +60,7 @@ test(
   { timeout: 120_000 },
   async () => {
     const shown = await images();
-    const here = await loadModel(
-      { path: join(demo, 'unbiased.onnx') },
-      { ...options, log: () => {} },
-    );
-    const thread = startClassifierThread(distFile('classifierWorker.js'), () => undefined);
-    try {
-      const { classifier } = await thread.load({ path: join(demo, 'unbiased.onnx') }, options);
+    await onBothThreads(async (here, { classifier }) => {
       const expected = await here.classifier.predict(shown);
       // One under way and nothing queued, then two more: the thread takes them while it works.
       const first = classifier.predict(shown);
@@ -69,10 +71,7 @@ test(
       assert.deepEqual(await later[1], expected.slice(2));
       // Everything answered and the thread idle: a new prediction starts it again.
       assert.deepEqual(await classifier.predict(shown.slice(0, 1)), expected.slice(0, 1));
-    } finally {
-      await here.classifier.dispose();
-      await thread.dispose();
-    }
+    });
   },
 );
 

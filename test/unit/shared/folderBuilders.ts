@@ -10,6 +10,30 @@ import {
 } from '../../../src/shared/folderFile';
 import { summarize } from '../../../src/shared/folderSummary';
 
+/** An explainFolder/run request the inference child takes. */
+export function folderRunRequest(): Record<string, unknown> {
+  return {
+    type: 'explainFolder/run',
+    id: 4,
+    folder: 'images',
+    recursive: false,
+    limit: null,
+    shard: null,
+    adjustment: 'holm',
+    editor: 'brightness',
+    params: {},
+    steps: 9,
+    seed: 0,
+    permutations: 100,
+    alpha: 0.01,
+    models: [{ path: 'm.onnx' }],
+    provider: 'cpu',
+    outDir: 'out',
+    cacheDir: 'cache',
+    name: 'images-brightness',
+  };
+}
+
 /** Two classifiers, three steps, Holm at 0.05. */
 export function folderSettings(overrides: Partial<FolderSettings> = {}): FolderSettings {
   return {

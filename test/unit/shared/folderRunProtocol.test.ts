@@ -8,28 +8,9 @@ import {
   hostMessageProblem,
   isHostToChild,
 } from '../../../src/shared/childProtocol';
-import { folderFile, notDoneRow } from './folderBuilders';
+import { folderFile, folderRunRequest, notDoneRow } from './folderBuilders';
 
-const request = {
-  type: 'explainFolder/run',
-  id: 4,
-  folder: 'images',
-  recursive: false,
-  limit: null,
-  shard: null,
-  adjustment: 'holm',
-  editor: 'brightness',
-  params: {},
-  steps: 9,
-  seed: 0,
-  permutations: 100,
-  alpha: 0.01,
-  models: [{ path: 'm.onnx' }],
-  provider: 'cpu',
-  outDir: 'out',
-  cacheDir: 'cache',
-  name: 'images-brightness',
-};
+const request = folderRunRequest();
 
 test('explainFolder/run: the folder, its share and the adjustment, each of its type', () => {
   assert.equal(hostMessageProblem(request), null);

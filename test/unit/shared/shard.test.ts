@@ -10,32 +10,11 @@ import { hostMessageProblem } from '../../../src/shared/childProtocol';
 import { FOLDER_LIMITS, validateFolderFile } from '../../../src/shared/folderFile';
 import { stableStringify } from '../../../src/shared/resultFile';
 import { MAX_SHARDS, shardProblem } from '../../../src/shared/shard';
-import { doneRow, folderFile } from './folderBuilders';
-
-/** An explainFolder/run request the child takes, but for its shard. */
-const request = {
-  type: 'explainFolder/run',
-  id: 4,
-  folder: 'images',
-  recursive: false,
-  limit: null,
-  adjustment: 'holm',
-  editor: 'brightness',
-  params: {},
-  steps: 9,
-  seed: 0,
-  permutations: 100,
-  alpha: 0.01,
-  models: [{ path: 'm.onnx' }],
-  provider: 'cpu',
-  outDir: 'out',
-  cacheDir: 'cache',
-  name: 'images-brightness',
-};
+import { doneRow, folderFile, folderRunRequest } from './folderBuilders';
 
 /** Whether the inference child takes a folder run of `shard`. */
 function protocolTakes(shard: unknown): boolean {
-  return hostMessageProblem({ ...request, shard }) === null;
+  return hostMessageProblem({ ...folderRunRequest(), shard }) === null;
 }
 
 /** Whether a summary of `shard`, as read back from disk, is valid. */
