@@ -90,7 +90,8 @@ export async function mergeFolders(
     rows: placed.map((p) => p.row),
   };
   const text = stableStringify(file);
-  checkSize(text, file);
+  const tooLarge = mergedSizeProblem(Buffer.byteLength(text), file.rows.length);
+  if (tooLarge !== null) throw new FolderFileError(tooLarge);
   await prepareOut(out, merged);
   try {
     await mapLimited(placed, FILE_CONCURRENCY, async ({ copy }) => {
@@ -140,16 +141,13 @@ async function readShard(dir: string): Promise<Shard> {
 }
 
 /**
- * Refuses a merge whose summary could be written but never opened again (FOLDER_LIMITS.bytes):
- * shards each under the bound may together be over it.
+ * Why a merged summary of `bytes` bytes cannot be written, or null: one over FOLDER_LIMITS.bytes
+ * could be written but never opened again, and shards each under the bound may together be over.
  */
-function checkSize(text: string, file: FolderFile): void {
-  const bytes = Buffer.byteLength(text);
-  if (bytes <= FOLDER_LIMITS.bytes) return;
+export function mergedSizeProblem(bytes: number, images: number): string | null {
+  if (bytes <= FOLDER_LIMITS.bytes) return null;
   const mib = (n: number): string => `${Math.ceil(n / (1024 * 1024)).toLocaleString('en-US')} MiB`;
-  throw new FolderFileError(
-    `The merged summary of ${file.rows.length.toLocaleString('en-US')} images would take ${mib(bytes)}, more than the ${mib(FOLDER_LIMITS.bytes)} a folder summary may have (it could not be opened again): keep the shards' outputs apart (each opens by itself), or run them again with fewer --steps or classifiers.`,
-  );
+  return `The merged summary of ${images.toLocaleString('en-US')} images would take ${mib(bytes)}, more than the ${mib(FOLDER_LIMITS.bytes)} a folder summary may have (it could not be opened again): keep the shards' outputs apart (each opens by itself), or run them again with fewer --steps or classifiers.`;
 }
 
 /**
