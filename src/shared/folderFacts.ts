@@ -13,7 +13,10 @@ export function intervalText(p: Proportion): string {
   return `${formatNumber(Number((p.low * 100).toPrecision(3)))}–${formatPercent(p.high)}`;
 }
 
-/** The counts line under the title: "12 images: 9 explained (2 resumed), 2 skipped, 1 failed". */
+/**
+ * The counts line under the title: "12 images: 9 explained (2 resumed), 2 skipped, 1 failed"; for
+ * a run stopped before the rest, "3 of 12 images: 3 explained".
+ */
 export function countsText(file: FolderFile): string {
   const s = file.summary;
   const parts = [
@@ -21,7 +24,9 @@ export function countsText(file: FolderFile): string {
     ...(s.skipped > 0 ? [`${formatCount(s.skipped)} skipped`] : []),
     ...(s.failed > 0 ? [`${formatCount(s.failed)} failed`] : []),
   ];
-  return `${formatCount(s.images)} ${s.images === 1 ? 'image' : 'images'}: ${parts.join(', ')}`;
+  const of = s.images < file.listed ? ` of ${formatCount(file.listed)}` : '';
+  const noun = (of === '' ? s.images : file.listed) === 1 ? 'image' : 'images';
+  return `${formatCount(s.images)}${of} ${noun}: ${parts.join(', ')}`;
 }
 
 /** What was run: editor and parameters, steps, seed, test, adjustment, shard. */

@@ -450,6 +450,31 @@ export class Workbench {
       .allInnerTexts();
   }
 
+  /**
+   * Clicks the button labelled exactly `button` on the toast whose message contains `text` (a
+   * progress notification's Cancel, an information message's action), waiting for the toast.
+   */
+  async clickNotificationButton(
+    text: string | RegExp,
+    button: string,
+    timeoutMs: number = TIMEOUTS.action,
+  ): Promise<void> {
+    const toast = this.page
+      .locator('.notifications-toasts .notification-list-item')
+      .filter({ has: this.page.locator('.notification-list-item-message', { hasText: text }) })
+      .first();
+    await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+    const buttons = toast.locator('.notification-list-item-buttons-container .monaco-button');
+    const target = buttons.filter({ hasText: exactly(button) }).first();
+    if ((await target.count()) === 0) {
+      const labels = (await buttons.allInnerTexts()).map((label) => label.trim()).join(' | ');
+      throw new Error(
+        `the notification "${String(text)}" has no button "${button}"; it has: ${labels || '(none)'}`,
+      );
+    }
+    await target.click();
+  }
+
   /** The labels of the open editor tabs, in every editor group. */
   async tabs(): Promise<string[]> {
     const labels = await this.page.locator('.tabs-container .tab .label-name').allInnerTexts();
