@@ -30,7 +30,7 @@ import {
   type ModelIo,
 } from './modelIo';
 import { firstNonFinite, softmax, splitRows } from './outputs';
-import { padBatch } from './pixels';
+import { BatchBuffers, padInPlace } from './pixels';
 import {
   assumedDefaults,
   defaultLabels,
@@ -151,6 +151,8 @@ function onnxClassifier(
 ): Classifier<OnnxClassifierInfo> {
   let disposed = false;
   const config = info.preprocess;
+  const [height, width] = config.inputSize;
+  const buffers = new BatchBuffers();
   return {
     info,
     async predict(images: readonly RgbImage[], signal?: AbortSignal): Promise<Float32Array[]> {
@@ -161,7 +163,10 @@ function onnxClassifier(
       const plans = planBatches(images.length, io.fixedBatch, batchSize);
       const tensorOf = (plan: BatchPlan): Promise<Float32Array> => {
         const batch = images.slice(plan.start, plan.start + plan.count);
-        const data = toTensorData(batch, config).then((d) => padBatch(d, plan.count, plan.size));
+        const slots = buffers.take(plan.size * 3 * height * width);
+        const data = toTensorData(batch, config, slots).then((d) =>
+          padInPlace(d, plan.count, plan.size),
+        );
         data.catch(() => undefined); // awaited below; a run failing first must not leave it unhandled
         return data;
       };
@@ -174,6 +179,7 @@ function onnxClassifier(
         const following = plans[k + 1];
         next = following === undefined ? null : tensorOf(following);
         const scores = await runBatch(ort, session, io, config, data, plan.size, info.path);
+        buffers.give(data); // onnxruntime has read it; the scores are its own memory
         const kept = splitRows(scores.values, scores.classes, plan.count);
         const bad = firstNonFinite(kept);
         if (bad !== null) {
@@ -188,6 +194,7 @@ function onnxClassifier(
     async dispose(): Promise<void> {
       if (disposed) return;
       disposed = true;
+      buffers.clear();
       await session.release();
     },
   };

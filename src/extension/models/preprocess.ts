@@ -209,14 +209,22 @@ export function assumedDefaults(resolved: ResolvedPreprocess, input: InputShape)
 
 /**
  * The model input for a batch of images: each image resized by sharp to `config.inputSize` as
- * `config.resize` says, then normalised into one Float32Array in the model's layout.
+ * `config.resize` says, then normalised into one Float32Array in the model's layout; into the
+ * start of `into` when given (a buffer with room for at least the images).
  */
 export async function toTensorData(
   images: readonly RgbImage[],
   config: PreprocessConfig,
+  into?: Float32Array,
 ): Promise<Float32Array> {
   const [height, width] = config.inputSize;
-  const out = new Float32Array(images.length * 3 * height * width);
+  const length = images.length * 3 * height * width;
+  if (into !== undefined && into.length < length) {
+    throw new RangeError(
+      `${images.length} images need ${length} values, the buffer has ${into.length}`,
+    );
+  }
+  const out = into ?? new Float32Array(length);
   // sharp resizes on its own thread pool, so the whole batch is resized concurrently.
   const resized = await Promise.all(images.map((image) => resizeImage(image, config)));
   resized.forEach((pixels, index) => {

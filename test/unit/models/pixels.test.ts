@@ -4,9 +4,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import {
+  BatchBuffers,
   channelTables,
   normalisePixel,
   padBatch,
+  padInPlace,
   writeImageTensor,
 } from '../../../src/extension/models/pixels';
 import type { PreprocessConfig } from '../../../src/extension/models/types';
@@ -119,5 +121,48 @@ describe('padBatch', () => {
     assert.equal(padBatch(data, 2, 2), data);
     assert.throws(() => padBatch(data, 3, 4), RangeError);
     assert.throws(() => padBatch(data, 2, 1), RangeError);
+  });
+});
+
+describe('padInPlace', () => {
+  test('fills the slots after the written samples with the last one, in the same buffer', () => {
+    const slots = Float32Array.of(1, 2, 3, 4, 9, 9, 9, 9); // room for four samples of two values
+    assert.equal(padInPlace(slots, 2, 4), slots);
+    assert.deepEqual(Array.from(slots), [1, 2, 3, 4, 3, 4, 3, 4]);
+    assert.deepEqual(Array.from(padInPlace(Float32Array.of(5, 6), 1, 1)), [5, 6]);
+    assert.throws(() => padInPlace(slots, 0, 4), RangeError);
+    assert.throws(() => padInPlace(slots, 5, 4), RangeError);
+    assert.throws(() => padInPlace(slots, 2, 3), RangeError); // 8 values are not 3 samples
+  });
+});
+
+describe('BatchBuffers', () => {
+  test('gives back a kept buffer of the same length, and a new one otherwise', () => {
+    const buffers = new BatchBuffers();
+    const a = buffers.take(6);
+    a.fill(7);
+    buffers.give(a);
+    const b = buffers.take(4);
+    assert.notEqual(b, a);
+    assert.equal(b.length, 4);
+    assert.equal(buffers.take(6), a, 'the kept buffer of 6 values');
+    assert.notEqual(buffers.take(6), a, 'taken once: not handed out twice');
+  });
+
+  test('keeps at most `keep` buffers, dropping the oldest, and each once', () => {
+    const buffers = new BatchBuffers(2);
+    const [a, b, c] = [buffers.take(3), buffers.take(3), buffers.take(3)];
+    buffers.give(a);
+    buffers.give(a);
+    buffers.give(b);
+    buffers.give(c); // a goes
+    const taken = [buffers.take(3), buffers.take(3), buffers.take(3)];
+    assert.deepEqual(
+      taken.map((t) => [a, b, c].indexOf(t)),
+      [1, 2, -1],
+    );
+    buffers.give(b);
+    buffers.clear();
+    assert.notEqual(buffers.take(3), b);
   });
 });
