@@ -25,16 +25,17 @@ import {
   type EditorRuntime,
 } from '../types';
 import { FileDigests } from '../../files/fileDigests';
-import { fingerprintFolder, openDiffusionFolder } from './modelFolder';
-import { WarmPool } from './networkPool';
+import { fingerprintFolder, folderSignature, openDiffusionFolder } from './modelFolder';
+import { LastValue, WarmPool } from './networkPool';
 import { readNpyLatents } from './npy';
 import { MAX_NODE_SEED } from './seedRandomNodes';
-import { openNetworks, type OpenedNetworks } from './onnxNetworks';
+import { NonFiniteOutputError, openNetworks, type OpenedNetworks } from './onnxNetworks';
 import { sweep, toModelPixels, type SweepResult } from './sampler';
 import { gaussianField } from '../pixels';
 import { createScheduler, MAX_DENOISE_STEPS, type SchedulerKind } from './schedulers';
-import { readSchedulerConfig } from './schedulerConfig';
+import { readSchedulerConfig, type SchedulerConfig } from './schedulerConfig';
 import { TokenizerInputError } from '../../text/errors';
+import type { ClipTokenizer } from '../../text/clipTokenizer';
 import { loadClipTokenizer } from '../../text/tokenizerFiles';
 import type { ExecutionProvider } from '../../../shared/executionProviders';
 import { FILE_LIMITS } from '../../../shared/limits';
@@ -136,7 +137,6 @@ function digestsFor(store: string | undefined): FileDigests {
   }
   return digests;
 }
-const pool = new WarmPool<OpenedNetworks>((networks) => networks.release());
 
 function resolve(params: EditorParams): EditorParams {
   const resolved = resolveWithSpecs('instruct-pix2pix', PARAMS, params);
@@ -190,6 +190,11 @@ export const instructPix2PixEditor: DescribedEditor = makeInstructPix2PixEditor(
  * GPU provider fail its first run, which no provider on a CPU-only machine does by itself.
  */
 export function makeInstructPix2PixEditor(getOrt: () => typeof Ort): DescribedEditor {
+  // What this editor keeps loaded between paths (one editor in the product).
+  const kept: Kept = {
+    networks: new WarmPool<OpenedNetworks>((networks) => networks.release()),
+    texts: new LastValue(),
+  };
   return {
     id: 'instruct-pix2pix',
     title: 'Instruction edit (diffusion): an InstructPix2Pix model, weak to strong text guidance',
@@ -237,6 +242,7 @@ export function makeInstructPix2PixEditor(getOrt: () => typeof Ort): DescribedEd
       }
       const made = await editPath(
         getOrt,
+        kept,
         input.source,
         params,
         input.seed,
@@ -278,13 +284,25 @@ class ProviderRunError extends Error {
   constructor(
     readonly provider: ExecutionProvider,
     readonly reason: string,
+    /** Whether a network answered NaN or an infinity (the run itself succeeded). */
+    readonly nonFinite = false,
   ) {
     super(`the ${provider} provider failed: ${reason}`);
   }
 }
 
+/** The networks, and the tokenizer with the scheduler's config, of the last model folder. */
+interface Kept {
+  readonly networks: WarmPool<OpenedNetworks>;
+  readonly texts: LastValue<{
+    readonly tokenizer: ClipTokenizer;
+    readonly config: SchedulerConfig;
+  }>;
+}
+
 async function editPath(
   getOrt: () => typeof Ort,
+  kept: Kept,
   source: RgbImage,
   params: EditorParams,
   seed: number,
@@ -299,10 +317,16 @@ async function editPath(
     );
   }
   const folder = await modelWork(openDiffusionFolder(stringParam(params, 'model') ?? ''));
-  const tokenizer = await modelWork(loadClipTokenizer(folder.tokenizer));
+  // What is kept loaded (networks, tokenizer, scheduler config) is the current files' only.
+  const signature = await folderSignature(folder);
+  const { tokenizer, config } = await modelWork(
+    kept.texts.get(`${folder.root}\n${signature}`, async () => ({
+      tokenizer: await loadClipTokenizer(folder.tokenizer),
+      config: await readSchedulerConfig(folder.schedulerConfig),
+    })),
+  );
   const kind = stringParam(params, 'scheduler') as SchedulerKind;
   const steps = numberParam(params, 'denoiseSteps');
-  const config = await modelWork(readSchedulerConfig(folder.schedulerConfig));
   const scheduler = createScheduler(kind, config, steps);
   const instruction = stringParam(params, 'instruction') ?? '';
   const notes = [...folder.notes];
@@ -317,17 +341,19 @@ async function editPath(
   // The provider is tried first; a session it opens can still fail its first run (a CUDA library
   // or kernel missing, its memory exhausted), and then the path is made on the CPU, said once.
   const attempt = (provider: ExecutionProvider, failed: string | null): Promise<RgbImage[]> =>
-    pool.with(
-      `${folder.root}\n${provider}\n${String(runtime.deviceId)}`,
+    kept.networks.with(
+      `${folder.root}\n${signature}\n${provider}\n${String(runtime.deviceId)}`,
       () => modelWork(openNetworks(getOrt(), folder, provider, runtime.deviceId, runtime.log)),
       async (networks) => {
         try {
           return await makePath(networks, failed ?? networks.fallbackReason);
         } catch (error) {
-          if (networks.provider === 'cpu' || error instanceof EditorInputError || signal?.aborted) {
-            throw error;
-          }
-          throw new ProviderRunError(networks.provider, shortReason(error));
+          const users =
+            error instanceof EditorInputError && !(error instanceof NonFiniteOutputError);
+          if (networks.provider === 'cpu' || users || signal?.aborted) throw error;
+          throw error instanceof NonFiniteOutputError
+            ? new ProviderRunError(networks.provider, error.what, true)
+            : new ProviderRunError(networks.provider, shortReason(error));
         }
       },
     );
@@ -336,7 +362,9 @@ async function editPath(
   } catch (error) {
     if (!(error instanceof ProviderRunError)) throw error;
     runtime.log(
-      `${folder.root}: the ${error.provider} provider failed a run (${error.reason}); editing on CPU. If it ran out of memory, lower the memory budget (--edit-memory-mb, propsweep.diffusion.memoryBudgetMB).`,
+      error.nonFinite
+        ? `${folder.root}: on the ${error.provider} provider ${error.reason}; editing on CPU, where float32 does not overflow as float16 kernels can.`
+        : `${folder.root}: the ${error.provider} provider failed a run (${error.reason}); editing on CPU. If it ran out of memory, lower the memory budget (--edit-memory-mb, propsweep.diffusion.memoryBudgetMB).`,
     );
     return attempt('cpu', error.reason);
   }

@@ -148,16 +148,8 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * The digest of every file that can change an edit (the networks with their external data and
- * configs, the tokenizer, the scheduler, model_index.json), each hashed once per change; each
- * file named by its path in the folder, with forward slashes.
- */
-export async function fingerprintFolder(
-  folder: DiffusionFolder,
-  digests: FileDigests,
-  signal?: AbortSignal,
-): Promise<ContentRecord> {
+/** The files that can change an edit (those fingerprintFolder hashes), sorted. */
+async function contentPaths(folder: DiffusionFolder): Promise<string[]> {
   const paths: string[] = [];
   if ((await stat(join(folder.root, 'model_index.json')).catch(() => undefined))?.isFile()) {
     paths.push(join(folder.root, 'model_index.json'));
@@ -175,8 +167,41 @@ export async function fingerprintFolder(
       );
     }
   }
+  return paths.sort();
+}
+
+/**
+ * What the files that make an edit are now, cheaply: each one's path, size, modification time and
+ * inode (links followed). A model exported again into the same folder changes it, so that networks
+ * and tokenizer kept loaded from the old files are not used for the new ones.
+ */
+export async function folderSignature(folder: DiffusionFolder): Promise<string> {
+  const paths = await contentPaths(folder);
+  const lines = await Promise.all(
+    paths.map(async (path) => {
+      const info = await stat(path).catch(() => undefined);
+      const name = relative(folder.root, path);
+      return info === undefined
+        ? `${name} missing`
+        : `${name} ${info.size} ${info.mtimeMs} ${info.ino}`;
+    }),
+  );
+  return lines.join('\n');
+}
+
+/**
+ * The digest of every file that can change an edit (the networks with their external data and
+ * configs, the tokenizer, the scheduler, model_index.json), each hashed once per change; each
+ * file named by its path in the folder, with forward slashes.
+ */
+export async function fingerprintFolder(
+  folder: DiffusionFolder,
+  digests: FileDigests,
+  signal?: AbortSignal,
+): Promise<ContentRecord> {
+  const paths = await contentPaths(folder);
   const files: ContentFile[] = [];
-  for (const path of paths.sort()) {
+  for (const path of paths) {
     signal?.throwIfAborted();
     try {
       const { sha256, bytes } = await digests.digest(path, WEIGHT_BYTES);

@@ -82,3 +82,22 @@ export class WarmPool<T> {
     }
   }
 }
+
+/**
+ * The value of the last key asked for, made again when another key is asked for: what is cheap
+ * to hold but slow to make (a tokenizer parsed from a 2 MB tokenizer.json). A failure is not kept.
+ */
+export class LastValue<T> {
+  private last: { readonly key: string; readonly value: Promise<T> } | undefined;
+
+  get(key: string, make: () => Promise<T>): Promise<T> {
+    if (this.last?.key === key) return this.last.value;
+    const value = make();
+    const entry = { key, value };
+    this.last = entry;
+    value.catch(() => {
+      if (this.last === entry) this.last = undefined;
+    });
+    return value;
+  }
+}

@@ -416,6 +416,21 @@ function timestepTensor(
   }
 }
 
+/**
+ * A network answered NaN or an infinity. On the CPU the model is at fault; on a GPU it may be the
+ * provider's (float16 kernels that overflow where the CPU's float32 does not), so the path is made
+ * again on the CPU before the model is blamed.
+ */
+export class NonFiniteOutputError extends EditorInputError {
+  constructor(
+    /** "PATH answered NaN (out_sample[0])": what happened, without the advice. */
+    readonly what: string,
+    advice: string,
+  ) {
+    super(`${what}; ${advice}`);
+  }
+}
+
 /** An output's values as float32 (float16 bit patterns converted), with its dims. */
 function floatData(
   result: Ort.InferenceSession.OnnxValueMapType,
@@ -428,8 +443,9 @@ function floatData(
   if (values === null) throw refused(path, `its ${io.name} came back as ${tensor.type}`);
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) {
-      throw new EditorInputError(
-        `${path} produced ${String(values[i])} (${io.name}[${i}]); the editor model is broken${tensor.type === 'float16' ? ' or overflows in float16 (try the float32 export)' : ''}. Export it again: ${EXPORT_COMMAND}.`,
+      throw new NonFiniteOutputError(
+        `${path} produced ${String(values[i])} (${io.name}[${i}])`,
+        `the editor model is broken${tensor.type === 'float16' ? ' or overflows in float16 (try the float32 export)' : ''}. Export it again: ${EXPORT_COMMAND}.`,
       );
     }
   }

@@ -1,10 +1,11 @@
 // The warm pool that keeps one editor model's sessions loaded between runs: opened once per key,
 // another key releases the old value once no run uses it, an idle value goes after idleMs (mock
-// timers), a failed open is not kept and a failed run keeps its value.
+// timers), a failed open is not kept and a failed run keeps its value. LastValue: the value of the
+// last key, made once per key in a row, a failure not kept.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, mock, test } from 'node:test';
 
-import { WarmPool } from '../../../../src/extension/editors/diffusion/networkPool';
+import { LastValue, WarmPool } from '../../../../src/extension/editors/diffusion/networkPool';
 
 const IDLE_MS = 1000;
 
@@ -228,4 +229,22 @@ test('releaseIdle releases what no run uses; a value in use stays, then waits id
   assert.deepEqual(released, ['a', 'b']);
   assert.equal(pool.size, 0);
   assert.deepEqual(opened, ['a', 'b']);
+});
+
+test('LastValue makes a value once per key in a row, again after another key or a failure', async () => {
+  const last = new LastValue<string>();
+  const made: string[] = [];
+  const make =
+    (key: string, fail = false) =>
+    () => {
+      made.push(key);
+      return fail ? Promise.reject(new Error(`cannot make ${key}`)) : Promise.resolve(`${key}!`);
+    };
+  assert.equal(await last.get('a', make('a')), 'a!');
+  assert.equal(await last.get('a', make('a')), 'a!');
+  assert.equal(await last.get('b', make('b')), 'b!');
+  assert.equal(await last.get('a', make('a')), 'a!');
+  await assert.rejects(last.get('c', make('c', true)), /cannot make c/);
+  assert.equal(await last.get('c', make('c')), 'c!');
+  assert.deepEqual(made, ['a', 'b', 'a', 'c', 'c']);
 });
