@@ -1,8 +1,11 @@
 // Explain Property Across Images in a real VS Code (code-server): right-click a folder of three
 // images (two with masks), run the object-colour edit with the demo classifiers, and read the
 // aggregate panel: a card and histogram per classifier, the mean curves, a row per image (the one
-// without a mask skipped, with the reason); then a click on a row opens that image's result panel.
+// without a mask skipped, with the reason); the panel follows its summary file when a run on the
+// command line writes it again; then a click on a row opens that image's result panel.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import type { FrameLocator } from 'playwright-core';
@@ -59,6 +62,18 @@ describe('PropSweep in VS Code: Explain Property Across Images', { timeout: 600_
         `flipped: dark-cats ${await share('dark-cats')}, unbiased ${await share('unbiased')}`,
       );
       assert.equal(await share('unbiased'), '0 %');
+
+      // The summary written again, atomically, as a run on the command line or a merge does.
+      const out = join(wb.workspace, 'explanations');
+      const summaries = readdirSync(out, { recursive: true })
+        .map(String)
+        .filter((p) => p.endsWith('.propsweep-folder.json'));
+      assert.equal(summaries.length, 1, summaries.join(', '));
+      const summary = join(out, summaries[0] ?? '');
+      const file = JSON.parse(readFileSync(summary, 'utf8')) as { folder: string };
+      writeFileSync(`${summary}.tmp`, JSON.stringify({ ...file, folder: 'more-photos' }));
+      renameSync(`${summary}.tmp`, summary);
+      await panel.locator('h1', { hasText: 'PropSweep: more-photos' }).waitFor({ timeout: 30_000 });
 
       // A row opens that image's result panel beside.
       await panel.locator('.folder-table tr.row-done', { hasText: 'dark-cat.png' }).click();

@@ -3,8 +3,10 @@
 // reload). The webview asks for its snapshot with `folder/ready` and gets each change after that
 // once (folderSnapshots.ts); each of its requests (open an image's result, export) is answered
 // with `folder/answer`, with the error when it failed. The webview may load only the extension's
-// assets and the summary's own folder.
-import { basename, join } from 'node:path';
+// assets and the summary's own folder. The summary file is watched: when a run on the command line
+// or a merge writes it again, the panel shows the new file.
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 import * as vscode from 'vscode';
 
@@ -26,6 +28,9 @@ import { resourceRootPaths } from './resourceRoots';
 /** The view type of the aggregate panel (package.json: activation, serializer, custom editor). */
 export const FOLDER_VIEW_TYPE = 'propsweep.folder';
 
+/** How long the panel waits for a summary file to settle after a change on disk. */
+const RELOAD_DELAY_MS = 300;
+
 /** What the aggregate panel needs from the extension. */
 export interface FolderPanelServices {
   readonly extensionUri: vscode.Uri;
@@ -43,6 +48,11 @@ export class FolderPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly refusedReasons = new Set<string>();
   private disposed = false;
+  /** The summary file watched, and the watcher. */
+  private watched: { readonly path: string; readonly watcher: vscode.Disposable } | undefined;
+  /** The size, time and inode of the summary file as it was last read, to skip events of no change. */
+  private shownStamp: string | undefined;
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -98,9 +108,17 @@ export class FolderPanel implements vscode.Disposable {
     return new FolderPanel(panel, services, ownTitle);
   }
 
-  /** Reads, checks and shows the summary at `summaryPath`; a problem is shown in the panel. */
-  async load(summaryPath: string, note: string | null = null): Promise<void> {
+  /**
+   * Reads, checks and shows the summary at `summaryPath`, and watches it; a problem is shown in
+   * the panel (and, unless the file changed on disk while shown, in a message).
+   */
+  async load(summaryPath: string, note: string | null = null, fromDisk = false): Promise<void> {
+    this.watch(summaryPath);
     const shownPath = short(vscode.workspace.asRelativePath(summaryPath));
+    // Taken before the read: a change during it is another event, with another stamp.
+    const stamp = await fileStamp(summaryPath);
+    if (fromDisk && stamp === this.shownStamp) return;
+    this.shownStamp = stamp;
     try {
       const loaded = await loadFolderRun(summaryPath);
       if (this.disposed) return;
@@ -133,13 +151,44 @@ export class FolderPanel implements vscode.Disposable {
         error: short(message),
         restore: { summaryPath },
       });
-      void vscode.window.showErrorMessage(`PropSweep: ${message.split('\n')[0] ?? message}`);
+      if (!fromDisk) {
+        void vscode.window.showErrorMessage(`PropSweep: ${message.split('\n')[0] ?? message}`);
+      }
     }
+  }
+
+  /**
+   * Watches the summary file: a change, a new file or its removal reloads it once it has been
+   * still for RELOAD_DELAY_MS (a note shown over the old file does not carry over).
+   */
+  private watch(summaryPath: string): void {
+    if (this.disposed || this.watched?.path === summaryPath) return;
+    this.watched?.watcher.dispose();
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(dirname(summaryPath)), basename(summaryPath)),
+    );
+    const changed = (): void => {
+      clearTimeout(this.reloadTimer);
+      this.reloadTimer = setTimeout(() => {
+        void this.load(summaryPath, null, true);
+      }, RELOAD_DELAY_MS);
+    };
+    this.watched = {
+      path: summaryPath,
+      watcher: vscode.Disposable.from(
+        watcher,
+        watcher.onDidChange(changed),
+        watcher.onDidCreate(changed),
+        watcher.onDidDelete(changed),
+      ),
+    };
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearTimeout(this.reloadTimer);
+    this.watched?.watcher.dispose();
     for (const [path, panel] of FolderPanel.opened)
       if (panel === this) FolderPanel.opened.delete(path);
     for (const d of this.disposables.splice(0)) d.dispose();
@@ -260,6 +309,12 @@ export class FolderPanel implements vscode.Disposable {
   private post(message: FolderHostMessage): Thenable<boolean> {
     return this.disposed ? Promise.resolve(false) : this.panel.webview.postMessage(message);
   }
+}
+
+/** "size mtime inode" of a file, or "missing". */
+async function fileStamp(path: string): Promise<string> {
+  const info = await stat(path).catch(() => undefined);
+  return info === undefined ? 'missing' : `${info.size} ${info.mtimeMs} ${info.ino}`;
 }
 
 /** A text bounded as the protocol allows (a very long path still goes through). */
