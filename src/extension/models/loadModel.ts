@@ -72,3 +72,50 @@ export function modelLabel(spec: ModelSpec): string {
       return assertNever(spec);
   }
 }
+
+/**
+ * Loads every classifier at once, in the specs' order: a command's process starts and an ONNX
+ * session opens while another loads, so the wait is the longest load, not their sum. The first
+ * failure aborts the loads still going (a command's process is stopped), disposes those loaded,
+ * and is thrown.
+ */
+export async function loadAll<S>(
+  specs: readonly S[],
+  load: (spec: S, signal: AbortSignal) => Promise<NamedClassifier>,
+  signal?: AbortSignal,
+): Promise<NamedClassifier[]> {
+  const controller = new AbortController();
+  const follow = (): void => {
+    controller.abort(signal?.reason);
+  };
+  signal?.addEventListener('abort', follow, { once: true });
+  if (signal?.aborted === true) follow();
+  let failure: { readonly error: unknown } | undefined;
+  try {
+    const settled = await Promise.allSettled(
+      specs.map(async (spec) => {
+        try {
+          return await load(spec, controller.signal);
+        } catch (error) {
+          failure ??= { error };
+          controller.abort(error);
+          throw error;
+        }
+      }),
+    );
+    const loaded = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    if (failure === undefined) return loaded;
+    await Promise.all(loaded.map(({ classifier }) => classifier.dispose()));
+    throw failure.error;
+  } finally {
+    signal?.removeEventListener('abort', follow);
+  }
+}
+
+/** "Loading dark-cats", or "Loading 3 classifiers: a, b, c": the progress line of loadAll. */
+export function loadingMessage(specs: readonly ModelSpec[]): string {
+  const names = specs.map(modelLabel);
+  return names.length === 1
+    ? `Loading ${names[0] ?? ''}`
+    : `Loading ${names.length} classifiers: ${names.join(', ')}`;
+}

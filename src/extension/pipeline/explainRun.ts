@@ -17,7 +17,7 @@ import {
   resizeImage,
   type ImageFile,
 } from '../images/io';
-import { loadModel, modelLabel } from '../models/loadModel';
+import { loadAll, loadingMessage, loadModel } from '../models/loadModel';
 import type { Classifier } from '../models/types';
 import { explain, type Explanation, type LoadedImage, type PipelineImaging } from './explain';
 import { storageError } from '../store/errors';
@@ -101,18 +101,21 @@ async function explainInto(
   signal.throwIfAborted();
   const classifiers: { name: string; classifier: Classifier }[] = [];
   try {
-    for (const spec of request.models) {
-      context.progress({ phase: 'load', message: `Loading ${modelLabel(spec)}` });
-      classifiers.push(
-        await loadModel(spec, {
-          provider: request.provider,
-          deviceId: request.deviceId,
-          workDir: scratch,
-          log: context.log,
-          signal,
-        }),
-      );
-    }
+    context.progress({ phase: 'load', message: loadingMessage(request.models) });
+    classifiers.push(
+      ...(await loadAll(
+        request.models,
+        (spec, loading) =>
+          loadModel(spec, {
+            provider: request.provider,
+            deviceId: request.deviceId,
+            workDir: scratch,
+            log: context.log,
+            signal: loading,
+          }),
+        signal,
+      )),
+    );
     const { explanation, shown } = await explainLoaded({
       request,
       editor,

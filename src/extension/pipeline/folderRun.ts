@@ -27,7 +27,7 @@ import {
 } from '../files/imageFolder';
 import type { RgbImage } from '../images/image';
 import { encodePng, readImageFile, resizeImage, type ImageFile } from '../images/io';
-import { loadModel, modelLabel } from '../models/loadModel';
+import { loadAll, loadingMessage, loadModel } from '../models/loadModel';
 import type { Classifier } from '../models/types';
 import { writeAtomic } from '../store/atomic';
 import { storageError } from '../store/errors';
@@ -136,21 +136,25 @@ export async function runFolder(
       context.classifierWorkerPath === undefined
         ? null
         : startClassifierThread(context.classifierWorkerPath, context.log);
-    for (const spec of request.models) {
-      context.signal.throwIfAborted();
-      context.progress({ phase: 'load', message: `Loading ${modelLabel(spec)}` });
-      const options = {
-        provider: request.provider,
-        deviceId: request.deviceId,
-        workDir: scratch,
-        signal: context.signal,
-      };
-      classifiers.push(
-        await (thread === null
-          ? loadModel(spec, { ...options, log: context.log })
-          : thread.load(spec, options)),
-      );
-    }
+    context.signal.throwIfAborted();
+    context.progress({ phase: 'load', message: loadingMessage(request.models) });
+    classifiers.push(
+      ...(await loadAll(
+        request.models,
+        (spec, signal) => {
+          const options = {
+            provider: request.provider,
+            deviceId: request.deviceId,
+            workDir: scratch,
+            signal,
+          };
+          return thread === null
+            ? loadModel(spec, { ...options, log: context.log })
+            : thread.load(spec, options);
+        },
+        context.signal,
+      )),
+    );
     // The files the parameters name (an overlay, a model folder) are the same for every image:
     // fingerprinted once, and their digest is part of the settings a resume or a merge compares.
     const content =
