@@ -304,13 +304,23 @@ class Conversation {
 class HandOver {
   constructor(private readonly folder: string) {}
 
-  /** Writes `images` as the files of request `id`; returns their absolute paths. */
+  /**
+   * Writes `images` as the files of request `id`; returns their absolute paths. When one cannot be
+   * written (a full disk), those written are removed, so that the request can be made again.
+   */
   write(id: number, images: readonly RgbImage[]): string[] {
-    return images.map((image, i) => {
-      const path = join(this.folder, `${String(id)}-${String(i).padStart(3, '0')}.png`);
-      writeFileSync(path, storedPng(image), { flag: 'wx' });
-      return path;
-    });
+    const paths: string[] = [];
+    try {
+      for (const [i, image] of images.entries()) {
+        const path = join(this.folder, `${String(id)}-${String(i).padStart(3, '0')}.png`);
+        writeFileSync(path, storedPng(image), { flag: 'wx' });
+        paths.push(path);
+      }
+    } catch (error) {
+      this.remove(paths);
+      throw error;
+    }
+    return paths;
   }
 
   /** Removes a request's files once it is answered. */

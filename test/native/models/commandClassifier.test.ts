@@ -4,10 +4,10 @@
 // in-process ONNX classifier; behave.mjs speaks or breaks the protocol in one chosen way.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import fs, { mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, describe, mock, test } from 'node:test';
 
 import { loadCommandClassifier } from '../../../src/extension/models/commandClassifier';
 import { loadClassifier } from '../../../src/extension/models/onnxClassifier';
@@ -138,6 +138,29 @@ describe('a command that speaks the protocol', () => {
         readdirSync(join(workDir, folder)),
         [],
         'each request removed after its answer',
+      );
+    });
+  });
+
+  test('a hand-over file that cannot be written (a full disk): none left, and the next request works', async () => {
+    await withClassifier(behave('ok'), async (classifier, workDir) => {
+      const images = noiseImages(3, 8, 8, 5);
+      const writeFileSync = fs.writeFileSync.bind(fs);
+      let writes = 0;
+      mock.method(fs, 'writeFileSync', (...args: Parameters<typeof fs.writeFileSync>) => {
+        if (++writes === 2) throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+        writeFileSync(...args);
+      });
+      try {
+        await assert.rejects(classifier.predict(images), { code: 'ENOSPC' });
+      } finally {
+        mock.restoreAll();
+      }
+      const [folder = ''] = readdirSync(workDir);
+      assert.deepEqual(readdirSync(join(workDir, folder)), [], 'the file written was removed');
+      assert.deepEqual(
+        rowsOf(await classifier.predict(images)).map((r) => r.length),
+        [3, 3, 3],
       );
     });
   });
