@@ -25,13 +25,15 @@ const params = { model, instruction: 'make it night', maxSize: 64, denoiseSteps:
 
 /**
  * onnxruntime whose sessions misbehave: 'failing' cuda sessions open (on the CPU underneath) and
- * fail every run; a 'nan' UNet on cuda (or on every provider, `everywhere`) answers NaN.
+ * fail every run; a 'nan' UNet on cuda (or on every provider, `everywhere`) answers NaN. `opened`
+ * gets the provider of each session opened.
  */
-function brokenOrt(mode: 'failing' | 'nan', everywhere = false): typeof Ort {
+function brokenOrt(mode: 'failing' | 'nan', everywhere = false, opened: string[] = []): typeof Ort {
   const ort = loadOrt();
   const create = async (path: string, options?: Ort.InferenceSession.SessionOptions) => {
     const session = await ort.InferenceSession.create(path);
     const cuda = options?.executionProviders?.[0] === 'cuda';
+    opened.push(cuda ? 'cuda' : 'cpu');
     if (!(cuda || everywhere) || (mode === 'nan' && !/[\\/]unet[\\/]/.test(path))) {
       return session;
     }
@@ -86,16 +88,24 @@ async function edit(editor: ImageEditor, provider: EditorRuntime['provider'], fo
 
 test('a GPU provider that fails its runs: the path is made on the CPU, with the reason recorded', async () => {
   const onCpu = await edit(instructPix2PixEditor, 'cpu');
-  const fallback = await edit(
-    makeInstructPix2PixEditor(() => brokenOrt('failing')),
-    'cuda',
-  );
+  const opened: string[] = [];
+  const editor = makeInstructPix2PixEditor(() => brokenOrt('failing', false, opened));
+  const fallback = await edit(editor, 'cuda');
   const record = fallback.record;
   assert.ok(record !== undefined);
   assert.equal(record.provider, 'cpu');
   assert.match(String(record.fallbackReason), /^CUDA failure 700: an illegal memory access$/);
   assert.equal(fallback.logs.filter((m) => /cuda provider failed a run/.test(m)).length, 1);
   assert.deepEqual(fallback.frames, onCpu.frames);
+  // The next path goes to the CPU at once: the provider's sessions are not opened again to fail.
+  const sessions = opened.length;
+  const next = await edit(editor, 'cuda');
+  assert.deepEqual(opened.slice(sessions), [], 'the CPU sessions kept are used');
+  assert.equal(opened.filter((p) => p === 'cuda').length, 4, 'the four networks, opened once');
+  assert.equal(next.record?.provider, 'cpu');
+  assert.equal(next.record.fallbackReason, record.fallbackReason);
+  assert.deepEqual(next.logs, []);
+  assert.deepEqual(next.frames, onCpu.frames);
   assert.equal(onCpu.record?.fallbackReason, null);
   assert.deepEqual(onCpu.record.size, [40, 24]);
 });

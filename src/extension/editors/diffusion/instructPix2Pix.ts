@@ -291,9 +291,13 @@ class ProviderRunError extends Error {
   }
 }
 
-/** The networks, and the tokenizer with the scheduler's config, of the last model folder. */
+/**
+ * The networks, and the tokenizer with the scheduler's config, of the last model folder; the last
+ * provider that failed a run, for which model (folder, files, provider, device).
+ */
 interface Kept {
   readonly networks: WarmPool<OpenedNetworks>;
+  failedRun?: { readonly key: string; readonly reason: string };
   readonly texts: LastValue<{
     readonly tokenizer: ClipTokenizer;
     readonly config: SchedulerConfig;
@@ -357,14 +361,21 @@ async function editPath(
         }
       },
     );
+  // After a provider failed a run of this model, its later paths go to the CPU at once: trying
+  // again would reopen the provider's sessions (seconds for a real model) to fail the same way.
+  const tried = `${folder.root}\n${signature}\n${runtime.provider}\n${String(runtime.deviceId)}`;
+  const failedBefore = kept.failedRun?.key === tried ? kept.failedRun.reason : undefined;
+  if (failedBefore !== undefined) return attempt('cpu', failedBefore);
   try {
     return await attempt(runtime.provider, null);
   } catch (error) {
     if (!(error instanceof ProviderRunError)) throw error;
+    kept.failedRun = { key: tried, reason: error.reason };
+    const later = `the next paths of this model are made on the CPU too, until its files change or the window is reloaded`;
     runtime.log(
       error.nonFinite
-        ? `${folder.root}: on the ${error.provider} provider ${error.reason}; editing on CPU, where float32 does not overflow as float16 kernels can.`
-        : `${folder.root}: the ${error.provider} provider failed a run (${error.reason}); editing on CPU. If it ran out of memory, lower the memory budget (--edit-memory-mb, propsweep.diffusion.memoryBudgetMB).`,
+        ? `${folder.root}: on the ${error.provider} provider ${error.reason}; editing on CPU, where float32 does not overflow as float16 kernels can; ${later}.`
+        : `${folder.root}: the ${error.provider} provider failed a run (${error.reason}); editing on CPU, and ${later}. If it ran out of memory, lower the memory budget (--edit-memory-mb, propsweep.diffusion.memoryBudgetMB).`,
     );
     return attempt('cpu', error.reason);
   }
