@@ -2,7 +2,8 @@
 // images (two with masks), run the object-colour edit with the demo classifiers, and read the
 // aggregate panel: a card and histogram per classifier, the mean curves, a row per image (the one
 // without a mask skipped, with the reason); the panel follows its summary file when a run on the
-// command line writes it again; then a click on a row opens that image's result panel.
+// command line writes it again; its exports write their files; then a click on a row opens that
+// image's result panel.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,6 +75,24 @@ describe('PropSweep in VS Code: Explain Property Across Images', { timeout: 600_
       writeFileSync(`${summary}.tmp`, JSON.stringify({ ...file, folder: 'more-photos' }));
       renameSync(`${summary}.tmp`, summary);
       await panel.locator('h1', { hasText: 'PropSweep: more-photos' }).waitFor({ timeout: 30_000 });
+
+      // The exports: HTML and PNG beside the summary (the save dialog's default, accepted), and the
+      // Markdown table on the clipboard.
+      const stem = summary.slice(0, -'.propsweep-folder.json'.length);
+      await panel.locator('vscode-button', { hasText: 'HTML' }).click();
+      await wb.acceptQuickPick(); // VS Code's own save dialog in the browser, at its default
+      await wb.waitForNotification(/PropSweep exported .*\.html/);
+      const html = readFileSync(`${stem}.html`, 'utf8');
+      assert.match(html, /more-photos/);
+      assert.equal((html.match(/src="data:image\/png;base64,/g) ?? []).length, 2, 'thumbnails');
+      await panel.locator('vscode-button', { hasText: 'PNG' }).click();
+      await wb.acceptQuickPick();
+      await wb.waitForNotification(/PropSweep exported .*\.png/);
+      const png = readFileSync(`${stem}.png`);
+      assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+      t.diagnostic(`PNG export: ${String(png.readUInt32BE(16))}x${String(png.readUInt32BE(20))}`);
+      await panel.locator('vscode-button', { hasText: 'Markdown' }).click();
+      await wb.waitForNotification(/copied a Markdown table/);
 
       // A row opens that image's result panel beside.
       await panel.locator('.folder-table tr.row-done', { hasText: 'dark-cat.png' }).click();
