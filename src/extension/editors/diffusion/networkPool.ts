@@ -85,12 +85,21 @@ export class WarmPool<T> {
 
 /**
  * The value of the last key asked for, made again when another key is asked for: what is cheap
- * to hold but slow to make (a tokenizer parsed from a 2 MB tokenizer.json). A failure is not kept.
+ * to hold but slow to make (a tokenizer parsed from a 2 MB tokenizer.json). A failure is not kept,
+ * and the value is dropped after `idleMs` without a use, as the networks are.
  */
 export class LastValue<T> {
   private last: { readonly key: string; readonly value: Promise<T> } | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly idleMs = IDLE_RELEASE_MS) {}
 
   get(key: string, make: () => Promise<T>): Promise<T> {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.last = undefined;
+    }, this.idleMs);
+    this.timer.unref();
     if (this.last?.key === key) return this.last.value;
     const value = make();
     const entry = { key, value };

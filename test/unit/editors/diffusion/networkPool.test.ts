@@ -1,7 +1,7 @@
 // The warm pool that keeps one editor model's sessions loaded between runs: opened once per key,
 // another key releases the old value once no run uses it, an idle value goes after idleMs (mock
 // timers), a failed open is not kept and a failed run keeps its value. LastValue: the value of the
-// last key, made once per key in a row, a failure not kept.
+// last key, made once per key in a row, a failure not kept, dropped after idleMs unused.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, mock, test } from 'node:test';
 
@@ -247,4 +247,17 @@ test('LastValue makes a value once per key in a row, again after another key or 
   await assert.rejects(last.get('c', make('c', true)), /cannot make c/);
   assert.equal(await last.get('c', make('c')), 'c!');
   assert.deepEqual(made, ['a', 'b', 'a', 'c', 'c']);
+});
+
+test('LastValue drops its value after idleMs without a use', async () => {
+  const last = new LastValue<string>(IDLE_MS);
+  let made = 0;
+  const make = () => Promise.resolve(`value ${String(++made)}`);
+  assert.equal(await last.get('a', make), 'value 1');
+  mock.timers.tick(IDLE_MS - 1);
+  assert.equal(await last.get('a', make), 'value 1', 'a use keeps it for another idleMs');
+  mock.timers.tick(IDLE_MS - 1);
+  assert.equal(await last.get('a', make), 'value 1');
+  mock.timers.tick(IDLE_MS);
+  assert.equal(await last.get('a', make), 'value 2', 'made again after idleMs unused');
 });
