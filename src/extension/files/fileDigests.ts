@@ -13,6 +13,15 @@ interface Kept {
   readonly sha256: string;
 }
 
+/**
+ * What a file is now, cheaply: "size mtime inode" (links followed), or "missing". A file written
+ * again, in place or by a rename over it, gets another stamp.
+ */
+export async function fileStamp(path: string): Promise<string> {
+  const info = await stat(path).catch(() => undefined);
+  return info === undefined ? 'missing' : `${info.size} ${info.mtimeMs} ${info.ino}`;
+}
+
 /** Files remembered at most (a model folder has about twenty). */
 const MAX_ENTRIES = 1024;
 const STORE_BYTES = 1024 * 1024;

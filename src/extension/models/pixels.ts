@@ -79,8 +79,9 @@ export function writeImageTensor(
  * Batch tensors kept for reuse by one classifier: a run's input is written into a buffer that an
  * earlier run of the same size used, instead of fresh memory. Fresh memory is costly where the
  * first touch of each page traps to the hypervisor: 11 us a 4 KiB page on the 2-core VM of
- * npm run bench, 47 ms for one 32-image batch at 224 px (19 MB); reusing two buffers made raw
- * inference of 1,100 images there 10% faster. At most `keep` buffers are held.
+ * npm run bench, about 25 ms for one 16-image batch at 224 px (9.6 MB). Reusing two buffers made
+ * raw inference of 1,100 images there 3-12% faster, of 21 images about 20%. At most `keep`
+ * buffers are held.
  */
 export class BatchBuffers {
   private readonly free: Float32Array[] = [];

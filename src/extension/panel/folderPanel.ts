@@ -5,7 +5,6 @@
 // with `folder/answer`, with the error when it failed. The webview may load only the extension's
 // assets and the summary's own folder. The summary file is watched: when a run on the command line
 // or a merge writes it again, the panel shows the new file.
-import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 import * as vscode from 'vscode';
@@ -19,6 +18,7 @@ import {
   type FolderWebviewMessage,
 } from '../../shared/folderProtocol';
 import { assertNever } from '../../shared/protocol';
+import { fileStamp } from '../files/fileDigests';
 import { exportFolderHtml, exportFolderMarkdown, exportFolderPng } from './folderExports';
 import { loadFolderRun, rowResultPath, type LoadedFolder } from './folderFiles';
 import { FolderSnapshots } from './folderSnapshots';
@@ -309,12 +309,6 @@ export class FolderPanel implements vscode.Disposable {
   private post(message: FolderHostMessage): Thenable<boolean> {
     return this.disposed ? Promise.resolve(false) : this.panel.webview.postMessage(message);
   }
-}
-
-/** "size mtime inode" of a file, or "missing". */
-async function fileStamp(path: string): Promise<string> {
-  const info = await stat(path).catch(() => undefined);
-  return info === undefined ? 'missing' : `${info.size} ${info.mtimeMs} ${info.ino}`;
 }
 
 /** A text bounded as the protocol allows (a very long path still goes through). */

@@ -7,6 +7,7 @@ import {
   existsSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
@@ -15,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { FileDigests } from '../../../src/extension/files/fileDigests';
+import { FileDigests, fileStamp } from '../../../src/extension/files/fileDigests';
 
 /** A digest through a fresh FileDigests on `store`, flushed as a whole folder's would be. */
 async function digestOnce(store: string | undefined, path: string) {
@@ -109,4 +110,22 @@ test('the store is written once per flush, not once per file', async () => {
   await digests.flush();
   const kept = JSON.parse(readFileSync(store, 'utf8')) as { files: Record<string, unknown> };
   assert.deepEqual(Object.keys(kept.files).sort(), [file, other].sort());
+});
+
+test('a file stamp changes when the file is written again, by a rename over it too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'propsweep-stamp-'));
+  const file = join(dir, 'summary.json');
+  assert.equal(await fileStamp(file), 'missing');
+  writeFileSync(file, 'one');
+  const first = await fileStamp(file);
+  assert.equal(await fileStamp(file), first, 'the same file, the same stamp');
+  // Same size and modification time, another file renamed over it: the inode tells.
+  writeFileSync(`${file}.tmp`, 'two');
+  const mtime = new Date(2026, 0, 1);
+  utimesSync(file, mtime, mtime);
+  utimesSync(`${file}.tmp`, mtime, mtime);
+  const before = await fileStamp(file);
+  renameSync(`${file}.tmp`, file);
+  assert.notEqual(await fileStamp(file), before);
+  assert.match(before, /^3 \d+(\.\d+)? \d+$/);
 });

@@ -344,9 +344,12 @@ async function editPath(
   runtime.progress('Loading the editor model', 0, steps);
   // The provider is tried first; a session it opens can still fail its first run (a CUDA library
   // or kernel missing, its memory exhausted), and then the path is made on the CPU, said once.
+  // A model: its folder, the files in it now, the provider and device it runs on.
+  const modelKey = (provider: ExecutionProvider): string =>
+    `${folder.root}\n${signature}\n${provider}\n${String(runtime.deviceId)}`;
   const attempt = (provider: ExecutionProvider, failed: string | null): Promise<RgbImage[]> =>
     kept.networks.with(
-      `${folder.root}\n${signature}\n${provider}\n${String(runtime.deviceId)}`,
+      modelKey(provider),
       () => modelWork(openNetworks(getOrt(), folder, provider, runtime.deviceId, runtime.log)),
       async (networks) => {
         try {
@@ -363,7 +366,7 @@ async function editPath(
     );
   // After a provider failed a run of this model, its later paths go to the CPU at once: trying
   // again would reopen the provider's sessions (seconds for a real model) to fail the same way.
-  const tried = `${folder.root}\n${signature}\n${runtime.provider}\n${String(runtime.deviceId)}`;
+  const tried = modelKey(runtime.provider);
   const failedBefore = kept.failedRun?.key === tried ? kept.failedRun.reason : undefined;
   if (failedBefore !== undefined) return attempt('cpu', failedBefore);
   try {

@@ -6,7 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 import { InvalidJsonError, readJsonIfPresent } from '../../files/boundedFiles';
-import type { FileDigests } from '../../files/fileDigests';
+import { fileStamp, type FileDigests } from '../../files/fileDigests';
 import { contentRecord } from '../parametric';
 import { EditorInputError } from '../types';
 import type { ContentFile, ContentRecord } from '../../../shared/resultFile';
@@ -178,13 +178,7 @@ async function contentPaths(folder: DiffusionFolder): Promise<string[]> {
 export async function folderSignature(folder: DiffusionFolder): Promise<string> {
   const paths = await contentPaths(folder);
   const lines = await Promise.all(
-    paths.map(async (path) => {
-      const info = await stat(path).catch(() => undefined);
-      const name = relative(folder.root, path);
-      return info === undefined
-        ? `${name} missing`
-        : `${name} ${info.size} ${info.mtimeMs} ${info.ino}`;
-    }),
+    paths.map(async (path) => `${relative(folder.root, path)} ${await fileStamp(path)}`),
   );
   return lines.join('\n');
 }
