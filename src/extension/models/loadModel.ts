@@ -84,12 +84,12 @@ export async function loadAll<S>(
   load: (spec: S, signal: AbortSignal) => Promise<NamedClassifier>,
   signal?: AbortSignal,
 ): Promise<NamedClassifier[]> {
+  signal?.throwIfAborted(); // nothing is started after a cancel
   const controller = new AbortController();
   const follow = (): void => {
     controller.abort(signal?.reason);
   };
   signal?.addEventListener('abort', follow, { once: true });
-  if (signal?.aborted === true) follow();
   let failure: { readonly error: unknown } | undefined;
   try {
     const settled = await Promise.allSettled(

@@ -136,7 +136,6 @@ export async function runFolder(
       context.classifierWorkerPath === undefined
         ? null
         : startClassifierThread(context.classifierWorkerPath, context.log);
-    context.signal.throwIfAborted();
     context.progress({ phase: 'load', message: loadingMessage(request.models) });
     classifiers.push(
       ...(await loadAll(
