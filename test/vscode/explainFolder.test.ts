@@ -5,12 +5,12 @@
 // command line writes it again; its exports write their files; then a click on a row opens that
 // image's result panel.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
 import type { FrameLocator } from 'playwright-core';
 
+import { explainFolderOfDemoImages, theFolderSummary } from './folderRuns';
 import { EXTENSION_ID, withWorkbench } from './harness';
 
 const RUN_TIMEOUT = 240_000;
@@ -28,11 +28,7 @@ describe('PropSweep in VS Code: Explain Property Across Images', { timeout: 600_
   test('a folder of three images: the aggregate panel, then one image opened from its row', async (t) => {
     const settings = { 'propsweep.steps': 5, 'propsweep.permutations': 100 };
     await withWorkbench({ name: 'explain-folder', files: FILES, settings }, async (wb) => {
-      await wb.runExplorerCommand('photos', 'Explain Property Across Images');
-      await wb.pickQuickPickItem('Object colour: lighter');
-      await wb.acceptQuickPick(); // the three demo classifiers
-      await wb.acceptQuickPick(); // 5 steps (the setting)
-      await wb.acceptQuickPick(); // 100 permutations (the setting)
+      await explainFolderOfDemoImages(wb, 'photos'); // 5 steps, 100 permutations
       const panel = wb.webviewFrame();
       await panel.locator('.folder-table tr.row-done').first().waitFor({ timeout: RUN_TIMEOUT });
       await wb.resizeWebviewTo(500, 800);
@@ -65,12 +61,7 @@ describe('PropSweep in VS Code: Explain Property Across Images', { timeout: 600_
       assert.equal(await share('unbiased'), '0 %');
 
       // The summary written again, atomically, as a run on the command line or a merge does.
-      const out = join(wb.workspace, 'explanations');
-      const summaries = readdirSync(out, { recursive: true })
-        .map(String)
-        .filter((p) => p.endsWith('.propsweep-folder.json'));
-      assert.equal(summaries.length, 1, summaries.join(', '));
-      const summary = join(out, summaries[0] ?? '');
+      const summary = theFolderSummary(wb.workspace);
       const file = JSON.parse(readFileSync(summary, 'utf8')) as { folder: string };
       writeFileSync(`${summary}.tmp`, JSON.stringify({ ...file, folder: 'more-photos' }));
       renameSync(`${summary}.tmp`, summary);

@@ -4,10 +4,10 @@
 // message offers "Open What Is Done", and the folder panel opens on the images done before the
 // cancel, with a note saying the run was cancelled.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
+import { explainFolderOfDemoImages, theFolderSummary } from './folderRuns';
 import { withWorkbench } from './harness';
 
 /** Until the first image is done (the classifiers load first) and until the offer after a cancel. */
@@ -39,11 +39,7 @@ describe(
       // cancel lands after the first image and well before the fourth.
       const settings = { 'propsweep.steps': 1001, 'propsweep.permutations': 1_000_000 };
       await withWorkbench({ name: 'explain-folder-cancel', files: FILES, settings }, async (wb) => {
-        await wb.runExplorerCommand('photos', 'Explain Property Across Images');
-        await wb.pickQuickPickItem('Object colour: lighter');
-        await wb.acceptQuickPick(); // the three demo classifiers
-        await wb.acceptQuickPick(); // 1001 steps (the setting)
-        await wb.acceptQuickPick(); // 1,000,000 permutations (the setting)
+        await explainFolderOfDemoImages(wb, 'photos'); // 1001 steps, 1,000,000 permutations
 
         await wb.waitForNotification(LATER_IMAGE, RUN_TIMEOUT);
         t.diagnostic(`progress: ${(await wb.notifications()).join(' | ')}`);
@@ -79,13 +75,10 @@ describe(
         );
 
         // The panel shows the summary the cancelled run kept on disk (the next run resumes after it).
-        const summaries = readdirSync(join(wb.workspace, 'explanations'), { recursive: true })
-          .map(String)
-          .filter((path) => path.endsWith('.propsweep-folder.json'));
-        assert.equal(summaries.length, 1, `one summary kept: ${summaries.join(', ')}`);
-        const kept = JSON.parse(
-          readFileSync(join(wb.workspace, 'explanations', summaries[0] ?? ''), 'utf8'),
-        ) as { listed: number; rows: { status: string }[] };
+        const kept = JSON.parse(readFileSync(theFolderSummary(wb.workspace), 'utf8')) as {
+          listed: number;
+          rows: { status: string }[];
+        };
         assert.equal(kept.listed, IMAGES);
         assert.equal(kept.rows.filter((row) => row.status === 'done').length, done);
       });
