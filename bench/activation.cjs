@@ -1,5 +1,7 @@
 // Times loading dist/extension.js and running activate() in a fresh process, with a minimal
-// stand-in for the `vscode` module (only what activation touches). Prints one number: ms.
+// stand-in for the `vscode` module (only what activation touches; test/unit/bench/activation.test.ts
+// runs it, so a new call in activate() that the stand-in lacks fails the tests). Prints one
+// number: ms.
 const Module = require('node:module');
 const path = require('node:path');
 
@@ -15,6 +17,7 @@ const stub = {
   workspace: {
     getConfiguration: () => ({ get: (_k, d) => d }),
     registerTextDocumentContentProvider: () => disposable,
+    onDidChangeConfiguration: () => disposable,
   },
   StatusBarAlignment: { Left: 1, Right: 2 },
 };
