@@ -14,7 +14,7 @@ import {
   type HostToChild,
   type RunValue,
 } from '../../shared/childProtocol';
-import { runExplain } from '../pipeline/explainRun';
+import { runExplain, WarmClassifiers } from '../pipeline/explainRun';
 import { runFolder } from '../pipeline/folderRun';
 import { helpFor, isInputError } from '../pipeline/inputErrors';
 import { runMeasure } from '../pipeline/measureRun';
@@ -38,6 +38,8 @@ const send = (message: ChildToHost): void => {
 
 const workerPath = join(__dirname, 'permutationWorker.js');
 const running = new Map<number, AbortController>();
+/** ONNX classifiers kept loaded from one explanation to the next (image after image). */
+const warm = new WarmClassifiers();
 
 async function handle(request: Exclude<HostToChild, { type: 'run/cancel' }>): Promise<void> {
   const controller = new AbortController();
@@ -93,6 +95,7 @@ async function answer(
               }
             : undefined,
         log,
+        warm,
       });
     case 'explainFolder/run':
       checkExplainLimits(request);

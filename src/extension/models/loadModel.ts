@@ -1,15 +1,21 @@
 // One entry to every kind of classifier: the pipeline asks for a model spec of any kind and gets a
 // Classifier with its name. Each kind lives in its own file; this is the only place that knows
 // them all.
-import { basename, extname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
 
 import type { ModelSpec } from '../../shared/childProtocol';
 import type { ExecutionProvider } from '../../shared/executionProviders';
 import { assertNever } from '../../shared/protocol';
+import { stableStringify } from '../../shared/resultFile';
+import { fileStamp } from '../files/fileDigests';
 import { loadCommandClassifier } from './commandClassifier';
 import { loadClipClassifier } from './clipClassifier';
 import { loadClassifier } from './onnxClassifier';
+import { sidecarPath } from './sidecar';
 import type { Classifier } from './types';
+import type { WarmClassifiers } from './warmClassifiers';
 
 /** Where and how classifiers run, for every kind. */
 export interface LoadModelOptions {
@@ -20,6 +26,8 @@ export interface LoadModelOptions {
   readonly workDir: string;
   readonly log: (message: string) => void;
   readonly signal?: AbortSignal | undefined;
+  /** Keeps ONNX classifiers loaded between the runs of this process (the inference child's). */
+  readonly warm?: WarmClassifiers | undefined;
 }
 
 /** A loaded classifier and the name tables and results show for it. */
@@ -36,22 +44,93 @@ export async function loadModel(
   switch (spec.kind) {
     case undefined:
     case 'onnx': {
-      const classifier = await loadClassifier(spec.path, {
-        flags: spec.overrides,
-        provider: options.provider,
-        deviceId: options.deviceId,
-        log: options.log,
-      });
+      const load = (): Promise<Classifier> =>
+        loadClassifier(spec.path, {
+          flags: spec.overrides,
+          provider: options.provider,
+          deviceId: options.deviceId,
+          log: options.log,
+        });
+      const classifier = await kept(options, spec.path, load, async () => ({
+        key: warmKey({ kind: 'onnx', path: resolve(spec.path), overrides: spec.overrides ?? null }),
+        stamp: await onnxStamp(spec.path),
+      }));
       return { name: spec.name ?? basename(spec.path, '.onnx'), classifier };
     }
     case 'command':
+      // Never kept: the user's script may change between runs, and only a new process runs it.
       return { name: modelLabel(spec), classifier: await loadCommandClassifier(spec, options) };
-    case 'clip':
-      return { name: modelLabel(spec), classifier: await loadClipClassifier(spec, options) };
+    case 'clip': {
+      const load = (): Promise<Classifier> => loadClipClassifier(spec, options);
+      const classifier = await kept(options, spec.path, load, async () => ({
+        key: warmKey({
+          kind: 'clip',
+          path: resolve(spec.path),
+          prompts: resolve(spec.prompts),
+          output: spec.output ?? 'softmax',
+        }),
+        stamp: `${await folderStamp(spec.path)} | ${await fileStamp(spec.prompts)}`,
+      }));
+      return { name: modelLabel(spec), classifier };
+    }
     default:
       // exactOptionalPropertyTypes hides from TypeScript that the optional kind is covered.
       return assertNever(spec);
   }
+}
+
+/**
+ * The classifier `load` gives, or, with options.warm, the one kept from a run before when its key
+ * (what the spec and options decide) and its files' stamps are the same.
+ */
+async function kept(
+  options: LoadModelOptions,
+  what: string,
+  load: () => Promise<Classifier>,
+  identity: () => Promise<{ readonly key: string; readonly stamp: string }>,
+): Promise<Classifier> {
+  const { warm } = options;
+  if (warm === undefined) return load();
+  const { key, stamp } = await identity();
+  return warm.lease(
+    `${key} ${stableStringify([options.provider, options.deviceId ?? null])}`,
+    stamp,
+    load,
+    (how) => {
+      if (how === 'reused')
+        options.log(`${what}: unchanged since a run before, its loaded session reused.`);
+    },
+  );
+}
+
+function warmKey(spec: Record<string, unknown>): string {
+  return stableStringify(spec);
+}
+
+/** The model file's and its sidecar's stamps (size, modification time, inode; or missing). */
+export async function onnxStamp(modelPath: string): Promise<string> {
+  const [model, sidecar] = await Promise.all([
+    fileStamp(modelPath),
+    fileStamp(sidecarPath(modelPath)),
+  ]);
+  return `${model} | ${sidecar}`;
+}
+
+/** Files of a model folder stamped at most; a folder with more is never reused. */
+const FOLDER_STAMP_ENTRIES = 256;
+
+/**
+ * The stamps of every entry directly in `folder` (a CLIP export: the model, its tokenizer and
+ * preprocessor files), by name; a unique stamp (nothing reused) when it cannot be listed or is
+ * larger than an export.
+ */
+export async function folderStamp(folder: string): Promise<string> {
+  const names = await readdir(folder).catch(() => null);
+  if (names === null || names.length > FOLDER_STAMP_ENTRIES) return `unlisted ${randomUUID()}`;
+  const stamps = await Promise.all(
+    names.sort().map(async (name) => `${name} ${await fileStamp(join(folder, name))}`),
+  );
+  return stamps.join(' | ');
 }
 
 /** What a progress line calls the model while it loads. */

@@ -18,6 +18,7 @@ import {
   type ImageFile,
 } from '../images/io';
 import { loadAll, loadingMessage, loadModel } from '../models/loadModel';
+import { WarmClassifiers } from '../models/warmClassifiers';
 import type { Classifier } from '../models/types';
 import { explain, type Explanation, type LoadedImage, type PipelineImaging } from './explain';
 import { storageError } from '../store/errors';
@@ -31,6 +32,9 @@ import type { ExplainRun, RunPreview, RunProgress, RunValue } from '../../shared
 import type { ContentRecord, ResultFile } from '../../shared/resultFile';
 import { runSizeProblem, seedsProblem } from '../../shared/limits';
 
+/** What the inference child keeps loaded between explanations (ExplainContext.warm). */
+export { WarmClassifiers };
+
 /** What the child provides to an explain run. */
 export interface ExplainContext {
   readonly workerPath: string;
@@ -39,6 +43,8 @@ export interface ExplainContext {
   /** Given when the caller shows the answer before the frames are written (see `run/preview`). */
   readonly preview?: ((preview: RunPreview) => void) | undefined;
   readonly log: (message: string) => void;
+  /** Keeps ONNX classifiers loaded for the next run (the inference child's; none: loaded per run). */
+  readonly warm?: WarmClassifiers | undefined;
 }
 
 /**
@@ -112,6 +118,7 @@ async function explainInto(
             workDir: scratch,
             log: context.log,
             signal: loading,
+            warm: context.warm,
           }),
         signal,
       )),

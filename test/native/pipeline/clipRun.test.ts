@@ -1,14 +1,15 @@
 // A CLIP zero-shot classifier through runExplain, as the child runs it, on the fixture export
 // (test/fixtures/clip/README.md): the result's model record names the kind, the model file, the
-// prompts with their sha256 and the classes as labels, and its predictions are probabilities.
+// prompts with their sha256 and the classes as labels, and its predictions are probabilities; kept
+// loaded between runs while its files are unchanged.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { runExplain } from '../../../src/extension/pipeline/explainRun';
+import { runExplain, WarmClassifiers } from '../../../src/extension/pipeline/explainRun';
 import type { ExplainRun } from '../../../src/shared/childProtocol';
 import { distFile, ROOT } from '../../unit/helpers';
 
@@ -59,5 +60,59 @@ test('a CLIP classifier in a run: kind, files with the prompts sha256, the class
   for (const row of model.predictions) {
     assert.equal(row.length, 2);
     assert.ok(Math.abs((row[0] ?? 0) + (row[1] ?? 0) - 1) < 1e-5, 'a softmax over the classes');
+  }
+});
+
+test('a kept CLIP classifier is reused while its folder and prompts are unchanged', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-clip-run-'));
+  const folder = join(root, 'clip');
+  cpSync(fixture, folder, { recursive: true });
+  const prompts = join(root, 'prompts.txt');
+  writeFileSync(prompts, 'cat\ndog\n');
+  const warm = new WarmClassifiers();
+  const lines: string[] = [];
+  const run = async (name: string) => {
+    lines.length = 0;
+    const { result } = await runExplain(
+      {
+        type: 'explain/run',
+        image: join(demo, 'images', 'dark-cat.png'),
+        editor: 'brightness',
+        params: { factor: 1.5 },
+        steps: 3,
+        seed: 0,
+        permutations: 20,
+        alpha: 0.01,
+        models: [{ kind: 'clip', path: folder, prompts }],
+        provider: 'cpu',
+        cacheDir: join(root, 'cache'),
+        outDir: join(root, 'out'),
+        name,
+      },
+      {
+        workerPath: distFile('permutationWorker.js'),
+        signal: new AbortController().signal,
+        progress: () => undefined,
+        log: (line) => lines.push(line),
+        warm,
+      },
+    );
+    return {
+      labels: result.models[0]?.labels,
+      reused: lines.some((l) => l.includes('its loaded session reused')),
+    };
+  };
+  try {
+    assert.deepEqual(await run('a'), { labels: ['cat', 'dog'], reused: false });
+    assert.deepEqual(await run('b'), { labels: ['cat', 'dog'], reused: true });
+    writeFileSync(prompts, 'kitten\npuppy\nbird\n');
+    assert.deepEqual(await run('c'), { labels: ['kitten', 'puppy', 'bird'], reused: false });
+    // Any file of the export (here its preprocessing) changed: loaded anew.
+    const config = join(folder, 'preprocessor_config.json');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}\n`);
+    assert.equal((await run('d')).reused, false);
+    assert.equal((await run('e')).reused, true);
+  } finally {
+    await warm.dispose();
   }
 });

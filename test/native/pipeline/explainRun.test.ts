@@ -1,8 +1,15 @@
 // runExplain as the child runs it, with sharp and onnxruntime: a run whose disk fills up while it
-// writes (a clear user error, the previous result whole, nothing of the failed run left), and the
-// preview of a run, sent before its frames are written.
+// writes (a clear user error, the previous result whole, nothing of the failed run left), the
+// preview of a run, sent before its frames are written, and classifiers kept loaded between runs.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +17,7 @@ import { mock, test } from 'node:test';
 
 import { editorById } from '../../../src/extension/editors/registry';
 import { readImage } from '../../../src/extension/images/io';
-import { runExplain } from '../../../src/extension/pipeline/explainRun';
+import { runExplain, WarmClassifiers } from '../../../src/extension/pipeline/explainRun';
 import { StoreInputError } from '../../../src/extension/store/errors';
 import type { ExplainRun, RunPreview } from '../../../src/shared/childProtocol';
 import { PREVIEW_LIMITS } from '../../../src/shared/previewFrames';
@@ -168,4 +175,47 @@ test('a changed overlay file makes new frames: the cache keys frames on the file
   };
   assert.deepEqual([...(await framePixel([255, 0, 0], join(root, 'a')))], [255, 0, 0]);
   assert.deepEqual([...(await framePixel([0, 0, 255], join(root, 'b')))], [0, 0, 255]);
+});
+
+test('the next run reuses the loaded classifier while its model file and sidecar are unchanged', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-run-'));
+  const model = join(root, 'model.onnx');
+  const sidecar = join(root, 'model.json');
+  copyFileSync(join(demo, 'dark-cats.onnx'), model);
+  copyFileSync(join(demo, 'dark-cats.json'), sidecar);
+  const warm = new WarmClassifiers();
+  const lines: string[] = [];
+  const run = async (name: string) => {
+    lines.length = 0;
+    const value = await runExplain(
+      { ...request(join(root, 'out'), join(root, 'cache'), 1.5), models: [{ path: model }], name },
+      { ...context, log: (line) => lines.push(line), warm },
+    );
+    const [record] = value.result.models;
+    assert.ok(record !== undefined);
+    return { record, reused: lines.some((l) => l.includes('its loaded session reused')) };
+  };
+  try {
+    const first = await run('first');
+    assert.equal(first.reused, false);
+    const second = await run('second');
+    assert.equal(second.reused, true, 'the second run reuses the session');
+    assert.deepEqual(second.record.predictions, first.record.predictions);
+    assert.equal(second.record.sha256, first.record.sha256);
+    // Another sidecar: the labels it names must reach the result, so the model is loaded anew.
+    const values = JSON.parse(readFileSync(sidecar, 'utf8')) as Record<string, unknown>;
+    writeFileSync(sidecar, JSON.stringify({ ...values, labels: ['kitten', 'puppy'] }));
+    const relabelled = await run('relabelled');
+    assert.equal(relabelled.reused, false);
+    assert.deepEqual(relabelled.record.labels, ['kitten', 'puppy']);
+    // Another model in the same file (a checkpoint written over): loaded anew, its own answers.
+    copyFileSync(join(demo, 'unbiased.onnx'), model);
+    const replaced = await run('replaced');
+    assert.equal(replaced.reused, false);
+    assert.notEqual(replaced.record.sha256, first.record.sha256);
+    assert.notDeepEqual(replaced.record.predictions, first.record.predictions);
+    assert.equal((await run('again')).reused, true);
+  } finally {
+    await warm.dispose();
+  }
 });
