@@ -1,6 +1,6 @@
 // The real inference child previews an explanation when asked (the panel) and not otherwise (the
 // command line): the preview arrives before the answer, with the answer's numbers and one
-// downscaled frame per step.
+// downscaled frame per step. It keeps a classifier loaded from one explanation to the next.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,39 @@ test('the child sends run/preview before its answer only when asked', async () =
 
     await child.explain({ ...request, name: 'cli' }, { onPreview });
     assert.equal(previews.length, 1, 'no preview for a request that does not ask');
+  } finally {
+    child.dispose();
+  }
+});
+
+test('the child keeps a classifier loaded from one explanation to the next', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-warm-'));
+  let stderr = '';
+  const child = await InferenceChild.start(distFile('inferenceChild.js'), {
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  try {
+    const request = {
+      image: join(demo, 'images', 'dark-cat.png'),
+      editor: 'brightness',
+      params: {},
+      steps: 3,
+      seed: 0,
+      permutations: 20,
+      alpha: 0.01,
+      models: [{ path: join(demo, 'unbiased.onnx') }],
+      provider: 'cpu' as const,
+      cacheDir: join(root, 'cache'),
+      outDir: join(root, 'out'),
+    };
+    const reused = `${join(demo, 'unbiased.onnx')}: unchanged since a run before, its loaded session reused.`;
+    const first = await child.explain({ ...request, name: 'first' });
+    assert.ok(!stderr.includes(reused), stderr);
+    const second = await child.explain({ ...request, name: 'second' });
+    assert.ok(stderr.includes(reused), `the second run says it reused the session:\n${stderr}`);
+    assert.deepEqual(second.result.models[0]?.predictions, first.result.models[0]?.predictions);
   } finally {
     child.dispose();
   }
