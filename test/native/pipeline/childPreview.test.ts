@@ -13,24 +13,28 @@ import { distFile, ROOT } from '../../unit/helpers';
 
 const demo = join(ROOT, 'models', 'demo');
 
+/** A brightness path of the dark cat in `steps` images, classified by the unbiased demo model. */
+function catRequest(root: string, steps: number) {
+  return {
+    image: join(demo, 'images', 'dark-cat.png'),
+    editor: 'brightness',
+    params: {},
+    steps,
+    seed: 0,
+    permutations: 100,
+    alpha: 0.01,
+    models: [{ path: join(demo, 'unbiased.onnx') }],
+    provider: 'cpu' as const,
+    cacheDir: join(root, 'cache'),
+    outDir: join(root, 'out'),
+  };
+}
+
 test('the child sends run/preview before its answer only when asked', async () => {
   const root = mkdtempSync(join(tmpdir(), 'propsweep-preview-'));
   const child = await InferenceChild.start(distFile('inferenceChild.js'));
   try {
-    const request = {
-      image: join(demo, 'images', 'dark-cat.png'),
-      editor: 'brightness',
-      params: {},
-      steps: 5,
-      seed: 0,
-      permutations: 100,
-      alpha: 0.01,
-      models: [{ path: join(demo, 'unbiased.onnx') }],
-      provider: 'cpu' as const,
-      cacheDir: join(root, 'cache'),
-      outDir: join(root, 'out'),
-      name: 'cat',
-    };
+    const request = { ...catRequest(root, 5), name: 'cat' };
     const events: string[] = [];
     const previews: RunPreview[] = [];
     const onPreview = (preview: RunPreview): void => {
@@ -62,19 +66,7 @@ test('the child keeps a classifier loaded from one explanation to the next', asy
     },
   });
   try {
-    const request = {
-      image: join(demo, 'images', 'dark-cat.png'),
-      editor: 'brightness',
-      params: {},
-      steps: 3,
-      seed: 0,
-      permutations: 20,
-      alpha: 0.01,
-      models: [{ path: join(demo, 'unbiased.onnx') }],
-      provider: 'cpu' as const,
-      cacheDir: join(root, 'cache'),
-      outDir: join(root, 'out'),
-    };
+    const request = catRequest(root, 3);
     const reused = `${join(demo, 'unbiased.onnx')}: unchanged since a run before, its loaded session reused.`;
     const first = await child.explain({ ...request, name: 'first' });
     assert.ok(!stderr.includes(reused), stderr);

@@ -16,27 +16,37 @@ import { distFile, ROOT } from '../../unit/helpers';
 const demo = join(ROOT, 'models', 'demo');
 const fixture = join(ROOT, 'test', 'fixtures', 'clip', 'clip-embeds');
 
+/** A brightness path of the dark cat, `steps` images, classified by the CLIP export in `folder`. */
+function clipRun(
+  root: string,
+  folder: string,
+  prompts: string,
+  name: string,
+  steps: number,
+): ExplainRun {
+  return {
+    type: 'explain/run',
+    image: join(demo, 'images', 'dark-cat.png'),
+    editor: 'brightness',
+    params: { factor: 1.5 },
+    steps,
+    seed: 0,
+    permutations: 50,
+    alpha: 0.01,
+    models: [{ kind: 'clip', path: folder, prompts }],
+    provider: 'cpu',
+    cacheDir: join(root, 'cache'),
+    outDir: join(root, 'out'),
+    name,
+  };
+}
+
 test('a CLIP classifier in a run: kind, files with the prompts sha256, the classes as labels', async () => {
   const root = mkdtempSync(join(tmpdir(), 'propsweep-clip-run-'));
   const prompts = join(root, 'prompts.txt');
   const text = 'cat: a cat\ncat: a white cat\ndog\n';
   writeFileSync(prompts, text);
-  const request: ExplainRun = {
-    type: 'explain/run',
-    image: join(demo, 'images', 'dark-cat.png'),
-    editor: 'brightness',
-    params: { factor: 1.5 },
-    steps: 5,
-    seed: 0,
-    permutations: 50,
-    alpha: 0.01,
-    models: [{ kind: 'clip', path: fixture, prompts }],
-    provider: 'cpu',
-    cacheDir: join(root, 'cache'),
-    outDir: join(root, 'out'),
-    name: 'cat',
-  };
-  const { result } = await runExplain(request, {
+  const { result } = await runExplain(clipRun(root, fixture, prompts, 'cat', 5), {
     workerPath: distFile('permutationWorker.js'),
     signal: new AbortController().signal,
     progress: () => undefined,
@@ -73,30 +83,13 @@ test('a kept CLIP classifier is reused while its folder and prompts are unchange
   const lines: string[] = [];
   const run = async (name: string) => {
     lines.length = 0;
-    const { result } = await runExplain(
-      {
-        type: 'explain/run',
-        image: join(demo, 'images', 'dark-cat.png'),
-        editor: 'brightness',
-        params: { factor: 1.5 },
-        steps: 3,
-        seed: 0,
-        permutations: 20,
-        alpha: 0.01,
-        models: [{ kind: 'clip', path: folder, prompts }],
-        provider: 'cpu',
-        cacheDir: join(root, 'cache'),
-        outDir: join(root, 'out'),
-        name,
-      },
-      {
-        workerPath: distFile('permutationWorker.js'),
-        signal: new AbortController().signal,
-        progress: () => undefined,
-        log: (line) => lines.push(line),
-        warm,
-      },
-    );
+    const { result } = await runExplain(clipRun(root, folder, prompts, name, 3), {
+      workerPath: distFile('permutationWorker.js'),
+      signal: new AbortController().signal,
+      progress: () => undefined,
+      log: (line) => lines.push(line),
+      warm,
+    });
     return {
       labels: result.models[0]?.labels,
       reused: lines.some((l) => l.includes('its loaded session reused')),
