@@ -118,7 +118,9 @@ async function explainInto(
             workDir: scratch,
             log: context.log,
             signal: loading,
-            warm: context.warm,
+            // A track run's checkpoints come once each (the next run has the next checkpoint):
+            // kept, they would only hold memory, a GPU's too, while the training goes on.
+            warm: request.track === undefined ? context.warm : undefined,
           }),
         signal,
       )),

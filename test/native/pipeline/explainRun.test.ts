@@ -215,6 +215,22 @@ test('the next run reuses the loaded classifier while its model file and sidecar
     assert.notEqual(replaced.record.sha256, first.record.sha256);
     assert.notDeepEqual(replaced.record.predictions, first.record.predictions);
     assert.equal((await run('again')).reused, true);
+    assert.equal(warm.size, 1);
+    // A track run (Watch Checkpoints, propsweep track): its checkpoints are not kept.
+    await warm.dispose();
+    const tracked = new WarmClassifiers();
+    await runExplain(
+      {
+        ...request(join(root, 'track'), join(root, 'cache'), 1.5),
+        models: [{ path: model }],
+        track: {
+          order: 'mtime',
+          checkpoints: [{ file: model, epoch: null, step: null, mtime: new Date(0).toISOString() }],
+        },
+      },
+      { ...context, warm: tracked },
+    );
+    assert.equal(tracked.size, 0);
   } finally {
     await warm.dispose();
   }
