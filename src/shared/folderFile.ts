@@ -274,7 +274,7 @@ export function validateFolderFile(x: unknown): string[] {
     return [
       typeof version === 'number' && version > FOLDER_FILE_VERSION
         ? `it was written by a newer propsweep (folder format ${version}, this one reads ${FOLDER_FILE_VERSION}): update propsweep`
-        : `it is not a propsweep folder summary (format ${version === undefined ? 'missing' : JSON.stringify(version)}, expected ${FOLDER_FILE_VERSION})`,
+        : `it is not a propsweep folder summary (format ${version === undefined ? 'missing' : quote(version)}, expected ${FOLDER_FILE_VERSION})`,
     ];
   }
   const problems = new Problems();
@@ -285,9 +285,10 @@ export function validateFolderFile(x: unknown): string[] {
     problems.add('"limit" must be a whole number from 1, or null');
   shardProblems(x.shard, x.merged, problems);
   const settings = settingsProblems(x.settings, problems);
-  const steps = strengthsProblems(x.strengths, problems);
   const rows = x.rows;
   const rowsValid = Array.isArray(rows) && rows.length <= FOLDER_LIMITS.rows;
+  const measured = rowsValid && rows.some((r) => isRecord(r) && r.status === 'done');
+  const steps = strengthsProblems(x.strengths, measured, problems);
   if (!rowsValid)
     problems.add(`"rows" must list at most ${FOLDER_LIMITS.rows.toLocaleString('en-US')} images`);
   listedProblems(x.listed, rowsValid ? rows.length : null, x.merged, problems);
@@ -439,12 +440,15 @@ function isModelSettings(m: unknown): boolean {
   );
 }
 
-/** The number of steps of every curve, or null when the strengths are not valid. */
-function strengthsProblems(x: unknown, problems: Problems): number | null {
+/**
+ * The number of steps of every curve, or null when the strengths are not valid. None only when no
+ * image was `measured`: empty curves would pass for theirs, and a merge fail on them.
+ */
+function strengthsProblems(x: unknown, measured: boolean, problems: Problems): number | null {
   if (
     !Array.isArray(x) ||
     x.length > LIMITS.steps ||
-    (x.length > 0 && x.length < LIMITS.minSteps) ||
+    ((x.length > 0 || measured) && x.length < LIMITS.minSteps) ||
     !x.every(isFiniteNumber)
   ) {
     problems.add(

@@ -2,7 +2,12 @@
 // unsharded run would have written: the rows of every shard, p-values adjusted again over all of
 // them. Pure: the caller reads and validates the files, copies their `images/` folders and
 // rewrites the rows' paths; this checks that the shards belong together and does the numbers.
-import { FOLDER_FILE_VERSION, type FolderFile, type ShardRecord } from './folderFile';
+import {
+  FOLDER_FILE_VERSION,
+  FOLDER_LIMITS,
+  type FolderFile,
+  type ShardRecord,
+} from './folderFile';
 import { settingsDifference, summarize } from './folderSummary';
 
 /** Shards that cannot be joined: the message says which, why, and what to give instead. */
@@ -93,6 +98,14 @@ export function mergeFolderFiles(files: readonly FolderFile[], now = new Date())
     if (file.strengths.length > 0) agree('strengths', strengths, file.strengths);
     if (file.labels.length > 0) agree('class names', labels, file.labels);
   }
+  // A run lists at most FOLDER_LIMITS.rows images (the folder listing refuses more): shards that
+  // list more together are not one run's, and their merged summary could not be opened again.
+  const listed = byIndex.reduce((sum, { file }) => sum + file.listed, 0);
+  if (listed > FOLDER_LIMITS.rows) {
+    throw new FolderMergeError(
+      `the shards list ${listed.toLocaleString('en-US')} images together, more than the ${FOLDER_LIMITS.rows.toLocaleString('en-US')} a folder run takes, so they are not the shards of one run: give the output folders of the shards of one run.`,
+    );
+  }
   // Checked after the shards are known to be one run's: a stopped shard of another run is refused
   // for that first.
   for (const { file, name } of byIndex) {
@@ -126,7 +139,7 @@ export function mergeFolderFiles(files: readonly FolderFile[], now = new Date())
     limit: base.file.limit,
     shard: null,
     merged: byIndex.map(({ shard }) => shard),
-    listed: byIndex.reduce((sum, { file }) => sum + file.listed, 0),
+    listed,
     settings: base.file.settings,
     strengths,
     labels,

@@ -1,7 +1,7 @@
 // The saved explanation: `NAME.propsweep.json` with its frames beside it. A reviewable file:
 // pretty-printed with sorted keys, frame paths relative to the file, the classifier's sha256, the
 // seed, the editor and its parameters. Files from others are untrusted input: validated here.
-import { isPlainObject as isRecord } from './coerce';
+import { isPlainObject as isRecord, shown } from './coerce';
 import { isMeasureJson, type MeasureJson } from './result';
 
 /** The format version this build writes and reads. */
@@ -215,7 +215,7 @@ export function validateResultFile(x: unknown): string[] {
     return [
       typeof r.propsweep === 'number' && r.propsweep > RESULT_FILE_VERSION
         ? `it was written by a newer propsweep (format ${r.propsweep}, this one reads ${RESULT_FILE_VERSION}): update the extension`
-        : `it is not a propsweep result (format ${r.propsweep === undefined ? 'missing' : JSON.stringify(r.propsweep)}, expected ${RESULT_FILE_VERSION})`,
+        : `it is not a propsweep result (format ${r.propsweep === undefined ? 'missing' : shown(r.propsweep)}, expected ${RESULT_FILE_VERSION})`,
     ];
   }
   const frames = r.frames;
@@ -227,13 +227,14 @@ export function validateResultFile(x: unknown): string[] {
       if (
         typeof frame !== 'object' ||
         frame === null ||
-        typeof frame.strength !== 'number' ||
-        typeof frame.parameter !== 'number'
+        // 1e999 in a file parses as Infinity: a strength or parameter must be a real number.
+        !Number.isFinite(frame.strength) ||
+        !Number.isFinite(frame.parameter)
       ) {
         problems.push(`frames[${i}] is not a frame record`);
       } else if (!isSafeRelativePath(frame.file)) {
         problems.push(
-          `frames[${i}].file must be a relative path inside the result's folder, got ${JSON.stringify(frame.file)}`,
+          `frames[${i}].file must be a relative path inside the result's folder, got ${shown(frame.file)}`,
         );
       }
     });
@@ -255,17 +256,20 @@ export function validateResultFile(x: unknown): string[] {
       }
       if (!isMeasureJson(model.measure)) problems.push(`models[${i}].measure is not a measurement`);
       const predictions = model.predictions;
+      const width =
+        Array.isArray(predictions) && Array.isArray(predictions[0]) ? predictions[0].length : 0;
       if (
         !Array.isArray(predictions) ||
         (Array.isArray(frames) && predictions.length !== frames.length) ||
-        !predictions.every(
-          (row) =>
-            Array.isArray(row) &&
-            row.length <= RESULT_LIMITS.outputs &&
-            row.every((v) => typeof v === 'number'),
-        )
+        width < 1 ||
+        width > RESULT_LIMITS.outputs ||
+        // A score a classifier gave is finite (the pipeline refuses NaN and Infinity), and every
+        // frame has one per output: ragged or infinite rows would be drawn and measured as NaN.
+        !predictions.every((row) => isFiniteRow(row, width))
       ) {
-        problems.push(`models[${i}].predictions must have one row of numbers per frame`);
+        problems.push(
+          `models[${i}].predictions must have one row per frame of the same 1 to ${RESULT_LIMITS.outputs} finite numbers`,
+        );
       }
     });
   }
@@ -408,7 +412,7 @@ function reconstructionProblems(x: unknown): string[] {
     return ['reconstruction.change must be a number from 0 to 1'];
   if (x.file !== undefined && !isSafeRelativePath(x.file))
     return [
-      `reconstruction.file must be a relative path inside the result's folder, got ${JSON.stringify(x.file)}`,
+      `reconstruction.file must be a relative path inside the result's folder, got ${shown(x.file)}`,
     ];
   return [];
 }

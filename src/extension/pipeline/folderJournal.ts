@@ -19,6 +19,7 @@ import {
   type ShardRecord,
 } from '../../shared/folderFile';
 import { settingsDifference } from '../../shared/folderSummary';
+import { isText } from '../../shared/resultFile';
 import { readRegularText } from '../files/boundedFiles';
 import { writeAtomic } from '../store/atomic';
 import { StoreInputError } from '../store/errors';
@@ -249,7 +250,9 @@ function isSelection(x: unknown): x is FolderSelection {
   const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 1;
   const shard = s.shard as Record<string, unknown> | null;
   return (
-    typeof s.folder === 'string' &&
+    // A path as the summary's "folder" is one: bounded (a refusal quotes it), no NUL.
+    isText(s.folder) &&
+    !s.folder.includes('\0') &&
     typeof s.recursive === 'boolean' &&
     (s.limit === null || count(s.limit)) &&
     (shard === null ||

@@ -220,9 +220,11 @@ function imageKey(row: FolderImageRow, shard: Shard): string {
  * with a short digest of the image's path.
  */
 function uniqueKey(key: string, image: string, taken: Set<string>): string {
+  const digest = createHash('sha256').update(image).digest('hex');
   let unique = key;
   for (let n = 8; taken.has(unique); n += 4) {
-    unique = `${key}-${createHash('sha256').update(image).digest('hex').slice(0, n)}`;
+    // Past the whole digest a count: a shard from elsewhere can have taken every length of it.
+    unique = n <= digest.length ? `${key}-${digest.slice(0, n)}` : `${key}-${digest}-${n}`;
   }
   taken.add(unique);
   return unique;

@@ -253,6 +253,16 @@ export async function staleModels(
 ): Promise<ModelCheck[]> {
   const folder = dirname(resultPath);
   const allowed = await realRoots(roots ?? [folder]);
+  // Each file is read once: a result from someone else may name one large file thousands of times.
+  const digests = new Map<string, Promise<string>>();
+  const hash = (real: string): Promise<string> => {
+    let digest = digests.get(real);
+    if (digest === undefined) {
+      digest = hashRegularFile(real, FILE_LIMITS.modelBytes);
+      digests.set(real, digest);
+    }
+    return digest;
+  };
   const checks: ModelCheck[] = [];
   for (const model of result.models) {
     // The model's own file (a command's checkpoint; a command without one has nothing to check),
@@ -264,7 +274,7 @@ export async function staleModels(
       ...(model.files ?? []),
     ];
     for (const file of files) {
-      const check = await checkModel(folder, file.path, file.sha256, allowed);
+      const check = await checkModel(folder, file.path, file.sha256, allowed, hash);
       if (check !== null) {
         checks.push({ model: model.name, ...check });
         break;
@@ -279,11 +289,12 @@ async function checkModel(
   path: string,
   sha256: string,
   roots: readonly string[],
+  hash: (real: string) => Promise<string>,
 ): Promise<Omit<ModelCheck, 'model'> | null> {
   if (path === '') return { kind: 'unchecked', reason: 'cannot check: no model path recorded' };
   try {
     const real = await realPathWithin(resolve(folder, path), roots);
-    const sha = await hashRegularFile(real, FILE_LIMITS.modelBytes);
+    const sha = await hash(real);
     return sha === sha256
       ? null
       : { kind: 'stale', reason: `${basename(path)} changed since this result was made` };

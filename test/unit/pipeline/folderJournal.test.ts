@@ -163,6 +163,24 @@ void test('the journal keeps only the images its run takes, so it stays within i
   );
 });
 
+void test('a journal whose folder is no path (too long, a NUL) is not used: its images are done again', async () => {
+  for (const folder of ['x'.repeat(100_000), 'images\0/x']) {
+    const { out, images, summary } = folders();
+    await openJournal(out, summary, identity(images), IMAGES);
+    const written = JSON.parse(readFileSync(join(out, JOURNAL_NAME), 'utf8')) as {
+      selection: FolderSelection;
+    };
+    writeFileSync(
+      join(out, JOURNAL_NAME),
+      JSON.stringify({ ...written, selection: { ...written.selection, folder } }),
+    );
+    // Not compared (a refusal would quote the whole folder): the run starts afresh.
+    assert.equal(await readJournal(out), null);
+    const { earlier } = await openJournal(out, summary, identity(images), IMAGES);
+    assert.deepEqual(earlier, []);
+  }
+});
+
 void test('selectionProblem names what the folder holds and what to do', () => {
   const base: FolderSelection = { folder: '/d', recursive: false, limit: null, shard: null };
   assert.equal(selectionProblem('/o', base, base), null);

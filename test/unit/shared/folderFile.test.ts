@@ -61,6 +61,9 @@ void test('other versions are refused, a newer one with the advice to update', (
     /not a propsweep folder summary \(format missing, expected 1\)/,
   );
   assert.match(validateFolderFile({ ...sample(), propsweep_folder: '1' }).join(), /format "1"/);
+  // A value from the file is quoted cut short.
+  const long = validateFolderFile({ ...sample(), propsweep_folder: 'x'.repeat(100_000) }).join();
+  assert.ok(long.length < 300, long.slice(0, 300));
   assert.match(validateFolderFile([]).join(), /not a JSON object/);
   assert.match(validateFolderFile(null).join(), /not a JSON object/);
 });
@@ -169,6 +172,16 @@ void test('curves have one number per strength; numbers are finite (NaN is writt
     }),
     /"strengths" must be/,
   );
+});
+
+void test('measured images need the strengths of their curves: none only when none was measured', () => {
+  // Empty strengths with empty curves: a merge with a shard that has them failed on the curves.
+  const unmeasured = tampered((f) => {
+    f.strengths = [];
+    for (const row of f.rows) for (const m of row.models) m.curve = [];
+    for (const m of f.summary.models) m.mean_curve = m.curve_low = m.curve_high = [];
+  });
+  assert.match(validateFolderFile(unmeasured).join('\n'), /"strengths" must be 3 to 1001 numbers/);
 });
 
 void test('p-values in [0, 1], significance as p_adjusted <= alpha, counts whole', () => {

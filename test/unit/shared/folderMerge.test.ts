@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { validateFolderFile, type FolderFile } from '../../../src/shared/folderFile';
+import { FOLDER_LIMITS, validateFolderFile, type FolderFile } from '../../../src/shared/folderFile';
 import { FolderMergeError, mergeFolderFiles } from '../../../src/shared/folderMerge';
 import { summarize } from '../../../src/shared/folderSummary';
 import { stableStringify } from '../../../src/shared/resultFile';
@@ -199,6 +199,22 @@ void test('a shard stopped before it finished is refused, with how to finish it'
   );
   // Finished, the shards' listings add up to the whole run's.
   assert.equal(mergeFolderFiles([one, two, three], NOW).listed, ROWS.length);
+});
+
+void test('shards that list more images together than one run takes are refused', () => {
+  // Each within the bound and finished, together over it: the merged summary could be written
+  // but not opened again.
+  const rows = Array.from({ length: FOLDER_LIMITS.rows + 1 }, (_, k) =>
+    notDoneRow(`${String(k).padStart(6, '0')}.png`, 'failed'),
+  );
+  const half = FOLDER_LIMITS.rows / 2;
+  assert.equal(
+    refusal([
+      folderFile(rows.slice(0, half), { shard: { index: 1, count: 2 } }),
+      folderFile(rows.slice(half), { shard: { index: 2, count: 2 } }),
+    ]),
+    'the shards list 100,001 images together, more than the 100,000 a folder run takes, so they are not the shards of one run: give the output folders of the shards of one run.',
+  );
 });
 
 void test('shards with no images (more shards than images) merge, as valid empty files', () => {

@@ -45,8 +45,40 @@ test('a written result validates; tampered or foreign ones are refused with the 
   };
   assert.match(validateResultFile(escaping).join(), /frames\[1\]\.file must be a relative path/);
   const short = { ...result, models: [{ ...result.models[0], predictions: [[1, 0]] }] };
-  assert.match(validateResultFile(short).join(), /one row of numbers per frame/);
+  assert.match(validateResultFile(short).join(), /one row per frame of the same 1 to/);
   assert.match(validateResultFile([]).join(), /not a JSON object/);
+});
+
+test('infinite or ragged scores, and infinite strengths, are refused (1e999 parses as Infinity)', () => {
+  const text = stableStringify(sampleResult());
+  const row = /"predictions": \[\s*\[\s*([-\d.e]+)/.exec(text);
+  assert.ok(row !== null, 'the sample has predictions');
+  const cases: [string, (r: Record<string, any>) => void, RegExp][] = [
+    ['an infinite score', (r) => (r.models[0].predictions[2][0] = Infinity), /predictions must/],
+    ['a ragged row', (r) => r.models[0].predictions[1].push(0.5), /predictions must/],
+    ['empty rows', (r) => (r.models[0].predictions = r.frames.map(() => [])), /predictions must/],
+    ['an infinite strength', (r) => (r.frames[0].strength = Infinity), /frames\[0\] is not/],
+  ];
+  for (const [what, change, why] of cases) {
+    assert.match(validateResultFile(tampered(change)).join('; '), why, what);
+  }
+  // As a file says it: JSON has no Infinity, but a number too large for a double parses as one.
+  const huge = JSON.parse(text.replace(row[0], row[0].replace(row[1] ?? '', '1e999'))) as unknown;
+  assert.match(validateResultFile(huge).join(), /models\[0\]\.predictions must/);
+});
+
+test('values from the file are quoted cut short in the refusals, not echoed whole', () => {
+  const long = 'x'.repeat(100_000);
+  const cases: [string, (r: Record<string, any>) => void, RegExp][] = [
+    ['format', (r) => (r.propsweep = long), /not a propsweep result \(format "xxx/],
+    ['frame path', (r) => (r.frames[1].file = long), /frames\[1\]\.file must be a relative/],
+    ['source path', (r) => (r.reconstruction.file = long), /reconstruction\.file must be/],
+  ];
+  for (const [what, change, why] of cases) {
+    const problems = validateResultFile(tampered(change)).join('; ');
+    assert.match(problems, why, what);
+    assert.ok(problems.length < 300, `${what}: ${problems.length} characters`);
+  }
 });
 
 test('stable JSON sorts keys at every level and ends with a newline', () => {

@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import fsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 
 import { markdownSnippet } from '../../../src/extension/share/markdown';
 import { renderReport } from '../../../src/extension/share/reportHtml';
@@ -147,6 +156,39 @@ test('stale models: a changed or missing model file is reported; the recorded on
   assert.deepEqual(await staleModels(path, fresh), []);
   const gone = { ...fresh, models: fresh.models.map((m) => ({ ...m, path: 'missing.onnx' })) };
   assert.match((await staleModels(path, gone))[0]?.reason ?? '', /missing\.onnx is not found/);
+});
+
+test('a model file named many times is read once', async () => {
+  const { dir, path, result } = writeSample();
+  const [model] = result.models;
+  assert.ok(model !== undefined);
+  // A result from someone else: one large file named as 512 models, each with 256 more files.
+  const files = Array.from({ length: 256 }, () => ({
+    role: 'prompts',
+    path: 'tiny.onnx',
+    sha256: model.sha256,
+  }));
+  const many = {
+    ...result,
+    models: Array.from({ length: 512 }, (_, i) => ({ ...model, name: `m${i}`, files })),
+  };
+  const open = fsPromises.open.bind(fsPromises);
+  const opened: string[] = [];
+  mock.method(fsPromises, 'open', (file: string, ...rest: [string]) => {
+    opened.push(file);
+    return open(file, ...rest);
+  });
+  try {
+    const checks = await staleModels(path, many);
+    assert.equal(checks.length, 512);
+    assert.ok(checks.every((c) => c.kind === 'stale'));
+  } finally {
+    mock.restoreAll();
+  }
+  assert.deepEqual(
+    opened.filter((f) => f.endsWith('tiny.onnx')),
+    [realpathSync(join(dir, 'tiny.onnx'))],
+  );
 });
 
 // The timeout turns a hang (what a FIFO or /dev/zero did before) into a failure.
