@@ -197,6 +197,11 @@ export function runSettings(
   }
   const overrides = preprocessOverrides(values);
   const deviceId = numberFlag(values['device-id'], 'device-id', true);
+  if (deviceId !== undefined && deviceId < 0) {
+    throw new UsageError(
+      `--device-id must be a GPU's index, 0 or more (nvidia-smi lists them), got ${deviceId}.`,
+    );
+  }
   const seeds = numberFlag(values.seeds, 'seeds', true);
   const badSeeds = seeds === undefined ? null : seedsProblem(seeds);
   if (badSeeds !== null) throw new UsageError(`--${badSeeds}.`);

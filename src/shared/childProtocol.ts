@@ -3,11 +3,22 @@
 // asks for it is previewed first (`run/preview`), before its frames are written.
 import { isAdjustment } from './adjust';
 import { isSafeId, shown } from './coerce';
-import type { ExecutionProvider } from './executionProviders';
-import { validateFolderFile, type FolderFile, type ShardRecord } from './folderFile';
+import {
+  EXECUTION_PROVIDERS,
+  isExecutionProvider,
+  type ExecutionProvider,
+} from './executionProviders';
+import { FOLDER_LIMITS, validateFolderFile, type FolderFile, type ShardRecord } from './folderFile';
 import { previewFramesProblem, type PreviewFrame } from './previewFrames';
 import { isMeasureJson, type MeasureJson } from './result';
-import { trackProblems, validateResultFile, type ResultFile, type TrackRecord } from './resultFile';
+import {
+  RESULT_LIMITS,
+  trackProblems,
+  validateResultFile,
+  type ResultFile,
+  type TrackRecord,
+} from './resultFile';
+import { resultNameProblem } from './names';
 import { shardProblem } from './shard';
 
 /** Bumped whenever a message changes shape; the child announces it in `child/ready`. */
@@ -112,14 +123,17 @@ export function modelSpecProblem(x: unknown): string | null {
     case 'onnx':
       return typeof m.path === 'string' ? null : 'an ONNX model needs a path';
     case 'command':
+      // The result records the command line: one it cannot hold failed only after the whole run.
       return strings(m.command) &&
         (m.command as unknown[]).length > 0 &&
+        (m.command as string[]).length <= RESULT_LIMITS.commandWords &&
+        (m.command as string[]).every((word) => word.length <= RESULT_LIMITS.text) &&
         optional(m.checkpoint, 'string') &&
         optional(m.cwd, 'string') &&
         optional(m.helloSeconds, 'number') &&
         optional(m.batchSeconds, 'number')
         ? null
-        : 'a classifier command needs a non-empty command list (and checkpoint, cwd, helloSeconds, batchSeconds of their types, if given)';
+        : `a classifier command needs a non-empty command list of 1 to ${RESULT_LIMITS.commandWords} words of at most ${RESULT_LIMITS.text} characters (and checkpoint, cwd, helloSeconds, batchSeconds of their types, if given)`;
     case 'clip':
       return typeof m.path === 'string' &&
         typeof m.prompts === 'string' &&
@@ -279,6 +293,23 @@ export function isChildToHost(x: unknown): x is ChildToHost {
  * without, so that no request waits for ever.
  */
 export function childMessageProblem(x: unknown): string | null {
+  return checkedSafely(() => childProblem(x));
+}
+
+/**
+ * `check`'s verdict, never an exception: structured clone carries values that JSON cannot write
+ * (a BigInt, a cycle), and a validator quoting one would throw out of the receiver's message
+ * handler, taking the process down instead of refusing the message.
+ */
+function checkedSafely(check: () => string | null): string | null {
+  try {
+    return check();
+  } catch (error) {
+    return `it cannot be checked (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+function childProblem(x: unknown): string | null {
   if (typeof x !== 'object' || x === null) return 'it is not an object';
   const m = x as Record<string, unknown>;
   switch (m.type) {
@@ -288,7 +319,7 @@ export function childMessageProblem(x: unknown): string | null {
         : 'child/ready needs a numeric version and pid';
     case 'run/progress':
       if (messageId(m) === undefined) return 'run/progress needs a numeric id';
-      return typeof m.message === 'string' ? null : 'run/progress needs a message';
+      return progressProblem(m);
     case 'run/preview': {
       if (messageId(m) === undefined) return 'run/preview needs a numeric id';
       const problems = validateResultFile(m.result);
@@ -304,14 +335,34 @@ export function childMessageProblem(x: unknown): string | null {
         typeof e === 'object' &&
         e !== null &&
         typeof e.message === 'string' &&
-        typeof e.kind === 'string' &&
+        (ERROR_KINDS as readonly unknown[]).includes(e.kind) &&
         (e.help === undefined || (ERROR_HELP as readonly unknown[]).includes(e.help))
         ? null
-        : `a failed run/result needs an error with a kind and a message (and help, if any, one of ${ERROR_HELP.join(', ')})`;
+        : `a failed run/result needs an error with a kind (input, cancelled or internal) and a message (and help, if any, one of ${ERROR_HELP.join(', ')})`;
     }
     default:
       return `unknown message type ${shown(m.type)}`;
   }
+}
+
+/** The kinds of ChildError. */
+const ERROR_KINDS: readonly ChildError['kind'][] = ['input', 'cancelled', 'internal'];
+
+/**
+ * What is wrong with a progress report, or null: a message, a phase if any, and counts if any
+ * that are finite with 0 <= done <= total, so that a bar drawn from them (cli/progress.ts) is
+ * never of a negative or endless length.
+ */
+function progressProblem(m: Record<string, unknown>): string | null {
+  if (typeof m.message !== 'string') return 'run/progress needs a message';
+  if (m.phase !== undefined && typeof m.phase !== 'string')
+    return 'run/progress needs its phase, if given, as text';
+  const count = (v: unknown): boolean =>
+    v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+  const over = typeof m.done === 'number' && typeof m.total === 'number' && m.done > m.total;
+  return count(m.done) && count(m.total) && !over
+    ? null
+    : `run/progress needs done and total, if given, as counts with done <= total, got ${shown(m.done)} of ${shown(m.total)}`;
 }
 
 /** The request id a message carries, when it carries one; invalid messages too. */
@@ -353,6 +404,10 @@ export function isHostToChild(x: unknown): x is HostToChild {
 
 /** What is wrong with a message from the host, or null when it is valid. */
 export function hostMessageProblem(x: unknown): string | null {
+  return checkedSafely(() => hostProblem(x));
+}
+
+function hostProblem(x: unknown): string | null {
   if (typeof x !== 'object' || x === null) return 'it is not an object';
   const m = x as Record<string, unknown>;
   if (messageId(m) === undefined) return 'it has no numeric id';
@@ -360,18 +415,31 @@ export function hostMessageProblem(x: unknown): string | null {
     case 'run/cancel':
       return null;
     case 'measure/run':
-      return typeof m.options === 'object' && m.options !== null
+      // The measures check the predictions and strengths; the labels come back as they went.
+      return typeof m.options === 'object' &&
+        m.options !== null &&
+        (m.strengths === undefined || Array.isArray(m.strengths)) &&
+        (m.labels === undefined ||
+          (Array.isArray(m.labels) && m.labels.every((l) => typeof l === 'string')))
         ? null
-        : 'measure/run needs options';
+        : 'measure/run needs options (and strengths, if given, a list; labels, if given, a list of names)';
     case 'explain/run':
-      return typeof m.image === 'string' &&
+      if (!(
+        typeof m.image === 'string' &&
         typeof m.name === 'string' &&
+        (m.mask === undefined || typeof m.mask === 'string') &&
         (m.preview === undefined || typeof m.preview === 'boolean') &&
         explainOptionsValid(m)
-        ? m.track === undefined
-          ? null
-          : (trackProblems(m.track, (m.models as unknown[]).length)[0] ?? null)
-        : 'explain/run needs image, editor, params, steps, seed, permutations, alpha, models (each an ONNX file, a command or a CLIP model), outDir, cacheDir and name (and preview, if given, true or false; editMemoryMB, if given, 1 to 1048576)';
+      )) {
+        return `explain/run needs image, editor, params, steps, seed, permutations, alpha, models (at least one, each an ONNX file, a command or a CLIP model), provider (${EXECUTION_PROVIDERS.join(', ')}), outDir, cacheDir and name (and mask, if given, a path; preview and legacy, if given, true or false; deviceId, if given, a whole number from 0; editMemoryMB, if given, 1 to 1048576)`;
+      }
+      // NAME.propsweep.json, NAME.frames/ and the report go into outDir: '../x' would put them beside it.
+      if (resultNameProblem(m.name) !== null) {
+        return `explain/run cannot name its result ${shown(m.name)}: ${resultNameProblem(m.name)}`;
+      }
+      return m.track === undefined
+        ? null
+        : (trackProblems(m.track, (m.models as unknown[]).length)[0] ?? null);
     case 'explainFolder/run':
       return folderRunProblem(m);
     default:
@@ -390,7 +458,13 @@ function explainOptionsValid(m: Record<string, unknown>): boolean {
     typeof m.params === 'object' &&
     m.params !== null &&
     Array.isArray(m.models) &&
+    // None: the run was made, then its answer refused for having no model.
+    m.models.length > 0 &&
     m.models.every((spec: unknown) => modelSpecProblem(spec) === null) &&
+    // Any other provider ran on the CPU without a word of why.
+    isExecutionProvider(m.provider) &&
+    (m.deviceId === undefined || (isSafeId(m.deviceId) && m.deviceId >= 0)) &&
+    (m.legacy === undefined || typeof m.legacy === 'boolean') &&
     typeof m.outDir === 'string' &&
     typeof m.cacheDir === 'string' &&
     (m.seeds === undefined || typeof m.seeds === 'number') &&
@@ -406,7 +480,11 @@ function folderRunProblem(m: Record<string, unknown>): string | null {
     typeof m.recursive !== 'boolean' ||
     typeof m.name !== 'string'
   ) {
-    return 'explainFolder/run needs folder, recursive, editor, params, steps, seed, permutations, alpha, models (each an ONNX file, a command or a CLIP model), outDir, cacheDir and name (and editMemoryMB, if given, 1 to 1048576)';
+    return `explainFolder/run needs folder, recursive, editor, params, steps, seed, permutations, alpha, models (at least one, each an ONNX file, a command or a CLIP model), provider (${EXECUTION_PROVIDERS.join(', ')}), outDir, cacheDir and name (and legacy, if given, true or false; deviceId, if given, a whole number from 0; editMemoryMB, if given, 1 to 1048576)`;
+  }
+  // More: the whole folder was explained, then its summary refused as one that cannot be opened.
+  if ((m.models as unknown[]).length > FOLDER_LIMITS.models) {
+    return `explainFolder/run explains at most ${FOLDER_LIMITS.models} classifiers at once (what a folder summary holds), got ${(m.models as unknown[]).length}`;
   }
   if (m.limit !== null && !(Number.isSafeInteger(m.limit) && (m.limit as number) >= 1)) {
     return 'explainFolder/run needs limit null or a whole number of at least 1';

@@ -22,9 +22,21 @@ export function isSafeId(x: unknown): x is number {
 
 /** A received or hand-written value for a message: as JSON, shortened to at most 60 characters. */
 export function shown(value: unknown): string {
-  const json = JSON.stringify(value) as string | undefined;
-  const written = json ?? String(value);
+  const written = jsonOf(value) ?? String(value);
   return written.length > 60 ? `${written.slice(0, 57)}...` : written;
+}
+
+/**
+ * `value` as JSON (undefined for what JSON leaves out); a BigInt or a cycle, which structured
+ * clone carries across processes and JSON.stringify throws on, in words: a message that quotes
+ * one must still be refused, not crash its receiver.
+ */
+function jsonOf(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return typeof value === 'bigint' ? `${String(value)}n` : `an ${typeof value} JSON cannot write`;
+  }
 }
 
 /** `x` when it is a finite number; otherwise `fallback`. */

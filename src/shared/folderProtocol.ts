@@ -99,6 +99,24 @@ export function isFolderWebviewMessage(x: unknown): x is FolderWebviewMessage {
   }
 }
 
+/** The types of FolderRequest. */
+const REQUEST_TYPES: readonly FolderRequest['type'][] = [
+  'folder/openImage',
+  'folder/exportHtml',
+  'folder/exportMarkdown',
+  'folder/exportPng',
+];
+
+/**
+ * The id of a request that isFolderWebviewMessage refused, when it carries one: the host answers
+ * it all the same (not ok), so that the page does not wait for the answer for ever.
+ */
+export function refusedRequestId(x: unknown): number | null {
+  if (typeof x !== 'object' || x === null) return null;
+  const m = x as Record<string, unknown>;
+  return (REQUEST_TYPES as readonly unknown[]).includes(m.type) && isSafeId(m.id) ? m.id : null;
+}
+
 /**
  * A message from the host, or why it is refused: what the webview reports with
  * `folder/invalid`, naming the field and the value it had.

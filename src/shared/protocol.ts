@@ -178,6 +178,15 @@ export function isReason(x: unknown): x is string {
   return typeof x === 'string' && x.length < MAX_REASON_LENGTH;
 }
 
+/**
+ * An error as a reason the host accepts (isReason): its message, cut to fit. One longer (a
+ * drawing error quoting a whole data: URL) was dropped by the host, and the user was told nothing.
+ */
+export function reasonOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length < MAX_REASON_LENGTH ? text : `${text.slice(0, MAX_REASON_LENGTH - 4)}...`;
+}
+
 /** A message that arrived, checked: the message when it is valid, else what is wrong with it. */
 export type Checked<T> =
   { readonly ok: true; readonly message: T } | { readonly ok: false; readonly problem: string };

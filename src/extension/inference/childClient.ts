@@ -16,6 +16,7 @@ import {
   type RunProgress,
   type RunValue,
 } from '../../shared/childProtocol';
+import { shown } from '../../shared/coerce';
 import type { MeasureJson } from '../../shared/result';
 
 /** A request the child answered with an error; `kind` says whose it is to fix. */
@@ -90,6 +91,15 @@ export class InferenceChild {
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
     });
+    // A closed channel carries no answer: the child is stopped, and its exit fails what waits.
+    child.on('disconnect', () => {
+      if (this.exited === undefined) this.child.kill('SIGKILL');
+    });
+    // A request or cancel sent as the channel closes (before the exit is known) fails here; thrown
+    // from an 'error' event without a listener, it took the host down.
+    child.on('error', (error) => {
+      this.log(`propsweep: the inference process: ${error.message}\n`);
+    });
   }
 
   /**
@@ -141,7 +151,7 @@ export class InferenceChild {
           child.kill('SIGKILL');
           reject(
             new Error(
-              `The propsweep inference process speaks another protocol (got ${JSON.stringify(message)}); rebuild the extension.`,
+              `The propsweep inference process speaks another protocol (got ${shown(message)}); rebuild the extension.`,
             ),
           );
           return;
@@ -151,9 +161,9 @@ export class InferenceChild {
     });
   }
 
-  /** Whether the process is still running. */
+  /** Whether the process is still running, and can still be spoken to. */
   get alive(): boolean {
-    return this.exited === undefined;
+    return this.exited === undefined && this.child.connected;
   }
 
   /** The child's process id. */
@@ -213,9 +223,12 @@ export class InferenceChild {
     message: MeasureRun | ExplainRun | ExplainFolderRun,
     options: RunOptions,
   ): Promise<RunValue> {
-    if (this.exited !== undefined)
+    if (this.exited !== undefined || !this.child.connected)
       return Promise.reject(
-        new ChildRunError('crashed', `The propsweep inference process ${this.exited}.`),
+        new ChildRunError(
+          'crashed',
+          `The propsweep inference process ${this.exited ?? 'closed its channel'}.`,
+        ),
       );
     const { signal } = options;
     if (signal?.aborted === true) return Promise.reject(abortError());

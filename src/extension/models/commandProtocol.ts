@@ -173,7 +173,8 @@ const NON_FINITE_WORD = /(?:^|[^\w"])-?(?:NaN|Infinity)(?:[^\w"]|$)/;
 export function parseAnswer(line: string, shape: AnswerShape): CommandAnswer {
   const { id } = shape;
   const answer = parseObject(line);
-  if (answer === null && NON_FINITE_WORD.test(line)) {
+  // Only an answer (a JSON object) holds scores: a log line that says NaN is a stray line.
+  if (answer === null && line.trimStart().startsWith('{') && NON_FINITE_WORD.test(line)) {
     throw new ProtocolProblem(
       `answered request ${id} with NaN or Infinity, which JSON cannot hold`,
       'The model produced non-finite scores: check it on the same images in its own framework (its preprocessing too)',
@@ -191,7 +192,8 @@ export function parseAnswer(line: string, shape: AnswerShape): CommandAnswer {
       'Answer each request once, in order, with the id it came with',
     );
   }
-  if ('error' in answer) {
+  // "error": null is no error: a Python answer that always carries the key writes None so.
+  if ('error' in answer && answer.error !== null) {
     return { error: typeof answer.error === 'string' ? answer.error : shown(answer.error) };
   }
   return { rows: answerRows(answer.outputs, shape) };

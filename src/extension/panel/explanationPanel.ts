@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 
 import * as vscode from 'vscode';
 
+import { shown } from '../../shared/coerce';
 import {
   assertNever,
   isWebviewMessage,
@@ -140,9 +141,7 @@ export class ExplanationPanel implements vscode.Disposable {
       panel.webview.onDidReceiveMessage((message: unknown) => {
         if (isWebviewMessage(message)) void this.receive(message);
         else
-          this.services.log.warn(
-            `Ignored a malformed message from the panel: ${JSON.stringify(message).slice(0, 200)}`,
-          );
+          this.services.log.warn(`Ignored a malformed message from the panel: ${shown(message)}`);
       }),
       panel.onDidDispose(() => {
         this.dispose();

@@ -9,10 +9,12 @@ import { basename, dirname, join } from 'node:path';
 
 import * as vscode from 'vscode';
 
+import { shown } from '../../shared/coerce';
 import {
   EMPTY_FOLDER_SNAPSHOT,
   isFolderWebviewMessage,
   MAX_FOLDER_TEXT,
+  refusedRequestId,
   type FolderHostMessage,
   type FolderRequest,
   type FolderWebviewMessage,
@@ -63,11 +65,20 @@ export class FolderPanel implements vscode.Disposable {
     this.setRoots(undefined);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((message: unknown) => {
-        if (isFolderWebviewMessage(message)) void this.receive(message);
-        else
-          services.log.warn(
-            `Ignored a malformed message from the folder panel: ${JSON.stringify(message).slice(0, 200)}`,
-          );
+        if (isFolderWebviewMessage(message)) {
+          void this.receive(message);
+          return;
+        }
+        services.log.warn(`Ignored a malformed message from the folder panel: ${shown(message)}`);
+        // A malformed request is answered too: the page waits for its answer.
+        const id = refusedRequestId(message);
+        if (id !== null)
+          void this.post({
+            type: 'folder/answer',
+            id,
+            ok: false,
+            error: 'the request was malformed',
+          });
       }),
       panel.onDidDispose(() => {
         this.dispose();

@@ -32,6 +32,7 @@ import {
   type SortColumn,
 } from './folderModel';
 import type { FolderApi } from './folderApi';
+import { reasonOf } from '../../shared/protocol';
 
 /** Rows of the table the PNG lists (the panel's order); the HTML report has them all. */
 const PNG_ROWS = 40;
@@ -159,7 +160,7 @@ export class FolderView {
     } catch (e) {
       this.api.postMessage({
         type: 'folder/exportPngFailed',
-        error: e instanceof Error ? e.message : String(e),
+        error: reasonOf(e),
       });
     } finally {
       this.exporting = false;

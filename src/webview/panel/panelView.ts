@@ -5,7 +5,7 @@
 // prediction chart) and the path with the selected frame, which takes the height that is left;
 // the details follow below. media/panel.css lays it out in one column or, when wide, two.
 import type { Adjustment } from '../../shared/adjust';
-import type { PanelSnapshot } from '../../shared/protocol';
+import { reasonOf, type PanelSnapshot } from '../../shared/protocol';
 import type { PreviewFrame } from '../../shared/previewFrames';
 import type { ResultFile } from '../../shared/resultFile';
 import { PredictionChart } from '../components/chartView';
@@ -339,7 +339,7 @@ export class PanelView {
     } catch (e) {
       this.api.postMessage({
         type: 'panel/exportPngFailed',
-        error: e instanceof Error ? e.message : String(e),
+        error: reasonOf(e),
       });
     } finally {
       this.exporting = false;

@@ -40,6 +40,11 @@ describe('explain flags', () => {
     assert.equal(request(['--permutations', '1000000']).permutations, 1e6);
   });
 
+  test("--device-id is a GPU's index: 0 or more", () => {
+    assert.throws(() => request(['--device-id=-1']), usage(/--device-id must be a GPU's index/));
+    assert.equal(request(['--device-id', '1']).deviceId, 1);
+  });
+
   test('the default name is derived safely from any image file name', () => {
     assert.equal(request([], 'pics/my cat (1).png').name, 'my_cat_1_-brightness');
     assert.equal(request([], '.hidden.png').name, 'hidden-brightness');

@@ -25,7 +25,8 @@ const MEASURED = toMeasureJson(
   undefined,
 );
 
-// The request's `predictions` says how to misbehave; `hang` never answers.
+// The request's `predictions` says how to misbehave; `hang` never answers, `disconnect` closes the
+// channel without exiting.
 const FAKE_CHILD = `
 const send = (m) => process.send(m);
 process.on('message', (m) => {
@@ -58,6 +59,12 @@ process.on('message', (m) => {
       break;
     case 'hang':
       break;
+    case 'disconnect':
+      // Closes its end of the channel and lives on, answering nothing.
+      process.removeAllListeners('disconnect');
+      process.disconnect();
+      setInterval(() => undefined, 1000);
+      break;
   }
 });
 process.on('disconnect', () => process.exit(0));
@@ -67,6 +74,14 @@ send({ type: 'child/ready', version: ${CHILD_PROTOCOL_VERSION}, pid: process.pid
 const dir = mkdtempSync(join(tmpdir(), 'propsweep-fake-child-'));
 const fakeChild = join(dir, 'fakeChild.js');
 writeFileSync(fakeChild, FAKE_CHILD);
+// A child whose first message is not a ready of this protocol, in a value JSON cannot write.
+const foreignChild = join(dir, 'foreignChild.js');
+writeFileSync(
+  foreignChild,
+  `process.send({ type: 'child/ready', version: 1n, pid: process.pid });
+process.on('disconnect', () => process.exit(0));
+`,
+);
 
 const ask = (child: InferenceChild, predictions: string): Promise<unknown> =>
   child.measure({ predictions, options: {} });
@@ -178,6 +193,27 @@ describe('a child that sends invalid messages', { timeout: 30_000 }, () => {
         e instanceof StoppedAtOnceError &&
         e.name === 'AbortError' &&
         /may be incomplete/.test(e.message),
+    );
+  });
+
+  test('a child that closes its channel fails its requests, also one sent after that', async () => {
+    const child = await start();
+    const crashed = (e: unknown): boolean => e instanceof ChildRunError && e.kind === 'crashed';
+    const first = assert.rejects(ask(child, 'disconnect'), crashed);
+    // By now the channel is closed: a request sent into it threw ERR_IPC_CHANNEL_CLOSED from an
+    // 'error' event nobody listened to, taking the host down, and the first request waited for
+    // an answer that could no longer come (the child lives on).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await assert.rejects(ask(child, 'hang'), crashed);
+    await first;
+    assert.equal(child.alive, false);
+  });
+
+  test('a child that speaks another protocol is refused, whatever its ready holds', async () => {
+    // JSON.stringify threw on the BigInt while quoting it, out of the start's message listener.
+    await assert.rejects(
+      InferenceChild.start(foreignChild),
+      /speaks another protocol \(got an object JSON cannot write\); rebuild the extension/,
     );
   });
 

@@ -181,6 +181,27 @@ describe('parseAnswer', () => {
     for (const [line, what, todo] of cases) refuses(() => parseAnswer(line, shape), what, todo);
   });
 
+  test('"error": null beside the outputs is no error (Python writes None so)', () => {
+    // It was taken for an error answer and failed the run with the error "null".
+    const answer = parseAnswer(
+      '{"id": 4, "outputs": [[1, 2, 3], [0, 0, 1]], "error": null}',
+      shape,
+    );
+    assert.ok('rows' in answer && answer.rows.length === 2);
+    refuses(
+      () => parseAnswer('{"id": 4, "error": null}', shape),
+      /with "outputs": undefined, not a list of rows/,
+      /one list/,
+    );
+  });
+
+  test('a log line that says NaN or Infinity is a stray line, not a non-finite answer', () => {
+    // It was reported as scores JSON cannot hold, with advice to check the model.
+    for (const line of ['Setting the patience to Infinity', 'epoch 3: loss NaN']) {
+      refuses(() => parseAnswer(line, shape), /^printed ".*" on stdout while/, /stderr/);
+    }
+  });
+
   test('a label or error text containing NaN is not taken for a number', () => {
     assert.deepEqual(parseAnswer('{"id": 4, "error": "got NaN"}', shape), { error: 'got NaN' });
   });

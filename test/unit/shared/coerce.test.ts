@@ -8,6 +8,7 @@ import {
   numbers,
   numOrNull,
   obj,
+  shown,
   str,
   strings,
   strOrNull,
@@ -56,4 +57,15 @@ test('arrays: texts and numbers keep every index, strings keeps only strings', (
   assert.deepEqual(numbers([1, '2', Infinity]), [1, Number.NaN, Number.NaN]);
   assert.deepEqual(strings(mixed), ['a']);
   for (const f of [texts, numbers, strings]) assert.deepEqual(f('not an array'), []);
+});
+
+test('shown writes any received value, also those JSON cannot (structured clone carries them)', () => {
+  assert.equal(shown('x'), '"x"');
+  assert.equal(shown(undefined), 'undefined');
+  assert.equal(shown('y'.repeat(100)), `"${'y'.repeat(56)}...`);
+  const cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+  // Both threw: a message quoting one in its refusal took its receiver down instead.
+  assert.equal(shown(12n), '12n');
+  assert.equal(shown(cycle), 'an object JSON cannot write');
 });

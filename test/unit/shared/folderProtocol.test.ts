@@ -8,6 +8,7 @@ import {
   EMPTY_FOLDER_SNAPSHOT,
   FOLDER_PROTOCOL_VERSION,
   isFolderWebviewMessage,
+  refusedRequestId,
   type FolderSnapshot,
 } from '../../../src/shared/folderProtocol';
 import { demoFolderFile } from './folderBuilders';
@@ -78,4 +79,27 @@ test('the webview refuses a snapshot it cannot show, and says why', () => {
   assert.match(problem(snapshot({ title: 7 as unknown as string })), /snapshot\.title/);
   assert.match(problem({ type: 'folder/answer', id: 'x', ok: true, error: null }), /id/);
   assert.match(problem({ type: 'folder/nope' }), /unknown message type/);
+});
+
+test('a refused request that names its id is still answered: its id is read from it', () => {
+  // The page waits for the answer (an image opening keeps every other row from opening).
+  for (const m of [
+    { type: 'folder/openImage', id: 3, row: -1 },
+    { type: 'folder/openImage', id: 4 },
+    { type: 'folder/exportPng', id: 5, dataUrl: 'data:text/html;base64,AAAA' },
+    { type: 'folder/exportHtml', id: 6, extra: true },
+  ]) {
+    assert.equal(refusedRequestId(m), m.id, JSON.stringify(m));
+  }
+  for (const m of [
+    null,
+    'folder/openImage',
+    { type: 'folder/openImage', row: 2 },
+    { type: 'folder/openImage', id: 1.5, row: 2 },
+    { type: 'folder/ready', id: 2 },
+    { type: 'folder/invalid', id: 2 },
+    { type: 'panel/save', id: 2 },
+  ]) {
+    assert.equal(refusedRequestId(m), null, JSON.stringify(m));
+  }
 });

@@ -59,3 +59,24 @@ test('a folder answer carries its summary path and a valid folder file', () => {
     /summary is not valid/,
   );
 });
+
+test('explainFolder/run: 1 to 64 classifiers on a known provider', () => {
+  const models = (n: number): unknown[] =>
+    Array.from({ length: n }, (_, i) => ({ path: `${i}.onnx` }));
+  assert.equal(hostMessageProblem({ ...request, models: models(64) }), null);
+  assert.equal(hostMessageProblem({ ...request, provider: 'cuda', deviceId: 1 }), null);
+  // Without a classifier or with more than a summary holds, the whole folder was explained and
+  // then its summary refused as one that cannot be opened.
+  assert.match(hostMessageProblem({ ...request, models: [] }) ?? '', /at least one/);
+  assert.match(
+    hostMessageProblem({ ...request, models: models(65) }) ?? '',
+    /at most 64 classifiers at once \(what a folder summary holds\), got 65/,
+  );
+  for (const change of [{ provider: 'tpu' }, { deviceId: -1 }, { legacy: 1 }]) {
+    assert.match(
+      hostMessageProblem({ ...request, ...change }) ?? '',
+      /explainFolder\/run needs/,
+      JSON.stringify(change),
+    );
+  }
+});

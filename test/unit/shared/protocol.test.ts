@@ -16,6 +16,7 @@ import {
   isHostMessage,
   isWebviewMessage,
   PANEL_PROTOCOL_VERSION,
+  reasonOf,
 } from '../../../src/shared/protocol';
 import { isMeasureJson } from '../../../src/shared/result';
 import { sampleResult } from '../builders';
@@ -133,6 +134,7 @@ test('child messages are validated', () => {
     permutations: 100,
     alpha: 0.01,
     models: [{ path: 'm.onnx' }],
+    provider: 'cpu',
     outDir: 'out',
     cacheDir: 'cache',
     name: 'a-brightness',
@@ -156,6 +158,7 @@ test('explain/run may carry a track record: one checkpoint per model', () => {
     permutations: 100,
     alpha: 0.01,
     models: [{ path: 'm.onnx' }],
+    provider: 'cpu',
     outDir: 'out',
     cacheDir: 'cache',
     name: 'a-brightness',
@@ -310,4 +313,151 @@ test('model specs of every kind are checked as they cross to the child', () => {
   ] as const) {
     assert.match(modelSpecProblem(spec) ?? '', message);
   }
+});
+
+test('run/progress: a phase and counts a bar can be drawn from (finite, 0 <= done <= total)', () => {
+  const progress = (change: Record<string, unknown>): string | null =>
+    childMessageProblem({ type: 'run/progress', id: 1, message: 'Editing', ...change });
+  assert.equal(progress({}), null);
+  assert.equal(progress({ phase: 'edit', done: 0, total: 0 }), null);
+  assert.equal(progress({ phase: 'edit', done: 21, total: 21 }), null);
+  // Each of these made the command line's bar throw (a negative or endless '#'.repeat).
+  for (const change of [
+    { done: -1, total: 1 },
+    { done: Number.POSITIVE_INFINITY, total: 1 },
+    { done: 1e12, total: 1 },
+    { done: 1, total: Number.NaN },
+    { done: '3', total: 9 },
+    { done: 1n, total: 9 },
+  ]) {
+    assert.match(progress(change) ?? '', /done and total/, String(change.done));
+  }
+  assert.match(progress({ phase: 7 }) ?? '', /phase/);
+});
+
+test('a failed run/result names one of the kinds of error', () => {
+  const failed = (kind: unknown): string | null =>
+    childMessageProblem({ type: 'run/result', id: 1, ok: false, error: { kind, message: 'm' } });
+  for (const kind of ['input', 'cancelled', 'internal']) assert.equal(failed(kind), null, kind);
+  for (const kind of ['crashed', 'fatal', '', 3]) {
+    assert.match(failed(kind) ?? '', /input, cancelled or internal/, String(kind));
+  }
+});
+
+test('explain/run: the result goes into outDir, on a known provider, with at least one model', () => {
+  const explain = {
+    type: 'explain/run',
+    id: 3,
+    image: 'a.png',
+    editor: 'brightness',
+    params: {},
+    steps: 9,
+    seed: 0,
+    permutations: 100,
+    alpha: 0.01,
+    models: [{ path: 'm.onnx' }],
+    provider: 'cpu',
+    outDir: 'out',
+    cacheDir: 'cache',
+    name: 'a-brightness',
+  };
+  const problem = (change: Record<string, unknown>): string | null =>
+    hostMessageProblem({ ...explain, ...change });
+  for (const change of [
+    { mask: 'a.mask.png' },
+    { deviceId: 0 },
+    { deviceId: 3, provider: 'cuda' },
+    { legacy: true },
+    { name: 'a.b-c_d' },
+  ]) {
+    assert.equal(problem(change), null, JSON.stringify(change));
+  }
+  // NAME.propsweep.json, NAME.frames/ and the report were written beside outDir, not in it.
+  for (const name of ['../escaped', 'sub/a', 'sub\\a', '..', '.hidden', '', 'my cat', 'nul']) {
+    assert.match(problem({ name }) ?? '', /explain\/run cannot name its result/, name);
+  }
+  for (const change of [
+    { provider: 'gpu' },
+    { provider: undefined },
+    { deviceId: -1 },
+    { deviceId: 1.5 },
+    { deviceId: '0' },
+    { mask: 5 },
+    { legacy: 'yes' },
+    // No model: the whole run was made before its result was refused as having none.
+    { models: [] },
+  ]) {
+    assert.match(problem(change) ?? '', /explain\/run needs/, JSON.stringify(change));
+  }
+});
+
+test('a classifier command holds no more words than a result can record', () => {
+  const command = (words: string[]): string | null =>
+    modelSpecProblem({ kind: 'command', command: words });
+  assert.equal(command(Array.from({ length: 256 }, () => 'w')), null);
+  assert.equal(command(['python', 'x'.repeat(4000)]), null);
+  // Beyond these the run was made, then refused as "not a valid result" after all its work.
+  assert.match(command(Array.from({ length: 257 }, () => 'w')) ?? '', /1 to 256 words/);
+  assert.match(command(['python', 'x'.repeat(4001)]) ?? '', /4000 characters/);
+});
+
+test('measure/run: labels, if given, are names; strengths, if given, a list', () => {
+  const measureRun = { type: 'measure/run', id: 2, predictions: [0.1, 0.5, 0.9], options: {} };
+  assert.equal(hostMessageProblem(measureRun), null);
+  assert.equal(hostMessageProblem({ ...measureRun, labels: ['a'], strengths: [0, 1, 2] }), null);
+  // Each of these came back in the measurement as it was sent.
+  for (const change of [{ labels: 'ab' }, { labels: [1, 2] }, { labels: [null, 'b'] }]) {
+    assert.match(
+      hostMessageProblem({ ...measureRun, ...change }) ?? '',
+      /labels/,
+      JSON.stringify(change),
+    );
+  }
+  assert.match(hostMessageProblem({ ...measureRun, strengths: 3 }) ?? '', /strengths/);
+});
+
+test('values that structured clone carries and JSON cannot write are refused, not thrown', () => {
+  const cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+  const explain = {
+    type: 'explain/run',
+    id: 3,
+    image: 'a.png',
+    editor: 'brightness',
+    params: {},
+    steps: 9,
+    seed: 0,
+    permutations: 100,
+    alpha: 0.01,
+    models: [{ kind: 1n }],
+    provider: 'cpu',
+    outDir: 'out',
+    cacheDir: 'cache',
+    name: 'a',
+  };
+  // Each threw out of the receiver's message handler: the child died instead of answering.
+  for (const message of [explain, { type: 1n, id: 4 }, { type: cycle, id: 4 }]) {
+    let problem: string | null = null;
+    assert.doesNotThrow(() => (problem = hostMessageProblem(message)));
+    assert.notEqual(problem, null);
+  }
+  for (const message of [
+    { type: 1n, id: 4 },
+    { type: cycle },
+    { type: 'run/result', id: 4, ok: true, value: { kind: cycle } },
+  ]) {
+    let problem: string | null = null;
+    assert.doesNotThrow(() => (problem = childMessageProblem(message)));
+    assert.notEqual(problem, null);
+  }
+});
+
+test("a PNG export's error reaches the host: cut to a reason it accepts", () => {
+  const long = new Error(`cannot draw data:image/png;base64,${'A'.repeat(50_000)}`);
+  const reason = reasonOf(long);
+  assert.ok(isWebviewMessage({ type: 'panel/exportPngFailed', error: reason }));
+  assert.ok(!isWebviewMessage({ type: 'panel/exportPngFailed', error: long.message }));
+  assert.match(reason, /^cannot draw data:image\/png;base64,A+\.\.\.$/);
+  assert.equal(reasonOf(new Error('canvas too large')), 'canvas too large');
+  assert.equal(reasonOf('out of memory'), 'out of memory');
 });
