@@ -1,12 +1,12 @@
 // Real interventional data: a recorded series of images (a turntable, a lighting sweep, frames
 // exported from another editing tool) with the strength of each. Not parametric: there is no
 // identity at zero, and the path is exactly the recorded strengths.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 
-import { readRegularText, UnreadableFileError } from '../files/boundedFiles';
+import { isWithin, readRegularText, UnreadableFileError } from '../files/boundedFiles';
 import { hasImageExtension } from '../../shared/imageExtensions';
-import { FILE_LIMITS } from '../../shared/limits';
+import { FILE_LIMITS, LIMITS } from '../../shared/limits';
 import { ImageInputError } from '../images/errors';
 import { READABLE_FORMATS } from '../images/formats';
 import { probeImage, readImage } from '../images/io';
@@ -75,8 +75,9 @@ function resolveSequenceParams(params: EditorParams): EditorParams {
 }
 
 /**
- * Lists, orders and checks a recorded sequence without decoding it: at least three frames, one
- * size, distinct strengths, within one period when a period is given.
+ * Lists, orders and checks a recorded sequence without decoding it: at least three frames and at
+ * most LIMITS.steps (counted before any image is opened), one size, distinct strengths, within one
+ * period when a period is given.
  */
 export async function loadSequence(params: EditorParams): Promise<LoadedSequence> {
   const resolved = resolveSequenceParams(params);
@@ -126,6 +127,18 @@ export async function loadSequence(params: EditorParams): Promise<LoadedSequence
   };
 }
 
+/**
+ * Refuses more frames than a path may have, as soon as they are counted: before they are sorted,
+ * looked for and opened (the run would refuse them only after all that).
+ */
+function checkFrameCount(count: number, where: string): void {
+  if (count > LIMITS.steps) {
+    throw new EditorInputError(
+      `The sequence ${where} has ${count} images, more than the limit of ${LIMITS.steps} on a path. Keep fewer frames (every second one, say) in the folder or the CSV.`,
+    );
+  }
+}
+
 async function listFolder(
   folder: string,
 ): Promise<{ frames: SequenceFrame[]; source: 'file-names' | 'index'; notes: string[] }> {
@@ -146,7 +159,9 @@ async function listFolder(
     throw error;
   }
   const images = names.filter(hasImageExtension);
-  const skipped = names.filter((n) => !images.includes(n));
+  // By the same test, not by looking each name up among the images: that took time quadratic in
+  // the files (10 s for 100,000, hours for a million), before any count was checked.
+  const skipped = names.filter((n) => !hasImageExtension(n));
   const notes: string[] = [];
   if (skipped.length > 0) {
     const shown = skipped.slice(0, 5).join(', ') + (skipped.length > 5 ? ', ...' : '');
@@ -157,6 +172,7 @@ async function listFolder(
       `The sequence folder ${folder} has no ${READABLE_FORMATS} images${skipped.length > 0 ? ` (only ${skipped.length} other file(s))` : ''}. Put the frames in it, or give a CSV of path,strength.`,
     );
   }
+  checkFrameCount(images.length, folder);
   images.sort(naturalCompare);
   const numbers = images.map((n) => numbersInName(basename(n, extname(n))));
   const fromNames = numbers.every((found) => found.length === 1);
@@ -193,16 +209,28 @@ async function readCsvFrames(
     );
   }
   const rows = parseSequenceCsv(text, csv);
+  checkFrameCount(rows.length, csv);
+  // The frames lie in the CSV's folder or below it, links resolved: a CSV from someone else (a
+  // cloned repository) must not read the user's other images into a result they may commit.
+  const home = await realpath(dirname(csv));
   const frames: SequenceFrame[] = [];
   for (const row of rows) {
     const path = resolve(dirname(csv), row.path);
-    const exists = await stat(path).then(
-      (s) => s.isFile(),
-      () => false,
-    );
+    const real = await realpath(path).catch(() => null);
+    const exists =
+      real !== null &&
+      (await stat(real).then(
+        (s) => s.isFile(),
+        () => false,
+      ));
     if (!exists) {
       throw new EditorInputError(
         `${csv} line ${row.line}: ${row.path} is not a file (looked for ${path}). Paths are relative to the CSV's folder.`,
+      );
+    }
+    if (!isWithin(home, real)) {
+      throw new EditorInputError(
+        `${csv} line ${row.line}: ${row.path} leads outside the CSV's folder (to ${real}). Keep the frames in the CSV's folder or below it, and name them relative to it.`,
       );
     }
     frames.push({ path, strength: row.strength });

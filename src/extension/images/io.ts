@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 
 import type { Metadata } from 'sharp';
 
+import { formatSize } from '../../shared/format';
 import { loadSharp } from '../natives/natives';
 import { decodeBmp, pixelLimitMessage, readBmpHeader } from './bmp';
 import { ImageInputError } from './errors';
@@ -23,6 +24,13 @@ import {
 
 /** Largest image read by default, in pixels (width x height): 50 megapixels. */
 export const DEFAULT_MAX_PIXELS = 50_000_000;
+
+/**
+ * Largest image file read, in bytes: 50 megapixels of 16-bit RGBA stored uncompressed take 400 MB.
+ * A file named like an image can be anything (a folder run lists whatever the folder holds), and is
+ * read whole before its header is looked at.
+ */
+export const MAX_IMAGE_BYTES = 512 * 1024 ** 2;
 
 /** Options for reading an image. */
 export interface ReadOptions {
@@ -239,10 +247,22 @@ async function readBytes(path: string): Promise<Uint8Array> {
         `${path} is a folder, not an image. Give a ${READABLE_FORMATS} file.`,
       );
     }
+    // A FIFO reports size 0 but is no empty image, and a read of it waits for a writer; a device
+    // may have no end.
+    if (!stats.isFile()) {
+      throw new ImageInputError(
+        `${path} is not a regular file (a FIFO, a device or a socket). Give a ${READABLE_FORMATS} file.`,
+      );
+    }
     size = stats.size;
   } catch (error) {
     if (error instanceof ImageInputError) throw error;
     throw unreadable(path, error);
+  }
+  if (size > MAX_IMAGE_BYTES) {
+    throw new ImageInputError(
+      `${path} is larger than ${formatSize(MAX_IMAGE_BYTES)}, the limit for an image file (it has ${size.toLocaleString('en-US')} bytes). Give a smaller file (a downscaled image, or saved as PNG or JPEG).`,
+    );
   }
   if (size === 0) {
     throw new ImageInputError(

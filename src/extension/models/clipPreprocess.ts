@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
+import { shown } from '../../shared/coerce';
 import { formatSize } from '../../shared/format';
 import { LIMITS } from '../../shared/limits';
 import { readRegularFile, UnreadableFileError } from '../files/boundedFiles';
@@ -74,10 +75,9 @@ export function parseClipPreprocessor(value: unknown, path: string): ClipPreproc
     throw new ModelInputError(`${path} must be a JSON object. ${EXPORT_HINT}`);
   }
   const config = value;
+  // shown: a value nested too deep for JSON.stringify, or a long one, is quoted short.
   const bad = (field: string, what: string): ModelInputError =>
-    new ModelInputError(
-      `${path}: ${field} is ${JSON.stringify(config[field])}; ${what}. ${EXPORT_HINT}`,
-    );
+    new ModelInputError(`${path}: ${field} is ${shown(config[field])}; ${what}. ${EXPORT_HINT}`);
   const flag = (field: string): boolean => {
     const v = config[field];
     if (v === undefined || v === null) return true;
@@ -108,7 +108,12 @@ export function parseClipPreprocessor(value: unknown, path: string): ClipPreproc
     else throw bad('crop_size', `it must be {"height": H, "width": W} or N, each ${sideText}`);
   }
   const resample = config.resample ?? 3;
-  const kernel = KERNELS[resample as keyof typeof KERNELS] as ClipKernel | undefined;
+  // A number, and an own key: KERNELS["toString"] is a function, which sharp refuses at the first
+  // image, and PIL refuses the string "3".
+  const kernel =
+    typeof resample === 'number' && Object.hasOwn(KERNELS, resample)
+      ? KERNELS[resample as keyof typeof KERNELS]
+      : undefined;
   if (kernel === undefined) {
     throw bad(
       'resample',

@@ -4,6 +4,7 @@
 // and a pasted book or a device must fail at once, not fill the inference child).
 import { createHash } from 'node:crypto';
 
+import { shown } from '../../shared/coerce';
 import { readRegularFile, UnreadableFileError } from '../files/boundedFiles';
 import { ModelInputError } from './types';
 
@@ -51,14 +52,15 @@ export function parsePrompts(text: string, path: string): PromptSet {
     const colon = line.indexOf(':');
     const label = (colon < 0 ? line : line.slice(0, colon)).trim();
     const prompt = (colon < 0 ? line : line.slice(colon + 1)).trim();
+    // Quoted short (shown): these come before the length check, and a line may fill the file.
     if (label === '') {
       throw new ModelInputError(
-        `${at} has no class name before ":" (${JSON.stringify(line)}). ${FORMAT_HINT}`,
+        `${at} has no class name before ":" (${shown(line)}). ${FORMAT_HINT}`,
       );
     }
     if (prompt === '') {
       throw new ModelInputError(
-        `${at} names the class "${label}" but no prompt after ":". ${FORMAT_HINT}`,
+        `${at} names the class ${shown(label)} but no prompt after ":". ${FORMAT_HINT}`,
       );
     }
     for (const [what, value] of [

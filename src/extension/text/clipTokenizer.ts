@@ -19,6 +19,7 @@
 //      vocabulary lacks part of the byte alphabet, never with CLIP's) becomes the unknown token,
 //      which CLIP names `<|endoftext|>`; without an unknown token it is dropped, as the fast
 //      tokenizer drops it.
+import { shown } from '../../shared/coerce';
 import { TokenizerInputError } from './errors';
 
 /** A token matched whole in the text before it is split into words (a special token). */
@@ -70,6 +71,13 @@ export const MAX_TOKENIZER_LENGTH = 4096;
  * instead of keeping the inference child busy.
  */
 export const MAX_TOKENIZER_TEXT = 4096;
+
+/**
+ * The most added tokens a tokenizer may have. Each is looked for in every text, again after each
+ * one found: CLIP's has 2 (its begin and end tokens), and the hundreds of thousands a 32 MiB
+ * tokenizer.json can list would make every prompt take seconds.
+ */
+export const MAX_ADDED_TOKENS = 1000;
 
 /** Words whose ids are remembered; a prompt repeats words, a path encodes the same text again. */
 const CACHE_ENTRIES = 4096;
@@ -183,10 +191,11 @@ function cutAdded(text: string, tokens: readonly (readonly [string, number])[]):
 function idOf(vocab: ReadonlyMap<string, number>, token: string, role: string): number {
   const id = vocab.get(token);
   if (id === undefined)
-    throw new TokenizerInputError(`its vocabulary has no entry for the ${role} "${token}"`);
+    throw new TokenizerInputError(`its vocabulary has no entry for the ${role} ${shown(token)}`);
   return id;
 }
 
+/** Tokens are quoted with shown: a file's token may be megabytes long. */
 function checkSpec(spec: ClipTokenizerSpec): void {
   const { maxLength } = spec;
   if (!Number.isInteger(maxLength) || maxLength < 2 || maxLength > MAX_TOKENIZER_LENGTH)
@@ -194,16 +203,21 @@ function checkSpec(spec: ClipTokenizerSpec): void {
       `its maximum length must be a whole number from 2 (the begin and end tokens) to ${String(MAX_TOKENIZER_LENGTH)}, got ${String(maxLength)}`,
     );
   if (spec.vocab.size === 0) throw new TokenizerInputError('its vocabulary is empty');
+  const added = spec.addedTokens?.length ?? 0;
+  if (added > MAX_ADDED_TOKENS)
+    throw new TokenizerInputError(
+      `it has ${String(added)} added tokens, more than ${String(MAX_ADDED_TOKENS)}: each is looked for in every text (CLIP's tokenizer has 2)`,
+    );
   for (const [token, id] of spec.vocab)
     if (!Number.isInteger(id) || id < 0 || id > 0x7fffffff)
       throw new TokenizerInputError(
-        `its vocabulary gives "${token}" the id ${String(id)}; ids must be whole numbers from 0 to 2147483647`,
+        `its vocabulary gives ${shown(token)} the id ${String(id)}; ids must be whole numbers from 0 to 2147483647`,
       );
   spec.merges.forEach(([a, b], rank) => {
     for (const token of [a, b, a + b])
       if (!spec.vocab.has(token))
         throw new TokenizerInputError(
-          `its merge ${String(rank + 1)} ("${a}" "${b}") uses "${token}", which is not in its vocabulary`,
+          `its merge ${String(rank + 1)} (${shown(a)} ${shown(b)}) uses ${shown(token)}, which is not in its vocabulary`,
         );
   });
 }
@@ -212,7 +226,8 @@ function checkSpec(spec: ClipTokenizerSpec): void {
  * A CLIP tokenizer from its vocabulary and merges. Throws TokenizerInputError (the message says what
  * is wrong with the spec, for the caller to put after the file's name) when a special token is
  * missing from the vocabulary, an id is not a whole number in int32 range, a merge names a token
- * the vocabulary lacks, or maxLength is below 2 or above MAX_TOKENIZER_LENGTH.
+ * the vocabulary lacks, there are more than MAX_ADDED_TOKENS added tokens, or maxLength is below 2
+ * or above MAX_TOKENIZER_LENGTH.
  */
 export function createClipTokenizer(spec: ClipTokenizerSpec): ClipTokenizer {
   checkSpec(spec);

@@ -7,6 +7,7 @@
 // file, what is wrong and how to get a good folder.
 import { join } from 'node:path';
 
+import { shown } from '../../shared/coerce';
 import {
   InvalidJsonError,
   readJsonIfPresent,
@@ -73,7 +74,10 @@ function unreadable(path: string, error: unknown): unknown {
     : error;
 }
 
-/** A refusal of one field of one file. */
+/**
+ * A refusal of one field of one file. Values in `what` are quoted with shown: short, and a value
+ * nested too deep for JSON.stringify (which JSON.parse still reads) does not overflow the stack.
+ */
 function badField(folder: string, file: string, what: string): TokenizerInputError {
   return new TokenizerInputError(`${join(folder, file)}: ${what}. ${EXPORT_HINT}`);
 }
@@ -92,7 +96,7 @@ function vocabFrom(
       throw badField(
         folder,
         file,
-        `${field} gives "${token}" the id ${JSON.stringify(id)}, not a number`,
+        `${field} gives ${shown(token)} the id ${shown(id)}, not a number`,
       );
     vocab.set(token, id);
   }
@@ -125,7 +129,7 @@ function mergesFromJson(value: unknown, folder: string): [string, string][] {
       throw badField(
         folder,
         'tokenizer.json',
-        `model.merges[${String(k)}] is ${JSON.stringify(item)}, not "left right" or ["left", "right"]`,
+        `model.merges[${String(k)}] is ${shown(item)}, not "left right" or ["left", "right"]`,
       );
     return merge;
   });
@@ -169,7 +173,7 @@ function namedToken(
   throw badField(
     folder,
     file,
-    `${field} must be a token (a string or { "content": "..." }), got ${JSON.stringify(value)}`,
+    `${field} must be a token (a string or { "content": "..." }), got ${shown(value)}`,
   );
 }
 
@@ -217,7 +221,7 @@ function lengthFrom(
   throw badField(
     folder,
     file,
-    `${field} is ${JSON.stringify(value)}; a CLIP text encoder takes 77 tokens (set ${field} to 77)`,
+    `${field} is ${shown(value)}; a CLIP text encoder takes 77 tokens (set ${field} to 77)`,
   );
 }
 
@@ -245,13 +249,13 @@ function specFromTokenizerJson(json: unknown, folder: string): BaseSpec {
     throw badField(
       folder,
       file,
-      `its model is ${JSON.stringify(model.type)}, not CLIP's byte-level "BPE" (a Stable Diffusion 1.x text encoder needs CLIP's tokenizer)`,
+      `its model is ${shown(model.type)}, not CLIP's byte-level "BPE" (a Stable Diffusion 1.x text encoder needs CLIP's tokenizer)`,
     );
   if (model.end_of_word_suffix !== '</w>')
     throw badField(
       folder,
       file,
-      `its BPE ends words with ${JSON.stringify(model.end_of_word_suffix)}, not CLIP's "</w>"`,
+      `its BPE ends words with ${shown(model.end_of_word_suffix)}, not CLIP's "</w>"`,
     );
   if (typeof model.continuing_subword_prefix === 'string' && model.continuing_subword_prefix !== '')
     throw badField(folder, file, 'its BPE has a continuing_subword_prefix, which CLIP does not');

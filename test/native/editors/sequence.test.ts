@@ -1,6 +1,6 @@
 // Recorded sequences from a folder or a CSV: order, strengths, periods, and every refusal.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
@@ -152,6 +152,31 @@ void test('refuses empty, missing and wrong-kind folders and CSVs', async () => 
     { folder: folder('two', ['a_1.png', 'a_2.png']) },
     /has 2 image\(s\); the property gradient needs at least 3/,
   );
+});
+
+void test("a CSV's frames stay in its folder: a path or a link out of it is refused", async () => {
+  const outside = folder('elsewhere', ['secret.png']);
+  folder('confined/shots', ['a.png', 'b.png']);
+  symlinkSync(join(outside, 'secret.png'), join(dir.path, 'confined', 'shots', 'link.png'));
+  const rows = (third: string): string =>
+    `path,strength\nshots/a.png,0\nshots/b.png,1\n${third},2\n`;
+  for (const [third, shown] of [
+    ['../elsewhere/secret.png', '../elsewhere/secret.png'],
+    [join(outside, 'secret.png'), join(outside, 'secret.png')],
+    ['shots/link.png', 'shots/link.png'],
+  ]) {
+    const csv = dir.file('confined/frames.csv', rows(third));
+    await refused(
+      { csv },
+      new RegExp(
+        `frames\\.csv line 4: ${shown.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} leads outside the CSV's folder \\(to .*elsewhere.secret\\.png\\)\\. Keep the frames in the CSV's folder or below it`,
+      ),
+    );
+  }
+  // A '..' that stays inside is fine.
+  folder('confined/more', ['c.png']);
+  const inside = dir.file('confined/frames.csv', rows('shots/../more/c.png'));
+  assert.equal((await loadSequence({ csv: inside })).frames.length, 3);
 });
 
 void test('refuses duplicate strengths, naming both files', async () => {

@@ -2,7 +2,8 @@
 // their notes, masks, and a clear ImageInputError naming the file for every bad input.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { inflateSync } from 'node:zlib';
@@ -10,6 +11,7 @@ import { inflateSync } from 'node:zlib';
 import { ImageInputError } from '../../../src/extension/images/errors';
 import {
   encodePng,
+  MAX_IMAGE_BYTES,
   probeImage,
   readImage,
   readImageHashed,
@@ -208,6 +210,32 @@ void test('missing files, folders, empty and unsupported files are refused by na
   );
   await refused(probeImage(dir.file('labels2.png', 'cat\ndog\n')), 'labels2.png', /is text/);
 });
+
+void test(
+  'a FIFO or a file larger than any image is refused without being read',
+  { timeout: 30_000 },
+  async () => {
+    // A FIFO has size 0 and was called an empty image; read, it would wait for a writer.
+    const fifo = join(dir.path, 'pipe.png');
+    execFileSync('mkfifo', [fifo]);
+    for (const read of [readImage, probeImage, readImageHashed])
+      await refused(
+        read(fifo),
+        'pipe.png',
+        /is not a regular file \(a FIFO, a device or a socket\)/,
+      );
+    await refused(readMask(fifo, { width: 1, height: 1 }), 'pipe.png', /is not a regular file/);
+    // Sparse: past the bound on paper, nothing on disk. It was read whole before being looked at.
+    const huge = dir.file('huge.png', pngBytes(1, 1, 8, 0, [0]));
+    truncateSync(huge, MAX_IMAGE_BYTES + 1);
+    for (const read of [readImage, probeImage, readImageHashed])
+      await refused(
+        read(huge),
+        'huge.png',
+        /is larger than 512 MiB, the limit for an image file \(it has 536,870,913 bytes\)/,
+      );
+  },
+);
 
 void test('corrupt and truncated files are refused with what to do', async () => {
   const png = await encodeAs(randomRgb(64, 64, 2), 'png');

@@ -2,13 +2,14 @@
 // editor's own error at once, before any image is read.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { loadSequence } from '../../../src/extension/editors/sequence';
 import { EditorInputError } from '../../../src/extension/editors/types';
+import { LIMITS } from '../../../src/shared/limits';
 
 const dir = mkdtempSync(join(tmpdir(), 'propsweep-sequence-'));
 
@@ -38,4 +39,20 @@ test('a CSV saved with a byte-order mark still has its header', async () => {
   const csv = join(dir, 'bom.csv');
   writeFileSync(csv, '\uFEFFpath,strength\n');
   await refused(csv, /bom\.csv has a header but no rows/);
+});
+
+test('more frames than a path may have are refused before any image is opened', async () => {
+  // Empty files: opening one would refuse it as empty, so the count must come first.
+  const many = join(dir, 'many');
+  mkdirSync(many);
+  const names = Array.from({ length: LIMITS.steps + 1 }, (_, k) => `frame_${k}.png`);
+  for (const name of names) writeFileSync(join(many, name), '');
+  await assert.rejects(loadSequence({ folder: many }), (error: unknown) => {
+    assert.ok(error instanceof EditorInputError, String(error));
+    assert.match(error.message, /many has 1002 images, more than the limit of 1001/);
+    return true;
+  });
+  const csv = join(dir, 'many.csv');
+  writeFileSync(csv, `path,strength\n${names.map((n, k) => `many/${n},${k}`).join('\n')}\n`);
+  await refused(csv, /many\.csv has 1002 images, more than the limit of 1001/);
 });

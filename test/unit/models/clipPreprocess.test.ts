@@ -14,6 +14,7 @@ import {
   resizedSize,
   tensorSize,
 } from '../../../src/extension/models/clipPreprocess';
+import { ModelInputError } from '../../../src/extension/models/types';
 import { assertRefuses } from './helpers';
 
 const PATH = '/m/preprocessor_config.json';
@@ -76,6 +77,31 @@ test('bad fields are refused naming the file, the field and the export command',
       names: PATH,
       says: [says, /optimum-cli export onnx --model openai\/clip-vit-base-patch32/],
     });
+  }
+});
+
+test('resample is one of the codes as a number, not a name every object has', () => {
+  // KERNELS.toString is a function: it passed the check, and sharp refused it at the first image.
+  for (const resample of ['toString', 'constructor', '__proto__', '3']) {
+    assertRefuses(() => parseClipPreprocessor({ resample }, PATH), {
+      names: PATH,
+      says: [/resample is ".+"; propsweep resizes with 0 \(nearest\)/],
+    });
+  }
+});
+
+test('a deeply nested or long value is quoted short in the refusal', () => {
+  const deep: unknown = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+  for (const size of [deep, 'x'.repeat(100_000)]) {
+    assert.throws(
+      () => parseClipPreprocessor({ size }, PATH),
+      (error: unknown) => {
+        assert.ok(error instanceof ModelInputError, String(error));
+        assert.match(error.message, /size is .*; it must be \{"shortest_edge": N\}/);
+        assert.ok(error.message.length < 1000, `${error.message.length} characters`);
+        return true;
+      },
+    );
   }
 });
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { parsePrompts, PROMPT_LIMITS, readPrompts } from '../../../src/extension/models/prompts';
+import { ModelInputError } from '../../../src/extension/models/types';
 import { assertRefuses, assertRejects } from './helpers';
 
 const PATH = '/p/prompts.txt';
@@ -60,6 +61,25 @@ test('refusals name the file and the line and say what to do', () => {
     names: `${PATH} line 1`,
     says: [/the class name has 257 characters/],
   });
+});
+
+test('a refusal quotes a long line or class name short', () => {
+  // Both are refused before the length check: the whole line was quoted, up to the 1 MiB file.
+  const long = 'x'.repeat(100_000);
+  for (const [text, says] of [
+    [`: ${long}\n`, /line 1 has no class name before ":" \(": x+\.\.\.\)/],
+    [`${long}:\n`, /line 1 names the class "x+\.\.\. but no prompt after ":"/],
+  ] as const) {
+    assert.throws(
+      () => parsePrompts(text, PATH),
+      (error: unknown) => {
+        assert.ok(error instanceof ModelInputError, String(error));
+        assert.match(error.message, says);
+        assert.ok(error.message.length < 1000, `${error.message.length} characters`);
+        return true;
+      },
+    );
+  }
 });
 
 test('at most PROMPT_LIMITS.prompts prompts', () => {

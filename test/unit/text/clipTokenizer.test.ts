@@ -9,6 +9,7 @@ import { tokenizerFiles } from '../../../scripts/diffusion/tokenizerFixture';
 import {
   byteAlphabet,
   createClipTokenizer,
+  MAX_ADDED_TOKENS,
   MAX_TOKENIZER_TEXT,
   type ClipTokenizerSpec,
 } from '../../../src/extension/text/clipTokenizer';
@@ -268,4 +269,23 @@ test('a broken spec is refused with an editor input error', () => {
     );
   refused({ ...spec, merges: [...spec.merges, ['d', 'og']] }, /merge 25 \("d" "og"\) uses "og"/);
   refused({ ...spec, merges: [['q', 'u']] }, /uses "qu", which is not in its vocabulary/);
+});
+
+test('too many added tokens are refused: each is looked for in every text', () => {
+  // A 32 MiB tokenizer.json holds hundreds of thousands: each encoding then took seconds.
+  const spec = fixtureSpec();
+  const tokens = (n: number): string[] => Array.from({ length: n }, (_, k) => `<extra_${k}>`);
+  const withAdded = (n: number): ClipTokenizerSpec => ({
+    ...spec,
+    vocab: new Map([...spec.vocab, ...tokens(n).map((t, k): [string, number] => [t, 600 + k])]),
+    addedTokens: tokens(n).map((content) => ({ content, normalized: false })),
+  });
+  const most = createClipTokenizer(withAdded(MAX_ADDED_TOKENS));
+  assert.equal(most.encode('<extra_7>')[1], 607);
+  assert.throws(
+    () => createClipTokenizer(withAdded(MAX_ADDED_TOKENS + 1)),
+    (error: unknown) =>
+      error instanceof TokenizerInputError &&
+      /it has 1001 added tokens, more than 1000/.test(error.message),
+  );
 });

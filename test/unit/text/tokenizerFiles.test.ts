@@ -190,6 +190,112 @@ test('malformed files are refused, naming the file', async () => {
   );
 });
 
+test('a value nested too deep or too long is quoted short, in one line', async () => {
+  // JSON.parse takes any depth, but quoting such a value with JSON.stringify overflowed the stack;
+  // a long one was quoted whole, up to the 32 MiB of a file.
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const long = 'x'.repeat(100_000);
+  /** `json` written with the text `raw` in place of the string PLACE. */
+  const PLACE = '<deep>';
+  const put = (json: unknown, raw: string): string =>
+    JSON.stringify(json).replace(`"${PLACE}"`, raw);
+  const bpeJson = (name: string, change: (json: Json) => void): Json => {
+    const json = fixtureJson('bpe', name);
+    change(json);
+    return json;
+  };
+  const cases: [string, RegExp][] = [
+    [
+      fixtureFolder('bpe', { 'vocab.json': `{"a": ${deep}}` }),
+      /vocab\.json: it gives "a" the id .{1,80}, not a number/,
+    ],
+    [
+      fixtureFolder('bpe', { 'vocab.json': { [long]: '1' } }),
+      /vocab\.json: it gives "x+\.\.\. the id "1", not a number/,
+    ],
+    [
+      fixtureFolder('json', {
+        'tokenizer.json': put(
+          withModel((model) => {
+            model.merges = [PLACE];
+          }),
+          deep,
+        ),
+      }),
+      /model\.merges\[0\] is .{1,80}, not "left right"/,
+    ],
+    [
+      fixtureFolder('json', {
+        'tokenizer.json': put(
+          withModel((model) => {
+            model.type = PLACE;
+          }),
+          deep,
+        ),
+      }),
+      /its model is .{1,80}, not CLIP's byte-level "BPE"/,
+    ],
+    [
+      fixtureFolder('json', {
+        'tokenizer.json': withModel((model) => {
+          model.end_of_word_suffix = long;
+        }),
+      }),
+      /its BPE ends words with "x+\.\.\., not CLIP's "<\/w>"/,
+    ],
+    [
+      fixtureFolder('bpe', {
+        'special_tokens_map.json': put(
+          bpeJson('special_tokens_map.json', (map) => {
+            map.bos_token = PLACE;
+          }),
+          deep,
+        ),
+      }),
+      /special_tokens_map\.json: bos_token must be a token .*, got .{1,80}\. Export/,
+    ],
+    [
+      fixtureFolder('bpe', {
+        'tokenizer_config.json': put(
+          bpeJson('tokenizer_config.json', (config) => {
+            config.model_max_length = PLACE;
+          }),
+          deep,
+        ),
+      }),
+      /tokenizer_config\.json: model_max_length is .{1,80}; a CLIP text encoder takes 77/,
+    ],
+    // Refused by the tokenizer itself, which quotes the tokens it cannot use.
+    [
+      fixtureFolder('bpe', {
+        'special_tokens_map.json': bpeJson('special_tokens_map.json', (map) => {
+          map.bos_token = long;
+        }),
+      }),
+      /its vocabulary has no entry for the begin token "x+\.\.\./,
+    ],
+    [
+      fixtureFolder('json', {
+        'tokenizer.json': withModel((model) => {
+          (model.vocab as Json)[long] = -1;
+        }),
+      }),
+      /its vocabulary gives "x+\.\.\. the id -1/,
+    ],
+    [
+      fixtureFolder('bpe', { 'merges.txt': `#version: 0.2\nt ${long}\n` }),
+      /its merge 1 \("t" "x+\.\.\.\) uses "x+\.\.\., which is not in its vocabulary/,
+    ],
+  ];
+  for (const [folder, why] of cases) {
+    await refused(folder, why);
+    await assert.rejects(loadClipTokenizer(folder), (error: Error) => {
+      assert.ok(error.message.length < 1000, `${error.message.length} characters`);
+      return true;
+    });
+  }
+});
+
 test('a tokenizer that is not CLIP’s BPE is refused', async () => {
   const unigram = withModel((model) => {
     model.type = 'Unigram';

@@ -5,6 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
+import { shown } from '../../../shared/coerce';
 import { InvalidJsonError, readJsonIfPresent } from '../../files/boundedFiles';
 import { fileStamp, type FileDigests } from '../../files/fileDigests';
 import { contentRecord } from '../parametric';
@@ -82,12 +83,13 @@ export async function openDiffusionFolder(root: string): Promise<DiffusionFolder
       `${root} ${foreign ? 'is not an ONNX export of a diffusion model' : 'is an incomplete diffusion model export'}: it lacks ${missing.join(', ')}. Export the whole model with: ${EXPORT_COMMAND}.`,
     );
   }
+  // Config values are quoted with shown: short, and JSON.stringify overflows on deep nesting.
   const notes: string[] = [];
   const unetConfig = await readConfig(root, 'unet/config.json');
   const channels = unetConfig?.in_channels;
   if (channels !== undefined && channels !== 8) {
     throw new EditorInputError(
-      `${root} is not an instruction editor: its UNet takes ${JSON.stringify(channels)} input channels (unet/config.json in_channels), and InstructPix2Pix's takes 8 (4 noisy latents and 4 of the source image). Export an InstructPix2Pix model, e.g. ${EXPORT_COMMAND}.`,
+      `${root} is not an instruction editor: its UNet takes ${shown(channels)} input channels (unet/config.json in_channels), and InstructPix2Pix's takes 8 (4 noisy latents and 4 of the source image). Export an InstructPix2Pix model, e.g. ${EXPORT_COMMAND}.`,
     );
   }
   let vaeFile = 'vae_decoder/config.json';
@@ -106,7 +108,7 @@ export async function openDiffusionFolder(root: string): Promise<DiffusionFolder
     scalingFactor = given;
   } else {
     throw new EditorInputError(
-      `${join(root, vaeFile)}: scaling_factor must be a positive number (Stable Diffusion 1.x uses ${SD1_SCALING_FACTOR}), got ${JSON.stringify(given)}. Export the model again.`,
+      `${join(root, vaeFile)}: scaling_factor must be a positive number (Stable Diffusion 1.x uses ${SD1_SCALING_FACTOR}), got ${shown(given)}. Export the model again.`,
     );
   }
   return {

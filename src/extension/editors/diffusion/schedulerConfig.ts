@@ -4,6 +4,7 @@
 // file comes from a downloaded folder: every field we use is checked and bounded, and keys that
 // would change the maths in ways we do not implement (thresholding, zero-terminal-SNR rescaling)
 // are refused rather than silently ignored.
+import { shown } from '../../../shared/coerce';
 import { readRegularText, UnreadableFileError } from '../../files/boundedFiles';
 import { EditorInputError } from '../types';
 import { alphasCumprod } from './noiseSchedule';
@@ -62,7 +63,7 @@ const PREDICTIONS: readonly PredictionType[] = ['epsilon', 'v_prediction', 'samp
 export function parseSchedulerConfig(json: unknown, file: string): SchedulerConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw new EditorInputError(
-      `${file} is not a scheduler config: it holds ${describe(json)}, not a JSON object. Export the model again (optimum-cli export onnx).`,
+      `${file} is not a scheduler config: it holds ${shown(json)}, not a JSON object. Export the model again (optimum-cli export onnx).`,
     );
   const fields = new FieldReader(json as Record<string, unknown>, file);
   const numTrainTimesteps = fields.integer('num_train_timesteps', 1000, 2, MAX_TRAIN_TIMESTEPS);
@@ -156,7 +157,7 @@ class FieldReader {
     return Object.hasOwn(this.json, key) ? this.json[key] : undefined;
   }
 
-  /** `got` is already described (see describe). */
+  /** `got` is already quoted short (see shown: JSON.stringify overflows on deep nesting). */
   private refuse(key: string, what: string, got: string): never {
     throw new EditorInputError(
       `${this.file}: "${key}" must be ${what}, got ${got}. Fix the file or export the model again.`,
@@ -166,7 +167,7 @@ class FieldReader {
   number(key: string, fallback: number, what: string, ok: (v: number) => boolean): number {
     const v = this.value(key);
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) this.refuse(key, what, describe(v));
+    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) this.refuse(key, what, shown(v));
     return v;
   }
 
@@ -182,7 +183,7 @@ class FieldReader {
   boolean(key: string, fallback: boolean): boolean {
     const v = this.value(key);
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'boolean') this.refuse(key, 'true or false', describe(v));
+    if (typeof v !== 'boolean') this.refuse(key, 'true or false', shown(v));
     return v;
   }
 
@@ -190,7 +191,7 @@ class FieldReader {
     const v = this.value(key);
     if (v === undefined || v === null) return null;
     if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
-      this.refuse(key, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, describe(v));
+      this.refuse(key, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, shown(v));
     return v as T;
   }
 
@@ -206,12 +207,12 @@ class FieldReader {
       this.refuse(
         'trained_betas',
         what,
-        Array.isArray(v) ? `a list of ${String(v.length)}` : describe(v),
+        Array.isArray(v) ? `a list of ${String(v.length)}` : shown(v),
       );
     const betas: number[] = [];
     for (const [k, beta] of (v as unknown[]).entries()) {
       if (typeof beta !== 'number' || !(beta > 0 && beta < 1))
-        this.refuse('trained_betas', what, `${describe(beta)} at index ${String(k)}`);
+        this.refuse('trained_betas', what, `${shown(beta)} at index ${String(k)}`);
       betas.push(beta);
     }
     return betas;
@@ -224,11 +225,4 @@ class FieldReader {
         `${this.file}: "${key}" is true, but ${why} here. Set it to false (or use a model exported without it).`,
       );
   }
-}
-
-/** A JSON value in a few characters, for messages. */
-function describe(value: unknown): string {
-  const text = JSON.stringify(value) as string | undefined;
-  if (text === undefined) return String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -152,6 +152,23 @@ describe('openDiffusionFolder', () => {
     await refused(dir, /not an instruction editor/, /takes 4 input channels/, /in_channels/);
   });
 
+  test('a value nested too deep or too long is quoted short in the refusal', async () => {
+    // JSON.parse takes any depth, but quoting such a value with JSON.stringify overflowed the stack.
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const long = JSON.stringify('x'.repeat(500_000));
+    for (const [file, field, says] of [
+      ['unet/config.json', 'in_channels', /its UNet takes .{1,80} input channels/],
+      ['vae_decoder/config.json', 'scaling_factor', /scaling_factor must be a positive number/],
+    ] as const) {
+      for (const value of [deep, long]) {
+        const dir = copy();
+        writeFileSync(join(dir, file), `{"${field}": ${value}}`);
+        const message = await refused(dir, says);
+        assert.ok(message.length < 1000, `${message.length} characters`);
+      }
+    }
+  });
+
   test('unreadable configs are refused', async () => {
     const dir = copy();
     writeFileSync(join(dir, 'unet', 'config.json'), '{ not json');

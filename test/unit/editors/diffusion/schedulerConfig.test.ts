@@ -93,6 +93,20 @@ test('refused: anything but a JSON object', () => {
     );
 });
 
+test('refused: a value nested too deep to quote, in one short line', () => {
+  // JSON.parse takes any depth; quoting the value with JSON.stringify overflowed the stack.
+  const deep: unknown = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+  refused({ beta_start: deep }, /"beta_start" must be a number between 0 and 1, got /);
+  refused(
+    { trained_betas: [deep, ...Array<number>(999).fill(0.01)] },
+    /"trained_betas" must be null or a list of 1000 numbers .*, got .{1,80} at index 0/,
+  );
+  assert.throws(
+    () => parseSchedulerConfig(deep, 's.json'),
+    isInputError(/^s\.json is not a scheduler config: it holds .{1,80}, not a JSON object/),
+  );
+});
+
 test('refused: numbers out of their bounds', () => {
   for (const n of [1, 2.5, 100_001, '1000', true])
     refused(
