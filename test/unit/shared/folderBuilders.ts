@@ -10,16 +10,9 @@ import {
 } from '../../../src/shared/folderFile';
 import { summarize } from '../../../src/shared/folderSummary';
 
-/** An explainFolder/run request the inference child takes. */
-export function folderRunRequest(): Record<string, unknown> {
+/** What an image's and a folder's run request share. */
+function runOptions(): Record<string, unknown> {
   return {
-    type: 'explainFolder/run',
-    id: 4,
-    folder: 'images',
-    recursive: false,
-    limit: null,
-    shard: null,
-    adjustment: 'holm',
     editor: 'brightness',
     params: {},
     steps: 9,
@@ -30,6 +23,25 @@ export function folderRunRequest(): Record<string, unknown> {
     provider: 'cpu',
     outDir: 'out',
     cacheDir: 'cache',
+  };
+}
+
+/** An explain/run request the inference child takes (id 3). */
+export function explainRunRequest(): Record<string, unknown> {
+  return { type: 'explain/run', id: 3, image: 'a.png', ...runOptions(), name: 'a-brightness' };
+}
+
+/** An explainFolder/run request the inference child takes. */
+export function folderRunRequest(): Record<string, unknown> {
+  return {
+    type: 'explainFolder/run',
+    id: 4,
+    folder: 'images',
+    recursive: false,
+    limit: null,
+    shard: null,
+    adjustment: 'holm',
+    ...runOptions(),
     name: 'images-brightness',
   };
 }

@@ -21,6 +21,7 @@ import {
 import { isMeasureJson } from '../../../src/shared/result';
 import { sampleResult } from '../builders';
 import { diffusionResult } from '../diffusionBuilders';
+import { explainRunRequest } from './folderBuilders';
 
 const result = toMeasureJson(
   measure({ predictions: [0.1, 0.3, 0.8, 0.9] }, { permutations: 10 }),
@@ -123,22 +124,7 @@ test('child messages are validated', () => {
   assert.ok(isHostToChild({ type: 'run/cancel', id: 2 }));
   assert.ok(!isHostToChild({ type: 'run/cancel' }));
   assert.ok(!isHostToChild({ type: 'measure/run', id: 2 }));
-  const explain = {
-    type: 'explain/run',
-    id: 3,
-    image: 'a.png',
-    editor: 'brightness',
-    params: {},
-    steps: 9,
-    seed: 0,
-    permutations: 100,
-    alpha: 0.01,
-    models: [{ path: 'm.onnx' }],
-    provider: 'cpu',
-    outDir: 'out',
-    cacheDir: 'cache',
-    name: 'a-brightness',
-  };
+  const explain = explainRunRequest();
   assert.ok(isHostToChild(explain));
   assert.ok(!isHostToChild({ ...explain, models: 'm.onnx' }));
   assert.ok(!isHostToChild({ ...explain, steps: '9' }));
@@ -147,22 +133,7 @@ test('child messages are validated', () => {
 });
 
 test('explain/run may carry a track record: one checkpoint per model', () => {
-  const explain = {
-    type: 'explain/run',
-    id: 3,
-    image: 'a.png',
-    editor: 'brightness',
-    params: {},
-    steps: 9,
-    seed: 0,
-    permutations: 100,
-    alpha: 0.01,
-    models: [{ path: 'm.onnx' }],
-    provider: 'cpu',
-    outDir: 'out',
-    cacheDir: 'cache',
-    name: 'a-brightness',
-  };
+  const explain = explainRunRequest();
   const checkpoint = {
     file: '/ck/ep1.onnx',
     epoch: 1,
@@ -345,22 +316,7 @@ test('a failed run/result names one of the kinds of error', () => {
 });
 
 test('explain/run: the result goes into outDir, on a known provider, with at least one model', () => {
-  const explain = {
-    type: 'explain/run',
-    id: 3,
-    image: 'a.png',
-    editor: 'brightness',
-    params: {},
-    steps: 9,
-    seed: 0,
-    permutations: 100,
-    alpha: 0.01,
-    models: [{ path: 'm.onnx' }],
-    provider: 'cpu',
-    outDir: 'out',
-    cacheDir: 'cache',
-    name: 'a-brightness',
-  };
+  const explain = explainRunRequest();
   const problem = (change: Record<string, unknown>): string | null =>
     hostMessageProblem({ ...explain, ...change });
   for (const change of [
@@ -419,22 +375,7 @@ test('measure/run: labels, if given, are names; strengths, if given, a list', ()
 test('values that structured clone carries and JSON cannot write are refused, not thrown', () => {
   const cycle: Record<string, unknown> = {};
   cycle.self = cycle;
-  const explain = {
-    type: 'explain/run',
-    id: 3,
-    image: 'a.png',
-    editor: 'brightness',
-    params: {},
-    steps: 9,
-    seed: 0,
-    permutations: 100,
-    alpha: 0.01,
-    models: [{ kind: 1n }],
-    provider: 'cpu',
-    outDir: 'out',
-    cacheDir: 'cache',
-    name: 'a',
-  };
+  const explain = { ...explainRunRequest(), models: [{ kind: 1n }] };
   // Each threw out of the receiver's message handler: the child died instead of answering.
   for (const message of [explain, { type: 1n, id: 4 }, { type: cycle, id: 4 }]) {
     let problem: string | null = null;
