@@ -14,6 +14,7 @@ import type {
 import { EXECUTION_PROVIDERS, isExecutionProvider } from '../shared/executionProviders';
 import { numberFlag, parse, UsageError } from './args';
 import { ProgressBar } from './progress';
+import { terminalLines, terminalText } from './terminal';
 import { formatNumber, formatSize } from '../shared/format';
 import { LIMITS, seedsProblem, stepsProblem } from '../shared/limits';
 import { diffusionSummary } from './diffusionSummary';
@@ -278,7 +279,9 @@ export async function runInChild<T>(
   work: (child: InferenceChild, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const child = await InferenceChild.start(childPath, {
-    stderr: (text) => process.stderr.write(text),
+    // Its log quotes names from files (a classifier command's lines under its command line, which
+    // names the checkpoint): through terminalLines, as the command's own output.
+    stderr: (text) => process.stderr.write(terminalLines(text)),
   });
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -339,26 +342,31 @@ export function explainJson(
   };
 }
 
-function explainTable(value: Extract<RunValue, { kind: 'explain' }>): string {
+/**
+ * The table of an explanation. A model's name is its file's, its notes may quote its sidecar:
+ * shown as terminalText writes them, each on its line.
+ */
+export function explainTable(value: Extract<RunValue, { kind: 'explain' }>): string {
   const { result } = value;
   const lines = [
-    `propsweep explain ${result.image.path} (${result.editor.id}, ${result.frames.length} steps, seed ${result.editor.seed})`,
+    `propsweep explain ${terminalText(result.image.path)} (${result.editor.id}, ${result.frames.length} steps, seed ${result.editor.seed})`,
     '',
     `  ${'model'.padEnd(20)} ${'EPGM'.padStart(10)} ${'p'.padStart(10)} ${'flips'.padStart(6)}  provider`,
   ];
   for (const m of result.models) {
     const p = m.measure;
     lines.push(
-      `  ${m.name.padEnd(20)} ${formatNumber(p.epgm).padStart(10)} ${formatNumber(p.p_value).padStart(10)} ${String(p.flips ?? '-').padStart(6)}  ${m.provider}`,
+      `  ${terminalText(m.name).padEnd(20)} ${formatNumber(p.epgm).padStart(10)} ${formatNumber(p.p_value).padStart(10)} ${String(p.flips ?? '-').padStart(6)}  ${m.provider}`,
     );
   }
   lines.push('');
   const summary = diffusionSummary(result);
   if (summary.length > 0) lines.push(...summary.map((line) => `  ${line}`), '');
   if (!result.quality.clean && result.quality.message !== null)
-    lines.push(`  warning: ${result.quality.message}`);
+    lines.push(`  warning: ${terminalText(result.quality.message)}`);
   for (const m of result.models)
-    for (const w of [...m.measure.warnings, ...m.notes]) lines.push(`  ${m.name}: ${w}`);
+    for (const w of [...m.measure.warnings, ...m.notes])
+      lines.push(`  ${terminalText(m.name)}: ${terminalText(w)}`);
   lines.push(`  result: ${value.resultPath}`, `  report: ${value.reportPath}`);
   return lines.join('\n');
 }

@@ -9,6 +9,7 @@ import type {
   Proportion,
 } from '../shared/folderFile';
 import { adjustmentName, formatNumber, formatPercent } from '../shared/format';
+import { terminalText } from './terminal';
 
 /** The --json contract of explain-folder and merge. */
 export function folderJson(file: FolderFile, summaryPath: string): Record<string, unknown> {
@@ -35,18 +36,20 @@ export function folderJson(file: FolderFile, summaryPath: string): Record<string
 
 /**
  * The table: one line per image and classifier, then per classifier the distribution of EPGM and
- * the shares of significant and flipped images with their 95% intervals, then the counts.
+ * the shares of significant and flipped images with their 95% intervals, then the counts. The
+ * file's texts (the folder, the editor, image and classifier names, reasons) may be anyone's (a
+ * shard's summary, an image's file name): each is shown as terminalText writes it, on its line.
  */
 export function folderTable(file: FolderFile, summaryPath: string, title: string): string {
   const { settings, summary } = file;
   const shard = file.shard === null ? '' : `, shard ${file.shard.index}/${file.shard.count}`;
   const merged = file.merged.length === 0 ? '' : `, ${file.merged.length} shards merged`;
   const lines = [
-    `${title} ${resolve(dirname(summaryPath), file.folder)} (${settings.editor}, ${file.strengths.length} steps, seed ${settings.seed}${shard}${merged})`,
+    `${title} ${terminalText(resolve(dirname(summaryPath), file.folder))} (${terminalText(settings.editor)}, ${file.strengths.length} steps, seed ${settings.seed}${shard}${merged})`,
     '',
   ];
-  const width = Math.min(40, Math.max(5, ...file.rows.map((r) => r.image.length)));
-  const modelWidth = Math.max(5, ...settings.models.map((m) => m.name.length));
+  const width = Math.min(40, Math.max(5, ...file.rows.map((r) => terminalText(r.image).length)));
+  const modelWidth = Math.max(5, ...settings.models.map((m) => terminalText(m.name).length));
   lines.push(
     `  ${'image'.padEnd(width)}  ${'model'.padEnd(modelWidth)} ${'EPGM'.padStart(10)} ${'p'.padStart(10)} ${'p adj'.padStart(10)} ${'flips'.padStart(6)}`,
   );
@@ -80,12 +83,13 @@ export function countsLine(file: FolderFile): string {
 
 /** A row's lines: one per classifier, or one with the reason it was skipped or failed. */
 function imageLines(row: FolderImageRow, width: number, modelWidth: number): string[] {
-  const image = shorten(row.image, width).padEnd(width);
-  if (row.status !== 'done') return [`  ${image}  ${row.status}: ${row.reason ?? ''}`];
+  const image = shorten(terminalText(row.image), width).padEnd(width);
+  if (row.status !== 'done')
+    return [`  ${image}  ${row.status}: ${terminalText(row.reason ?? '')}`];
   const resumed = row.resumed ? '  (resumed)' : '';
   return row.models.map(
     (m, i) =>
-      `  ${i === 0 ? image : ''.padEnd(width)}  ${m.model.padEnd(modelWidth)} ${formatNumber(m.epgm).padStart(10)} ${formatNumber(m.p_value).padStart(10)} ${formatNumber(m.p_adjusted).padStart(10)} ${String(m.flips).padStart(6)}${i === 0 ? resumed : ''}`,
+      `  ${i === 0 ? image : ''.padEnd(width)}  ${terminalText(m.model).padEnd(modelWidth)} ${formatNumber(m.epgm).padStart(10)} ${formatNumber(m.p_value).padStart(10)} ${formatNumber(m.p_adjusted).padStart(10)} ${String(m.flips).padStart(6)}${i === 0 ? resumed : ''}`,
   );
 }
 
@@ -95,7 +99,7 @@ function modelSummaryLine(m: FolderModelSummary, modelWidth: number): string {
     m.images === 0
       ? '-'
       : `${formatNumber(m.epgm_median)} [${formatNumber(m.epgm_q1)}, ${formatNumber(m.epgm_q3)}]`;
-  return `${m.model.padEnd(modelWidth)} ${String(m.images).padStart(6)}  ${epgm.padEnd(28)} ${proportion(m.significant).padEnd(34)} ${proportion(m.flipped)}`;
+  return `${terminalText(m.model).padEnd(modelWidth)} ${String(m.images).padStart(6)}  ${epgm.padEnd(28)} ${proportion(m.significant).padEnd(34)} ${proportion(m.flipped)}`;
 }
 
 /** "3/40 (7.5 %, 95% CI 2.58-19.9 %)". */

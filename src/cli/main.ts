@@ -14,6 +14,7 @@ import { explainFolderCommand } from './explainFolderCommand';
 import { mergeCommand } from './mergeCommand';
 import { measureCommand } from './measureCommand';
 import { reportCommand } from './reportCommand';
+import { terminalLines } from './terminal';
 import { trackCommand } from './trackCommand';
 
 const HELP = `Usage: propsweep <command> [options]
@@ -30,33 +31,36 @@ Commands:
 
 Run "propsweep <command> --help" for the options of a command.`;
 
+/**
+ * Prints a command's output. Through terminalLines: it may quote files others wrote (the Markdown
+ * of a result, the JSON of a folder run), and a control character in them must not act on the
+ * terminal or the log; JSON keeps its data.
+ */
+function print(text: string): void {
+  process.stdout.write(`${terminalLines(text)}\n`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'measure':
-      process.stdout.write(
-        `${await measureCommand(rest, (maxBytes) => readBoundedStream(process.stdin, maxBytes))}\n`,
-      );
+      print(await measureCommand(rest, (maxBytes) => readBoundedStream(process.stdin, maxBytes)));
       return 0;
     case 'demo':
-      process.stdout.write(`${await demoCommand(rest, join(__dirname, 'inferenceChild.js'))}\n`);
+      print(await demoCommand(rest, join(__dirname, 'inferenceChild.js')));
       return 0;
     case 'explain':
-      process.stdout.write(`${await explainCommand(rest, join(__dirname, 'inferenceChild.js'))}\n`);
+      print(await explainCommand(rest, join(__dirname, 'inferenceChild.js')));
       return 0;
     case 'explain-folder':
-      return explainFolderCommand(rest, join(__dirname, 'inferenceChild.js'), (text) =>
-        process.stdout.write(`${text}\n`),
-      );
+      return explainFolderCommand(rest, join(__dirname, 'inferenceChild.js'), print);
     case 'merge':
-      process.stdout.write(`${await mergeCommand(rest)}\n`);
+      print(await mergeCommand(rest));
       return 0;
     case 'track':
-      return trackCommand(rest, join(__dirname, 'inferenceChild.js'), (text) =>
-        process.stdout.write(`${text}\n`),
-      );
+      return trackCommand(rest, join(__dirname, 'inferenceChild.js'), print);
     case 'report':
-      process.stdout.write(`${await reportCommand(rest)}\n`);
+      print(await reportCommand(rest));
       return 0;
     case undefined:
     case '-h':
@@ -73,8 +77,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    // Messages quote what a file holds (a frame's name, a label) and go through terminalLines too.
     if (error instanceof StoppedAtOnceError) {
-      process.stderr.write(`propsweep: cancelled. ${error.message}\n`);
+      process.stderr.write(`propsweep: cancelled. ${terminalLines(error.message)}\n`);
       process.exitCode = 130;
     } else if (error instanceof DOMException && error.name === 'AbortError') {
       // The child stopped between steps and removed what the run had written.
@@ -88,11 +93,11 @@ main(process.argv.slice(2)).then(
       error instanceof FolderMergeError ||
       (error instanceof ChildRunError && error.kind === 'input')
     ) {
-      process.stderr.write(`propsweep: ${error.message}\n`);
+      process.stderr.write(`propsweep: ${terminalLines(error.message)}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(
-        `propsweep: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        `propsweep: internal error: ${terminalLines(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
       );
       process.exitCode = 1;
     }

@@ -15,6 +15,7 @@ import { numberFlag, parse, UsageError } from './args';
 import { formatNumber } from '../shared/format';
 import { formatSize } from '../shared/format';
 import { FILE_LIMITS, LIMITS } from '../shared/limits';
+import { terminalText } from './terminal';
 
 /** Help text of `propsweep measure`. */
 export const MEASURE_HELP = `Usage: propsweep measure --input FILE.json [options]
@@ -127,7 +128,8 @@ function report(
   labels: readonly string[] | undefined,
 ): string {
   const { test, flips } = result;
-  const name = (c: number): string => labels?.[c] ?? `output ${c}`;
+  // Labels are the predictions file's: shown as terminalText writes them.
+  const name = (c: number): string => terminalText(labels?.[c] ?? `output ${c}`);
   const units =
     result.axis === 'index' ? 'per step (legacy, index axis)' : 'per unit of normalised strength';
   const what =

@@ -1,4 +1,5 @@
 import type { RunProgress } from '../shared/childProtocol';
+import { terminalText } from './terminal';
 
 /**
  * When a log (standard error that is not a terminal) gets a line: at each new phase, or also at
@@ -23,7 +24,9 @@ export class ProgressBar {
 
   /** Shows a progress message. */
   update(progress: RunProgress): void {
-    const { phase = '', done, total, message } = progress;
+    const { phase = '', done, total } = progress;
+    // A message names the image at hand, whose file name anyone may have chosen.
+    const message = terminalText(progress.message);
     if (this.stream.isTTY) {
       const width = 24;
       const fraction =

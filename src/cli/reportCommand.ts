@@ -13,6 +13,7 @@ import { writeAtomic } from '../extension/store/atomic';
 import { storageError } from '../extension/store/errors';
 import { loadResult, portable, ResultFileError, staleModels } from '../extension/store/resultFiles';
 import { UsageError } from './args';
+import { terminalText } from './terminal';
 
 /** Help text of `propsweep report`. */
 export const REPORT_HELP = `Usage: propsweep report NAME.propsweep.json [--html FILE] [--markdown FILE] [--root DIR]
@@ -81,7 +82,8 @@ export async function reportCommand(
   }
   for (const check of await staleModels(path, loaded.result, loaded.roots))
     warn(
-      `propsweep: model ${check.model}: ${check.kind === 'stale' ? 'stale: ' : ''}${check.reason}`,
+      // The model's name and path are the result's: written as terminalText shows them.
+      `propsweep: model ${terminalText(check.model)}: ${check.kind === 'stale' ? 'stale: ' : ''}${terminalText(check.reason)}`,
     );
   const markdownFor = (folder: string): string => {
     const link = (k: number): string => portable(folder, loaded.framePaths[k] ?? '');

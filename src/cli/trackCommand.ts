@@ -29,6 +29,7 @@ import { RESULT_LIMITS, type ResultFile } from '../shared/resultFile';
 import { numberFlag, UsageError } from './args';
 import { explainRequest, runInChild } from './explainCommand';
 import { ProgressBar } from './progress';
+import { terminalText } from './terminal';
 import {
   mergeTrack,
   trackRows,
@@ -349,7 +350,9 @@ class TrackSession {
         'in-order',
         (error, ready) => {
           if (error instanceof ChildRunError && error.kind === 'input') {
-            process.stderr.write(`propsweep: ${ready.name} skipped: ${error.message}\n`);
+            process.stderr.write(
+              `propsweep: ${terminalText(ready.name)} skipped: ${terminalText(error.message)}\n`,
+            );
           } else {
             stop();
             reject(error instanceof Error ? error : new Error(String(error)));

@@ -7,6 +7,7 @@ import { orderCheckpoints } from '../shared/checkpoints';
 import { formatNumber } from '../shared/format';
 import type { ModelRecord, ResultFile, TrackCheckpoint } from '../shared/resultFile';
 import { portable } from '../extension/store/resultFiles';
+import { terminalText } from './terminal';
 
 /** A result and the folder its relative paths are relative to. */
 export interface PlacedResult {
@@ -125,8 +126,8 @@ export function trackTableHeader(): string[] {
   ];
 }
 
-/** A row of the table. */
+/** A row of the table; the checkpoint's file name (anyone's) as terminalText writes it. */
 export function trackTableLine(row: TrackRow): string {
   const counter = (n: number | null): string => (n === null ? '-' : String(n));
-  return `  ${basename(row.checkpoint).padEnd(28)} ${counter(row.epoch).padStart(7)} ${counter(row.step).padStart(9)} ${formatNumber(row.epgm).padStart(10)} ${formatNumber(row.p_value).padStart(10)} ${String(row.flips ?? '-').padStart(6)}`;
+  return `  ${terminalText(basename(row.checkpoint)).padEnd(28)} ${counter(row.epoch).padStart(7)} ${counter(row.step).padStart(9)} ${formatNumber(row.epgm).padStart(10)} ${formatNumber(row.p_value).padStart(10)} ${String(row.flips ?? '-').padStart(6)}`;
 }

@@ -32,3 +32,19 @@ export function twoClassPath(steps: number, centre = 0.5, sharpness = 12): numbe
     return [1 - p, p];
   });
 }
+
+/**
+ * A name from someone else's file that, printed raw, hides a link (OSC 8), clears the screen,
+ * overwrites with a carriage return and a backspace, forges a CI log line, reverses text (U+202E)
+ * and starts a one-character CSI (U+009B).
+ */
+export const HOSTILE_TEXT =
+  'a\x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\\x1b[2J\rb\bc\n::error::d\u202ee\u009b2Jf\u2028g\u2066h';
+
+/** Whether `text` holds a character a terminal would act on; a line break too unless `lines`. */
+export function hasTerminalControl(text: string, lines = false): boolean {
+  const controls =
+    // eslint-disable-next-line no-control-regex -- control characters are what is looked for
+    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+  return controls.test(text) || (!lines && text.includes('\n'));
+}

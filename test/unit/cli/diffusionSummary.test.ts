@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { diffusionSummary } from '../../../src/cli/diffusionSummary';
 import { sampleResult } from '../builders';
 import { diffusionResult, without } from '../diffusionBuilders';
+import { HOSTILE_TEXT, hasTerminalControl } from '../helpers';
 
 test('a diffusion result gets the jump, the run and the spread over seeds', () => {
   assert.deepEqual(diffusionSummary(diffusionResult()), [
@@ -34,4 +35,24 @@ test('several models get a line each under the pixel change', () => {
 
 test('a result of a pixel editor gets no extra lines', () => {
   assert.deepEqual(diffusionSummary(sampleResult()), []);
+});
+
+test("a model's name and labels and the run's notes are printed with control characters escaped", () => {
+  const r = diffusionResult();
+  const run = r.editor.run;
+  assert.ok(run !== undefined);
+  const lines = diffusionSummary({
+    ...r,
+    editor: {
+      ...r.editor,
+      run: { ...run, provider: HOSTILE_TEXT, fallbackReason: HOSTILE_TEXT, notes: [HOSTILE_TEXT] },
+    },
+    models: r.models.map((m) => ({
+      ...m,
+      name: HOSTILE_TEXT,
+      labels: m.labels.map(() => HOSTILE_TEXT),
+    })),
+  });
+  assert.equal(lines.length, 4);
+  for (const line of lines) assert.ok(!hasTerminalControl(line), JSON.stringify(line));
 });

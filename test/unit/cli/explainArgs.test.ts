@@ -1,11 +1,16 @@
 // `propsweep explain` checks its flags before any work: the bounds of shared/limits.ts, and a
 // result name that is one safe file name (derived from the image when not given).
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import { UsageError } from '../../../src/cli/args';
-import { explainRequest } from '../../../src/cli/explainCommand';
-import { cli } from '../helpers';
+import { explainRequest, explainTable, runInChild } from '../../../src/cli/explainCommand';
+import { CHILD_PROTOCOL_VERSION } from '../../../src/shared/childProtocol';
+import { sampleResult } from '../builders';
+import { cli, HOSTILE_TEXT, hasTerminalControl } from '../helpers';
 
 const BASE = ['--image', 'cat.png', '--model', 'm.onnx', '--editor', 'brightness'];
 
@@ -63,4 +68,57 @@ describe('explain flags', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^propsweep: --name "\.\." cannot name a result file/);
   });
+});
+
+test("a model's file name, notes and warnings are printed with their control characters escaped", () => {
+  // A model's name is its file's (one from a pull request, say), its notes and labels its sidecar's.
+  const r = sampleResult();
+  const hostile = explainTable({
+    kind: 'explain',
+    resultPath: '/out/x.propsweep.json',
+    reportPath: '/out/x.report.html',
+    result: {
+      ...r,
+      quality: { ...r.quality, clean: false, message: HOSTILE_TEXT },
+      models: r.models.map((m) => ({
+        ...m,
+        name: HOSTILE_TEXT,
+        notes: [HOSTILE_TEXT],
+        measure: { ...m.measure, warnings: [HOSTILE_TEXT] },
+      })),
+    },
+  });
+  for (const line of hostile.split('\n'))
+    assert.ok(!hasTerminalControl(line), JSON.stringify(line));
+  assert.match(hostile, /^ {2}a\\u001b\]8;;http:\/\/evil\.example/m);
+  assert.match(hostile, /^ {2}warning: a\\u001b\]8;;http/m);
+});
+
+test("the inference process's log is copied with its control characters escaped", async () => {
+  // It logs a classifier command's standard error under the command line, which names each
+  // checkpoint: a file name anyone may have chosen. This child logs such a line, then waits.
+  const childPath = join(mkdtempSync(join(tmpdir(), 'propsweep-child-')), 'child.js');
+  writeFileSync(
+    childPath,
+    `process.send({ type: 'child/ready', version: ${CHILD_PROTOCOL_VERSION}, pid: process.pid });
+process.stderr.write(${JSON.stringify(`python predict.py ${HOSTILE_TEXT}.pt: loaded\n`)});
+process.on('disconnect', () => process.exit(0));`,
+  );
+  const written: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = (text: string | Uint8Array): boolean => {
+    written.push(String(text));
+    return true;
+  };
+  try {
+    await runInChild(childPath, async () => {
+      while (!written.join('').includes('loaded\n'))
+        await new Promise((done) => setTimeout(done, 10));
+    });
+  } finally {
+    process.stderr.write = write;
+  }
+  const log = written.join('');
+  assert.ok(log.startsWith('python predict.py a\\u001b]8;;http'), JSON.stringify(log));
+  assert.ok(!hasTerminalControl(log, true), JSON.stringify(log));
 });

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
+import { measureCommand } from '../../../src/cli/measureCommand';
 import { measure } from '../../../src/extension/measures';
-import { cli, distFile, twoClassPath } from '../helpers';
+import { cli, distFile, HOSTILE_TEXT, hasTerminalControl, twoClassPath } from '../helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'propsweep-cli-'));
 function input(name: string, content: unknown): string {
@@ -268,4 +269,26 @@ describe('unbounded or odd input files end at once with exit 2', () => {
     assert.equal(piped.code, 0, piped.stderr);
     assert.equal(piped.stdout, file.stdout);
   });
+});
+
+test("a predictions file's labels are printed with their control characters escaped", async () => {
+  const path = input('hostile.json', {
+    predictions: twoClassPath(9),
+    labels: [`cat${HOSTILE_TEXT}`, `dog${HOSTILE_TEXT}`],
+  });
+  const report = await measureCommand(['--input', path, '--permutations', '50'], () =>
+    Promise.reject(new Error('no standard input')),
+  );
+  const plain = await measureCommand(
+    [
+      '--input',
+      input('plain.json', { predictions: twoClassPath(9), labels: ['cat', 'dog'] }),
+      '--permutations',
+      '50',
+    ],
+    () => Promise.reject(new Error('no standard input')),
+  );
+  for (const line of report.split('\n')) assert.ok(!hasTerminalControl(line), JSON.stringify(line));
+  assert.equal(report.split('\n').length, plain.split('\n').length);
+  assert.match(report, /flips {12}1: cata\\u001b\]8;;http/);
 });

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 
 import { ProgressBar, type LogLines } from '../../../src/cli/progress';
 import type { RunProgress } from '../../../src/shared/childProtocol';
+import { HOSTILE_TEXT, hasTerminalControl } from '../helpers';
 
 /** A stream that keeps what is written; a terminal or not. */
 function stream(isTTY: boolean): { written: string[]; stream: NodeJS.WriteStream } {
@@ -111,4 +112,20 @@ void test('on a terminal, the bar is redrawn in place for every report, then cle
       '\r\x1b[K',
     ]);
   }
+});
+
+void test("an image's name in a message is printed with its control characters escaped", () => {
+  const reports: RunProgress[] = [
+    { phase: 'image', message: `Image 1 of 2: ${HOSTILE_TEXT}.png`, done: 0, total: 2 },
+  ];
+  for (const lines of ['phase', 'item'] as const) {
+    const line = log(reports, lines).join('');
+    assert.ok(line.endsWith('.png\n'));
+    assert.ok(!hasTerminalControl(line.slice(0, -1)), JSON.stringify(line));
+  }
+  const { written, stream: s } = stream(true);
+  new ProgressBar(s).update({ ...reports[0], message: `Image 1 of 2: ${HOSTILE_TEXT}` });
+  // The bar's own sequence (back to the start of the line, clear it) and nothing else.
+  assert.ok((written[0] ?? '').startsWith('\r\x1b[K['));
+  assert.ok(!hasTerminalControl((written[0] ?? '').slice(4)), JSON.stringify(written));
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   lstatSync,
   mkdirSync,
@@ -15,6 +15,7 @@ import { test } from 'node:test';
 import { UsageError } from '../../../src/cli/args';
 import { REPORT_HELP, reportCommand } from '../../../src/cli/reportCommand';
 import type { ResultFile } from '../../../src/shared/resultFile';
+import { HOSTILE_TEXT, hasTerminalControl, ROOT } from '../helpers';
 import { writeSample } from '../store/resultFilesBuilders';
 
 /** Runs the command, collecting what it prints and warns. */
@@ -179,4 +180,50 @@ test('an output that cannot be written says why in the words of the other writes
     dir,
     /Cannot write to .*afile: a part of the path is a file, not a folder \(ENOTDIR\)\. Choose a folder path/,
   );
+});
+
+test('control characters of a hostile result never reach the terminal raw', async () => {
+  const { dir, path } = writeSample((r) => ({
+    ...r,
+    editor: { ...r.editor, title: HOSTILE_TEXT },
+    models: r.models.map((m) => ({
+      ...m,
+      name: HOSTILE_TEXT,
+      path: `${HOSTILE_TEXT}.onnx`,
+      labels: m.labels.map(() => HOSTILE_TEXT),
+    })),
+  }));
+  // The warning about the model names it, and its missing file, on one line.
+  const { warnings } = await report(['x.propsweep.json'], dir);
+  assert.equal(warnings.length, 1);
+  assert.ok(!hasTerminalControl(warnings[0] ?? ''), JSON.stringify(warnings));
+  assert.match(warnings[0] ?? '', /^propsweep: model a\\u001b\]8;;http:\/\/evil\.example/);
+  // What the command prints (the Markdown on standard output) and its messages on standard error.
+  const run = (file: string) =>
+    spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'report', file],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
+  const printed = run(path);
+  assert.equal(printed.status, 0, printed.stderr);
+  assert.match(printed.stdout, /\*\*PropSweep\*\*/);
+  assert.ok(!hasTerminalControl(printed.stdout, true), JSON.stringify(printed.stdout));
+  assert.ok(printed.stdout.includes('\\u202e'));
+  assert.ok(!hasTerminalControl(printed.stderr, true), JSON.stringify(printed.stderr));
+  // A refusal quotes the frame's name from the file (one without a backslash, which the
+  // validator refuses first, quoted as JSON).
+  const frame = 'x\x1b[2J\rfake\u202e\u009b.png';
+  const refusedRun = run(
+    writeSample((r) => ({
+      ...r,
+      frames: r.frames.map((f, k) => (k === 0 ? { ...f, file: frame } : f)),
+    })).path,
+  );
+  assert.equal(refusedRun.status, 2, refusedRun.stderr);
+  assert.match(refusedRun.stderr, /^propsweep: .*is not in x\.frames\//);
+  assert.ok(!hasTerminalControl(refusedRun.stderr, true), JSON.stringify(refusedRun.stderr));
 });

@@ -5,9 +5,10 @@ import { test } from 'node:test';
 
 import { UsageError } from '../../../src/cli/args';
 import { splitTrackFlags, trackRequest } from '../../../src/cli/trackCommand';
-import { mergeTrack, trackRows } from '../../../src/cli/trackResult';
+import { mergeTrack, trackRows, trackTableLine } from '../../../src/cli/trackResult';
 import type { ResultFile } from '../../../src/shared/resultFile';
 import { sampleResult } from '../builders';
+import { HOSTILE_TEXT, hasTerminalControl } from '../helpers';
 
 const BASE = ['--image', 'cat.png', '--editor', 'brightness'];
 
@@ -175,4 +176,14 @@ test('a later checkpoint merges in training order, its paths made relative to th
       }),
     /changed since the first checkpoints/,
   );
+});
+
+test("a checkpoint's file name is printed with its control characters escaped", () => {
+  // A file name has no '/'; training (or whoever wrote the folder) chose the rest.
+  const name = `ep3${HOSTILE_TEXT.replaceAll('/', '')}.onnx`;
+  const [row] = trackRows({ result: tracked(`../ck/${name}`, 3, 'ep3'), dir: '/w/out' });
+  assert.ok(row !== undefined);
+  const line = trackTableLine(row);
+  assert.ok(!hasTerminalControl(line), JSON.stringify(line));
+  assert.match(line, /^ {2}ep3a\\u001b\]8;;http:evil\.example/);
 });
