@@ -71,13 +71,13 @@ describe('PropSweep in VS Code: Explain Property Across Images', { timeout: 600_
       // Markdown table on the clipboard.
       const stem = summary.slice(0, -'.propsweep-folder.json'.length);
       await panel.locator('vscode-button', { hasText: 'HTML' }).click();
-      await wb.acceptQuickPick(); // VS Code's own save dialog in the browser, at its default
+      await wb.acceptSaveDialog(/\.html$/); // VS Code's own save dialog, at its default
       await wb.waitForNotification(/PropSweep exported .*\.html/);
       const html = readFileSync(`${stem}.html`, 'utf8');
       assert.match(html, /more-photos/);
       assert.equal((html.match(/src="data:image\/png;base64,/g) ?? []).length, 2, 'thumbnails');
       await panel.locator('vscode-button', { hasText: 'PNG' }).click();
-      await wb.acceptQuickPick();
+      await wb.acceptSaveDialog(/\.png$/);
       await wb.waitForNotification(/PropSweep exported .*\.png/);
       const png = readFileSync(`${stem}.png`);
       assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');

@@ -415,6 +415,34 @@ export class Workbench {
   }
 
   /**
+   * Accepts VS Code's own save dialog (a quick input in the browser) at its default path, once
+   * that path ends in `file`: the dialog fills it in after it shows, and an Enter before that
+   * is lost (the dialog then stays open). Waits until the dialog is closed.
+   */
+  async acceptSaveDialog(file: RegExp): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    const input = widget.locator('.quick-input-box input');
+    const deadline = Date.now() + TIMEOUTS.action;
+    let value = '';
+    while (Date.now() < deadline) {
+      value = (await widget.isVisible()) ? await input.inputValue().catch(() => '') : '';
+      if (file.test(value)) break;
+      await sleep(100);
+    }
+    if (!file.test(value)) {
+      throw new Error(`no save dialog at a path ending in ${String(file)} (it shows "${value}")`);
+    }
+    await input.press('Enter');
+    while (Date.now() < deadline) {
+      if (!(await widget.isVisible())) return;
+      await sleep(100);
+    }
+    throw new Error(
+      `the save dialog at "${value}" is still open ${TIMEOUTS.action / 1000} s later`,
+    );
+  }
+
+  /**
    * The content of the visible webview of an extension: the two iframes VS Code nests around a
    * webview's HTML. Filtered by extension id because the image preview is a webview too.
    */
