@@ -1,13 +1,13 @@
 // Explain Property Across Images cancelled in a real VS Code (code-server): a folder of four
 // images with masks runs slowly (the most steps and permutations the settings allow); once the
-// progress notification has moved on to a later image, its Cancel stops the run, the information
-// message offers "Open What Is Done", and the folder panel opens on the images done before the
-// cancel, with a note saying the run was cancelled.
+// progress notification has moved on to a later image and the first image's result is written,
+// its Cancel stops the run, the information message offers "Open What Is Done", and the folder
+// panel opens on the images done before the cancel, with a note saying the run was cancelled.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 
-import { explainFolderOfDemoImages, theFolderSummary } from './folderRuns';
+import { explainFolderOfDemoImages, theFolderSummary, waitForImagesDone } from './folderRuns';
 import { withWorkbench } from './harness';
 
 /** Until the first image is done (the classifiers load first) and until the offer after a cancel. */
@@ -42,6 +42,8 @@ describe(
         await explainFolderOfDemoImages(wb, 'photos'); // 1001 steps, 1,000,000 permutations
 
         await wb.waitForNotification(LATER_IMAGE, RUN_TIMEOUT);
+        // The second image starts before the first is written: the cancel waits for its result.
+        await waitForImagesDone(wb.workspace, 1, RUN_TIMEOUT);
         t.diagnostic(`progress: ${(await wb.notifications()).join(' | ')}`);
         t.diagnostic(`running: ${await wb.screenshot('folder-running')}`);
         await wb.clickNotificationButton(LATER_IMAGE, 'Cancel');
