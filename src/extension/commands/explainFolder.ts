@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 
 import { FOLDER_FILE_SUFFIX } from '../../shared/folderFile';
 import { resultName } from '../../shared/names';
-import { ChildRunError } from '../inference/childClient';
+import { ChildRunError, StoppedAtOnceError } from '../inference/childClient';
 import { FolderPanel } from '../panel/folderPanel';
 import {
   buildRequest,
@@ -123,7 +123,7 @@ export async function runFolder(context: ExplainContext, request: FolderRequest)
     await FolderPanel.show(panelServices, value.summaryPath);
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') {
-      await offerDone(panelServices, summaryPath);
+      await offerDone(panelServices, summaryPath, error instanceof StoppedAtOnceError);
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -143,9 +143,15 @@ export async function runFolder(context: ExplainContext, request: FolderRequest)
 async function offerDone(
   services: { extensionUri: vscode.Uri; log: vscode.LogOutputChannel },
   summaryPath: string,
+  killed: boolean,
 ): Promise<void> {
   if (!existsSync(summaryPath)) {
-    void vscode.window.showInformationMessage('PropSweep: cancelled before any image was done.');
+    // Killed, the run wrote no summary, but its journal keeps the images it had done.
+    void vscode.window.showInformationMessage(
+      killed
+        ? 'PropSweep: cancelled. The run did not stop in time and was stopped before it wrote its summary; the images it had done are kept, and the same run again resumes after them.'
+        : 'PropSweep: cancelled before any image was done.',
+    );
     return;
   }
   const choice = await vscode.window.showInformationMessage(

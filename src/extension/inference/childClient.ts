@@ -46,6 +46,14 @@ export class StoppedAtOnceError extends DOMException {
   }
 }
 
+/**
+ * How long a cancelled folder run may take to stop before its process is killed (an explanation
+ * gets 2 s): it finishes the image being written and writes the summary of those done, which took
+ * longer than 2 s on a busy machine; killed, it wrote no summary, and the cancel seemed to keep
+ * nothing (its journal still held the images done).
+ */
+export const FOLDER_CANCEL_GRACE_MS = 20_000;
+
 /** Options of one request. */
 export interface RunOptions {
   readonly signal?: AbortSignal | undefined;
@@ -205,7 +213,10 @@ export class InferenceChild {
     request: Omit<ExplainFolderRun, 'type'>,
     options: Omit<RunOptions, 'onPreview'> = {},
   ): Promise<Extract<RunValue, { kind: 'folder' }>> {
-    const value = await this.run({ type: 'explainFolder/run', ...request }, options);
+    const value = await this.run(
+      { type: 'explainFolder/run', ...request },
+      { graceMs: FOLDER_CANCEL_GRACE_MS, ...options },
+    );
     if (value.kind !== 'folder')
       throw new ChildRunError(
         'internal',
