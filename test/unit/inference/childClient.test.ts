@@ -16,8 +16,13 @@ import {
 import { ChildService } from '../../../src/extension/inference/childService';
 import { measure } from '../../../src/extension/measures';
 import { toMeasureJson } from '../../../src/extension/pipeline/measureJson';
-import { CHILD_PROTOCOL_VERSION, type RunPreview } from '../../../src/shared/childProtocol';
+import {
+  CHILD_PROTOCOL_VERSION,
+  type ExplainFolderRun,
+  type RunPreview,
+} from '../../../src/shared/childProtocol';
 import { sampleResult } from '../builders';
+import { folderRunRequest } from '../shared/folderBuilders';
 
 const SAMPLE = sampleResult();
 const MEASURED = toMeasureJson(
@@ -29,7 +34,14 @@ const MEASURED = toMeasureJson(
 // channel without exiting.
 const FAKE_CHILD = `
 const send = (m) => process.send(m);
+// A folder run: it answers a cancel only 2.5 s later, as one writing its summary on a busy machine.
+const folderRuns = new Set();
 process.on('message', (m) => {
+  if (m.type === 'explainFolder/run') folderRuns.add(m.id);
+  if (m.type === 'run/cancel' && folderRuns.has(m.id)) {
+    const error = { kind: 'cancelled', message: 'Cancelled.' };
+    setTimeout(() => send({ type: 'run/result', id: m.id, ok: false, error }), 2500);
+  }
   if (m.type !== 'measure/run') return;
   switch (m.predictions) {
     case 'bad-result':
@@ -194,6 +206,23 @@ describe('a child that sends invalid messages', { timeout: 30_000 }, () => {
         e.name === 'AbortError' &&
         /may be incomplete/.test(e.message),
     );
+  });
+
+  test('a cancelled folder run may take more than 2 s to stop: it is not killed', async () => {
+    const child = await start();
+    const controller = new AbortController();
+    const request = folderRunRequest();
+    delete request.type;
+    const pending = child.explainFolder(request as Omit<ExplainFolderRun, 'type'>, {
+      signal: controller.signal,
+    });
+    controller.abort();
+    await assert.rejects(
+      pending,
+      (e: unknown) =>
+        e instanceof DOMException && e.name === 'AbortError' && !(e instanceof StoppedAtOnceError),
+    );
+    assert.equal(child.alive, true, 'it wrote what it had done, and lives on');
   });
 
   test('a child that closes its channel fails its requests, also one sent after that', async () => {
