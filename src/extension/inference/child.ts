@@ -38,7 +38,7 @@ const send = (message: ChildToHost): void => {
 
 const workerPath = join(__dirname, 'permutationWorker.js');
 const running = new Map<number, AbortController>();
-/** ONNX classifiers kept loaded from one explanation to the next (image after image). */
+/** Classifiers kept loaded from one explanation to the next (image after image). */
 const warm = new WarmClassifiers();
 
 async function handle(request: Exclude<HostToChild, { type: 'run/cancel' }>): Promise<void> {

@@ -26,7 +26,7 @@ export interface LoadModelOptions {
   readonly workDir: string;
   readonly log: (message: string) => void;
   readonly signal?: AbortSignal | undefined;
-  /** Keeps ONNX classifiers loaded between the runs of this process (the inference child's). */
+  /** Keeps ONNX and CLIP classifiers loaded between the runs of this process (the child's). */
   readonly warm?: WarmClassifiers | undefined;
 }
 
@@ -52,7 +52,7 @@ export async function loadModel(
           log: options.log,
         });
       const classifier = await kept(options, spec.path, load, async () => ({
-        key: warmKey({ kind: 'onnx', path: resolve(spec.path), overrides: spec.overrides ?? null }),
+        key: { kind: 'onnx', path: resolve(spec.path), overrides: spec.overrides ?? null },
         stamp: await onnxStamp(spec.path),
       }));
       return { name: spec.name ?? basename(spec.path, '.onnx'), classifier };
@@ -63,12 +63,12 @@ export async function loadModel(
     case 'clip': {
       const load = (): Promise<Classifier> => loadClipClassifier(spec, options);
       const classifier = await kept(options, spec.path, load, async () => ({
-        key: warmKey({
+        key: {
           kind: 'clip',
           path: resolve(spec.path),
           prompts: resolve(spec.prompts),
           output: spec.output ?? 'softmax',
-        }),
+        },
         stamp: `${await folderStamp(spec.path)} | ${await fileStamp(spec.prompts)}`,
       }));
       return { name: modelLabel(spec), classifier };
@@ -81,19 +81,19 @@ export async function loadModel(
 
 /**
  * The classifier `load` gives, or, with options.warm, the one kept from a run before when its key
- * (what the spec and options decide) and its files' stamps are the same.
+ * (what the spec decides, with the provider and device) and its files' stamps are the same.
  */
 async function kept(
   options: LoadModelOptions,
   what: string,
   load: () => Promise<Classifier>,
-  identity: () => Promise<{ readonly key: string; readonly stamp: string }>,
+  identity: () => Promise<{ readonly key: Record<string, unknown>; readonly stamp: string }>,
 ): Promise<Classifier> {
   const { warm } = options;
   if (warm === undefined) return load();
   const { key, stamp } = await identity();
   return warm.lease(
-    `${key} ${stableStringify([options.provider, options.deviceId ?? null])}`,
+    stableStringify({ ...key, provider: options.provider, deviceId: options.deviceId ?? null }),
     stamp,
     load,
     (how) => {
@@ -103,12 +103,8 @@ async function kept(
   );
 }
 
-function warmKey(spec: Record<string, unknown>): string {
-  return stableStringify(spec);
-}
-
 /** The model file's and its sidecar's stamps (size, modification time, inode; or missing). */
-export async function onnxStamp(modelPath: string): Promise<string> {
+async function onnxStamp(modelPath: string): Promise<string> {
   const [model, sidecar] = await Promise.all([
     fileStamp(modelPath),
     fileStamp(sidecarPath(modelPath)),
@@ -124,7 +120,7 @@ const FOLDER_STAMP_ENTRIES = 256;
  * preprocessor files), by name; a unique stamp (nothing reused) when it cannot be listed or is
  * larger than an export.
  */
-export async function folderStamp(folder: string): Promise<string> {
+async function folderStamp(folder: string): Promise<string> {
   const names = await readdir(folder).catch(() => null);
   if (names === null || names.length > FOLDER_STAMP_ENTRIES) return `unlisted ${randomUUID()}`;
   const stamps = await Promise.all(

@@ -55,7 +55,7 @@ export class WarmClassifiers {
     const parked = this.take(key);
     if (parked !== undefined && parked.stamp === stamp) {
       origin?.('reused');
-      // Parked under a key that names its kind of classifier (see onnxWarmKey).
+      // Parked under a key that names its kind of classifier (see loadModel).
       return this.lent(key, stamp, parked.classifier as Classifier<I>);
     }
     if (parked !== undefined) await parked.classifier.dispose();

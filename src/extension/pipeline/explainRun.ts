@@ -43,7 +43,7 @@ export interface ExplainContext {
   /** Given when the caller shows the answer before the frames are written (see `run/preview`). */
   readonly preview?: ((preview: RunPreview) => void) | undefined;
   readonly log: (message: string) => void;
-  /** Keeps ONNX classifiers loaded for the next run (the inference child's; none: loaded per run). */
+  /** Keeps classifiers loaded for the next run (the inference child's; none: loaded per run). */
   readonly warm?: WarmClassifiers | undefined;
 }
 
