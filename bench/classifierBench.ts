@@ -12,6 +12,7 @@ import { editorById } from '../src/extension/editors/registry';
 import type { RgbImage } from '../src/extension/images/image';
 import { readImage, resizeImage } from '../src/extension/images/io';
 import { loadCommandClassifier } from '../src/extension/models/commandClassifier';
+import { cpuThreads } from '../src/extension/natives/cpuThreads';
 import { storedPng } from '../src/extension/models/commandPng';
 import { loadClassifier } from '../src/extension/models/onnxClassifier';
 import type { Classifier } from '../src/extension/models/types';
@@ -99,6 +100,7 @@ async function compare(
   const workDir = join(dir, `work-w${width}`);
   mkdirSync(workDir);
   const inProcess = await loadClassifier(modelPath, { batchSize: BATCH });
+  const { threads } = cpuThreads();
   const command = await loadCommandClassifier(
     {
       kind: 'command',
@@ -111,6 +113,8 @@ async function compare(
         '0.485,0.456,0.406',
         '--std',
         '0.229,0.224,0.225',
+        // The threads of propsweep's own CPU sessions, so that both run the model alike.
+        ...(threads === null ? [] : ['--threads', String(threads)]),
       ],
       checkpoint: modelPath,
     },

@@ -11,6 +11,8 @@ import type {
   RunProgress,
   RunValue,
 } from '../shared/childProtocol';
+import { shown } from '../shared/coerce';
+import { CPU_THREADS_ALLOWED, CPU_THREADS_ENV, cpuThreadsOf } from '../shared/cpuThreads';
 import { EXECUTION_PROVIDERS, isExecutionProvider } from '../shared/executionProviders';
 import { numberFlag, parse, UsageError } from './args';
 import { ProgressBar } from './progress';
@@ -51,6 +53,8 @@ Options:
                         removed first (default ${DEFAULT_CACHE_MAX_MB})
   --provider P          ${EXECUTION_PROVIDERS.join(', ')} (default cpu; falls back to cpu)
   --device-id N         GPU index for cuda
+                        (CPU threads: PROPSWEEP_CPU_THREADS=N in the environment, 1 to 256;
+                        unset or 0: one per physical core)
   --json                print one JSON object instead of a table
 Instruction editing (--editor instruct-pix2pix, an InstructPix2Pix ONNX export; see README):
   --editor-model DIR    the export's folder (optimum-cli export onnx --task image-to-image)
@@ -278,6 +282,12 @@ export async function runInChild<T>(
   childPath: string,
   work: (child: InferenceChild, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
+  const threads = process.env[CPU_THREADS_ENV];
+  if (cpuThreadsOf(threads) === null) {
+    throw new UsageError(
+      `${CPU_THREADS_ENV} must be ${CPU_THREADS_ALLOWED}, got ${shown(threads)}; unset it for one thread per physical core.`,
+    );
+  }
   const child = await InferenceChild.start(childPath, {
     // Its log quotes names from files (a classifier command's lines under its command line, which
     // names the checkpoint): through terminalLines, as the command's own output.

@@ -35,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
     (text) => {
       log.info(text.trimEnd());
     },
+    () => workspaceSettings(log).cpuThreads,
   );
   const statusBar = vscode.window.createStatusBarItem(
     'propsweep.run',

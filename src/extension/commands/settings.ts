@@ -8,6 +8,7 @@
 import { isAbsolute, join, win32 } from 'node:path';
 
 import { ADJUSTMENTS, type Adjustment } from '../../shared/adjust';
+import { CPU_THREADS_ALLOWED, isCpuThreads } from '../../shared/cpuThreads';
 import { isPlainObject, shown } from '../../shared/coerce';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../shared/executionProviders';
 import { LIMITS } from '../../shared/limits';
@@ -57,6 +58,7 @@ export interface Settings {
   readonly editorDefaults: EditorDefaults;
   readonly executionProvider: ExecutionProvider;
   readonly deviceId: number;
+  readonly cpuThreads: number;
   readonly cacheDirectory: string;
   readonly cacheMaxMB: number;
   readonly saveFolder: string;
@@ -80,6 +82,7 @@ export const DEFAULT_SETTINGS: Settings = {
   editorDefaults: {},
   executionProvider: 'cpu',
   deviceId: 0,
+  cpuThreads: 0,
   cacheDirectory: '',
   cacheMaxMB: DEFAULT_CACHE_MAX_MB,
   saveFolder: 'explanations',
@@ -115,12 +118,14 @@ export interface ReadSettings {
 /**
  * The settings read from the user's own settings only. The cache deletes files, so a workspace (a
  * cloned repository) must not point it at a folder of its choosing; the memory budget describes
- * this machine, and a workspace must not make the editor plan batches larger than it holds:
- * workspace and folder values are ignored, as their `machine` scope in package.json declares.
+ * this machine, and a workspace must not make the editor plan batches larger than it holds, nor
+ * give its sessions more threads than it has cores: workspace and folder values are ignored, as
+ * their `machine` scope in package.json declares.
  */
 const USER_ONLY: ReadonlySet<keyof Settings> = new Set([
   'cacheDirectory',
   'cacheMaxMB',
+  'cpuThreads',
   'diffusion.memoryBudgetMB',
 ]);
 
@@ -185,6 +190,7 @@ const RULES: { readonly [K in Exclude<keyof Settings, ListSetting>]: Rule<Settin
   },
   executionProvider: { check: oneOf(EXECUTION_PROVIDERS), allowed: list(EXECUTION_PROVIDERS) },
   deviceId: { check: integer(0, Number.MAX_SAFE_INTEGER), allowed: 'a whole number of at least 0' },
+  cpuThreads: { check: (v) => (isCpuThreads(v) ? v : undefined), allowed: CPU_THREADS_ALLOWED },
   cacheDirectory: {
     // Absolute: a relative folder would depend on the extension host's current folder.
     check: (v) => (typeof v === 'string' && (v === '' || isAbsolute(v)) ? v : undefined),
@@ -252,6 +258,7 @@ export function readSettings(config: ConfigurationLike): ReadSettings {
     editorDefaults: read('editorDefaults'),
     executionProvider: read('executionProvider'),
     deviceId: read('deviceId'),
+    cpuThreads: read('cpuThreads'),
     cacheDirectory: read('cacheDirectory'),
     cacheMaxMB: read('cacheMaxMB'),
     saveFolder: read('saveFolder'),

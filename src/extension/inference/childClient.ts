@@ -117,13 +117,20 @@ export class InferenceChild {
    */
   static start(
     childPath: string,
-    options: { stderr?: (text: string) => void; timeoutMs?: number; background?: boolean } = {},
+    options: {
+      stderr?: (text: string) => void;
+      timeoutMs?: number;
+      background?: boolean;
+      /** Variables set for the child on top of this process's own (PROPSWEEP_CPU_THREADS). */
+      env?: Readonly<Record<string, string>>;
+    } = {},
   ): Promise<InferenceChild> {
     // The child is a bundled script: it needs none of the parent's loader or inspector flags.
     const child = fork(childPath, options.background === true ? [BACKGROUND_FLAG] : [], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
       execArgv: [],
+      ...(options.env !== undefined && { env: { ...process.env, ...options.env } }),
     });
     child.stderr?.on('data', (chunk: Buffer) => options.stderr?.(chunk.toString()));
     return new Promise((resolve, reject) => {
@@ -167,6 +174,11 @@ export class InferenceChild {
         resolve(new InferenceChild(child, (text) => options.stderr?.(text)));
       });
     });
+  }
+
+  /** Whether no request waits for an answer. */
+  get idle(): boolean {
+    return this.pending.size === 0;
   }
 
   /** Whether the process is still running, and can still be spoken to. */

@@ -77,3 +77,36 @@ test('the child keeps a classifier loaded from one explanation to the next', asy
     child.dispose();
   }
 });
+
+test('the child runs CPU sessions on the threads it is started with, and says so once', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'propsweep-threads-'));
+  const told = (threads: string): Promise<string> =>
+    (async () => {
+      let stderr = '';
+      const child = await InferenceChild.start(distFile('inferenceChild.js'), {
+        stderr: (text) => {
+          stderr += text;
+        },
+        env: { PROPSWEEP_CPU_THREADS: threads },
+      });
+      try {
+        const request = catRequest(join(root, threads), 3);
+        await child.explain({ ...request, name: 'first' });
+        await child.explain({ ...request, name: 'second' });
+        return stderr;
+      } finally {
+        child.dispose();
+      }
+    })();
+  const set = await told('3');
+  const line =
+    'CPU inference runs on 3 threads (as set: propsweep.cpuThreads, or PROPSWEEP_CPU_THREADS for the command line).';
+  assert.equal(set.split(line).length - 1, 1, set);
+  const automatic = await told('0');
+  assert.match(
+    automatic,
+    process.platform === 'linux'
+      ? /CPU inference runs on \d+ threads? \(one per physical core this process may use\)\./
+      : /CPU inference runs on the threads onnxruntime chooses \(one per physical core, as onnxruntime counts them\)\./,
+  );
+});

@@ -122,3 +122,24 @@ process.on('disconnect', () => process.exit(0));`,
   assert.ok(log.startsWith('python predict.py a\\u001b]8;;http'), JSON.stringify(log));
   assert.ok(!hasTerminalControl(log, true), JSON.stringify(log));
 });
+
+test('a PROPSWEEP_CPU_THREADS that is not a thread count is refused before the child starts', async () => {
+  const before = process.env.PROPSWEEP_CPU_THREADS;
+  try {
+    for (const bad of ['lots', '-1', '257', '1.5']) {
+      process.env.PROPSWEEP_CPU_THREADS = bad;
+      let ran = false;
+      await assert.rejects(
+        runInChild(join(tmpdir(), 'no-such-child.js'), () => {
+          ran = true;
+          return Promise.resolve();
+        }),
+        usage(/PROPSWEEP_CPU_THREADS must be a whole number from 0 to 256 .*, got "/),
+      );
+      assert.equal(ran, false);
+    }
+  } finally {
+    if (before === undefined) delete process.env.PROPSWEEP_CPU_THREADS;
+    else process.env.PROPSWEEP_CPU_THREADS = before;
+  }
+});

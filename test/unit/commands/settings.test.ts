@@ -69,6 +69,7 @@ test('valid values come through unchanged', () => {
     editorDefaults: { blur: { sigma: 8 }, recolor: { target: '#ffffff', keep: true } },
     executionProvider: 'cuda',
     deviceId: 1,
+    cpuThreads: 6,
     cacheDirectory: '/tmp/cache',
     cacheMaxMB: 0,
     saveFolder: 'results/propsweep',
@@ -113,6 +114,7 @@ test('every setting refuses values of the wrong type or range', () => {
     editorDefaults: [[], 'blur', { blur: 8 }, { blur: { sigma: { deep: 1 } } }, { blur: [] }],
     executionProvider: ['CUDA', 'tensorrt', 0],
     deviceId: [-1, 0.5, '0'],
+    cpuThreads: [-1, 257, 2.5, '4', null],
     cacheDirectory: [3, null, false, 'cache', './frames'],
     cacheMaxMB: [-1, 1.5, '1024'],
     saveFolder: ['../outside', 'a/../../b', '/abs/path', 'C:\\abs', 'a\\..\\..\\b', 3],
@@ -172,8 +174,10 @@ test('a long bad value is shortened in the message', () => {
   assert.ok((problems[0]?.given.length ?? 0) <= 80);
 });
 
-test('the cache settings are read from the user settings only, and say where the cache is', () => {
-  const workspace = readSettings(config({}, { cacheDirectory: '/their/folder', cacheMaxMB: 1 }));
+test('the cache and thread settings are read from the user settings only, and say where the cache is', () => {
+  const workspace = readSettings(
+    config({}, { cacheDirectory: '/their/folder', cacheMaxMB: 1, cpuThreads: 256 }),
+  );
   assert.deepEqual(workspace, { settings: DEFAULT_SETTINGS, problems: [] });
   assert.deepEqual(frameCacheLocation(DEFAULT_SETTINGS, '/storage'), {
     dir: join('/storage', 'frames'),

@@ -80,6 +80,9 @@ process.on('message', (m) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
+if (process.env.PROPSWEEP_CPU_THREADS !== undefined) {
+  process.stderr.write('threads ' + process.env.PROPSWEEP_CPU_THREADS + '\\n');
+}
 send({ type: 'child/ready', version: ${CHILD_PROTOCOL_VERSION}, pid: process.pid });
 `;
 
@@ -103,6 +106,11 @@ const started: { dispose(): void }[] = [];
 after(() => {
   for (const child of started) child.dispose();
 });
+
+async function waitFor(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(done(), 'the condition did not hold within 5 s');
+}
 
 async function start(log?: (text: string) => void): Promise<InferenceChild> {
   const child = await InferenceChild.start(fakeChild, log === undefined ? {} : { stderr: log });
@@ -244,6 +252,34 @@ describe('a child that sends invalid messages', { timeout: 30_000 }, () => {
       InferenceChild.start(foreignChild),
       /speaks another protocol \(got an object JSON cannot write\); rebuild the extension/,
     );
+  });
+
+  test('the service starts its child with propsweep.cpuThreads, and again once idle after a change', async () => {
+    let threads = 0;
+    const logged: string[] = [];
+    const service = new ChildService(
+      fakeChild,
+      (t) => logged.push(t),
+      () => threads,
+    );
+    started.push(service);
+    try {
+      const first = await service.get();
+      assert.equal(await service.get(), first);
+      await waitFor(() => logged.includes('threads 0\n'));
+      threads = 3;
+      const second = await service.get();
+      assert.notEqual(second.pid, first.pid);
+      await waitFor(() => logged.includes('threads 3\n') && !first.alive);
+      assert.ok(logged.some((t) => /propsweep\.cpuThreads is now 3/.test(t)));
+      // A child answering a run is kept: the new count waits until it is idle.
+      ask(second, 'hang').catch(() => undefined);
+      threads = 5;
+      assert.equal(await service.get(), second);
+      assert.ok(second.alive);
+    } finally {
+      service.dispose();
+    }
   });
 
   test('the service replaces a child that was stopped for an invalid message', async () => {

@@ -9,7 +9,7 @@ import type * as Ort from 'onnxruntime-node';
 import type { ExecutionProvider } from '../../../shared/executionProviders';
 import { toFloat16Array } from '../../../shared/float16';
 import { readRegularFile } from '../../files/boundedFiles';
-import { openOrtSession, type OpenedSession } from '../../natives/ortSessions';
+import { cpuSessionOptions, openOrtSession, type OpenedSession } from '../../natives/ortSessions';
 import { floatTensorValues } from '../../natives/tensorData';
 import { EditorInputError } from '../types';
 import { EXPORT_COMMAND, NETWORKS, type DiffusionFolder, type Network } from './modelFolder';
@@ -127,14 +127,20 @@ async function seededSessions(
     const probe = seedRandomNodes(bytes, 0);
     if (probe.seeded === 0) return null;
     await (
-      await ort.InferenceSession.create(probe.bytes, { executionProviders: ['cpu'] })
+      await ort.InferenceSession.create(probe.bytes, {
+        executionProviders: ['cpu'],
+        ...cpuSessionOptions(),
+      })
     ).release();
   } catch {
     return null;
   }
   return async (seed, use) => {
     const { bytes: patched } = seedRandomNodes(bytes, seed % (MAX_NODE_SEED + 1));
-    const session = await ort.InferenceSession.create(patched, { executionProviders: ['cpu'] });
+    const session = await ort.InferenceSession.create(patched, {
+      executionProviders: ['cpu'],
+      ...cpuSessionOptions(),
+    });
     try {
       return await use(session);
     } finally {

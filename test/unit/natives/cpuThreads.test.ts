@@ -1,0 +1,129 @@
+// The CPU thread count: what PROPSWEEP_CPU_THREADS (propsweep.cpuThreads) accepts, and the physical
+// cores counted from Linux's files, here fakes of the files of machines described in the tests.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import {
+  cpuThreadChoice,
+  linuxCores,
+  parseCpuList,
+  physicalCores,
+  quotaCpus,
+  type ReadText,
+} from '../../../src/extension/natives/cpuThreads';
+import { cpuThreadsOf, isCpuThreads, MAX_CPU_THREADS } from '../../../src/shared/cpuThreads';
+
+/** A machine's files: Cpus_allowed_list, each CPU's SMT siblings, and cgroup files. */
+function machine(
+  allowed: string,
+  siblings: readonly string[],
+  files: Record<string, string> = {},
+): ReadText {
+  const all: Record<string, string> = {
+    '/proc/self/status': `Name:\tnode\nCpus_allowed:\tff\nCpus_allowed_list:\t${allowed}\nMems_allowed_list:\t0\n`,
+    ...Object.fromEntries(
+      siblings.map((s, cpu) => [
+        `/sys/devices/system/cpu/cpu${cpu}/topology/thread_siblings_list`,
+        `${s}\n`,
+      ]),
+    ),
+    ...files,
+  };
+  return (path) => all[path] ?? null;
+}
+
+test('the variable takes a whole number from 0 to 256; unset or empty is 0, automatic', () => {
+  assert.equal(cpuThreadsOf(undefined), 0);
+  assert.equal(cpuThreadsOf(''), 0);
+  assert.equal(cpuThreadsOf(' 4 '), 4);
+  assert.equal(cpuThreadsOf(String(MAX_CPU_THREADS)), MAX_CPU_THREADS);
+  for (const bad of ['-1', '257', '2.5', 'four', '1e3', '0x10', '99999']) {
+    assert.equal(cpuThreadsOf(bad), null, bad);
+  }
+  assert.ok(isCpuThreads(0) && isCpuThreads(256));
+  for (const bad of [-1, 257, 1.5, '4', null, Number.NaN])
+    assert.ok(!isCpuThreads(bad), String(bad));
+});
+
+test('a kernel CPU list names each CPU once; anything else is refused', () => {
+  assert.deepEqual(parseCpuList('0-3,8,10-11\n'), [0, 1, 2, 3, 8, 10, 11]);
+  assert.deepEqual(parseCpuList('2,0-1,1'), [0, 1, 2]);
+  for (const bad of ['', '3-1', 'a', '0-', '0,,1', '0-70000', '1234567']) {
+    assert.equal(parseCpuList(bad), null, bad);
+  }
+});
+
+test('a cgroup quota pays for its CPUs rounded up; max and -1 are no quota', () => {
+  assert.equal(quotaCpus('150000', '100000'), 2);
+  assert.equal(quotaCpus('100000', '100000'), 1);
+  assert.equal(quotaCpus('10000', '100000'), 1);
+  assert.equal(quotaCpus('max', '100000'), null);
+  assert.equal(quotaCpus('-1', '100000'), null);
+  assert.equal(quotaCpus('100000', '0'), null);
+  assert.equal(quotaCpus('x', '100000'), null);
+});
+
+test('CPUs with the same SMT siblings are one core; a CPU without them is a core of its own', () => {
+  const siblings = ['0,4', '1,5', '2,6', '3,7', '0,4', '1,5', '2,6', '3,7'];
+  assert.equal(
+    physicalCores([0, 1, 2, 3, 4, 5, 6, 7], (cpu) => siblings[cpu] ?? null),
+    4,
+  );
+  assert.equal(
+    physicalCores([0, 4], (cpu) => siblings[cpu] ?? null),
+    1,
+  );
+  assert.equal(
+    physicalCores([0, 1, 2], () => null),
+    3,
+  );
+});
+
+test('Linux: the cores of the CPUs this process may use, at most what the cgroup quota pays for', () => {
+  // This project's VM: 2 CPUs, one thread per core (onnxruntime's own count is 1).
+  assert.equal(linuxCores(machine('0-1', ['0', '1'])), 2);
+  // 8 CPUs, 2 threads per core: 4 cores, as onnxruntime counts them.
+  const smt = ['0,4', '1,5', '2,6', '3,7', '0,4', '1,5', '2,6', '3,7'];
+  assert.equal(linuxCores(machine('0-7', smt)), 4);
+  // taskset -c 0,4,1: two cores.
+  assert.equal(linuxCores(machine('0,1,4', smt)), 2);
+  // A container on 8 single-thread cores with a quota of 2.5 CPUs (cgroup v2, namespaced root).
+  const single = ['0', '1', '2', '3', '4', '5', '6', '7'];
+  const container = machine('0-7', single, {
+    '/proc/self/cgroup': '0::/\n',
+    '/sys/fs/cgroup/cpu.max': '250000 100000\n',
+  });
+  assert.equal(linuxCores(container), 3);
+  // A systemd slice's quota above the process's own cgroup.
+  const slice = machine('0-7', single, {
+    '/proc/self/cgroup': '0::/user.slice/app.scope\n',
+    '/sys/fs/cgroup/user.slice/cpu.max': '200000 100000\n',
+    '/sys/fs/cgroup/user.slice/app.scope/cpu.max': 'max 100000\n',
+  });
+  assert.equal(linuxCores(slice), 2);
+  // cgroup v1.
+  const v1 = machine('0-7', single, {
+    '/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us': '400000\n',
+    '/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us': '100000\n',
+  });
+  assert.equal(linuxCores(v1), 4);
+  // No /proc: not known.
+  assert.equal(
+    linuxCores(() => null),
+    null,
+  );
+});
+
+test('the choice: the variable, else the physical cores on Linux, else onnxruntime', () => {
+  const vm = machine('0-1', ['0', '1']);
+  assert.equal(cpuThreadChoice({ PROPSWEEP_CPU_THREADS: '6' }, 'linux', vm).threads, 6);
+  const automatic = cpuThreadChoice({ PROPSWEEP_CPU_THREADS: '0' }, 'linux', vm);
+  assert.deepEqual(automatic, { threads: 2, reason: 'one per physical core this process may use' });
+  assert.deepEqual(cpuThreadChoice({}, 'darwin', vm), {
+    threads: null,
+    reason: 'one per physical core, as onnxruntime counts them',
+  });
+  const bad = cpuThreadChoice({ PROPSWEEP_CPU_THREADS: 'lots' }, 'linux', vm);
+  assert.equal(bad.threads, 2);
+  assert.match(bad.reason, /PROPSWEEP_CPU_THREADS="lots" is not a whole number from 0 to 256/);
+});
