@@ -282,6 +282,40 @@ export type ChildToHost =
       readonly error: ChildError;
     };
 
+/**
+ * Longest texts the child sends: a progress line (a path in it included) and an error (an
+ * internal one with its stack). A message quoting what a file or a classifier command said is
+ * cut to these by `boundedTexts` before it is sent; the host refuses longer ones.
+ */
+export const CHILD_TEXT_LIMITS = { progress: 2_000, phase: 100, error: 16_000 } as const;
+
+/** `text`, or its head and how much was cut, within `max` characters. */
+function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const tail = ` ... (${text.length - max} more characters)`;
+  return `${text.slice(0, max - tail.length)}${tail}`;
+}
+
+/** `message` with its progress line, phase and error message cut to CHILD_TEXT_LIMITS. */
+export function boundedTexts(message: ChildToHost): ChildToHost {
+  if (message.type === 'run/progress') {
+    return {
+      ...message,
+      message: cutText(message.message, CHILD_TEXT_LIMITS.progress),
+      ...(message.phase !== undefined && {
+        phase: cutText(message.phase, CHILD_TEXT_LIMITS.phase),
+      }),
+    };
+  }
+  if (message.type === 'run/result' && !message.ok) {
+    return {
+      ...message,
+      error: { ...message.error, message: cutText(message.error.message, CHILD_TEXT_LIMITS.error) },
+    };
+  }
+  return message;
+}
+
 /** Validates a message from the child (a crashed or foreign process may send anything). */
 export function isChildToHost(x: unknown): x is ChildToHost {
   return childMessageProblem(x) === null;
@@ -335,10 +369,11 @@ function childProblem(x: unknown): string | null {
         typeof e === 'object' &&
         e !== null &&
         typeof e.message === 'string' &&
+        e.message.length <= CHILD_TEXT_LIMITS.error &&
         (ERROR_KINDS as readonly unknown[]).includes(e.kind) &&
         (e.help === undefined || (ERROR_HELP as readonly unknown[]).includes(e.help))
         ? null
-        : `a failed run/result needs an error with a kind (input, cancelled or internal) and a message (and help, if any, one of ${ERROR_HELP.join(', ')})`;
+        : `a failed run/result needs an error with a kind (input, cancelled or internal) and a message of at most ${CHILD_TEXT_LIMITS.error} characters (and help, if any, one of ${ERROR_HELP.join(', ')})`;
     }
     default:
       return `unknown message type ${shown(m.type)}`;
@@ -354,9 +389,13 @@ const ERROR_KINDS: readonly ChildError['kind'][] = ['input', 'cancelled', 'inter
  * never of a negative or endless length.
  */
 function progressProblem(m: Record<string, unknown>): string | null {
-  if (typeof m.message !== 'string') return 'run/progress needs a message';
-  if (m.phase !== undefined && typeof m.phase !== 'string')
-    return 'run/progress needs its phase, if given, as text';
+  if (typeof m.message !== 'string' || m.message.length > CHILD_TEXT_LIMITS.progress)
+    return `run/progress needs a message of at most ${CHILD_TEXT_LIMITS.progress} characters`;
+  if (
+    m.phase !== undefined &&
+    (typeof m.phase !== 'string' || m.phase.length > CHILD_TEXT_LIMITS.phase)
+  )
+    return `run/progress needs its phase, if given, as text of at most ${CHILD_TEXT_LIMITS.phase} characters`;
   const count = (v: unknown): boolean =>
     v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
   const over = typeof m.done === 'number' && typeof m.total === 'number' && m.done > m.total;

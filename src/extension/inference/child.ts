@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 import {
   BACKGROUND_FLAG,
+  boundedTexts,
   CHILD_PROTOCOL_VERSION,
   hostMessageProblem,
   messageId,
@@ -32,8 +33,9 @@ if (process.argv.includes(BACKGROUND_FLAG)) {
   }
 }
 
+/** Sends `message`, its texts cut to what the host accepts (they may quote a file or a command). */
 const send = (message: ChildToHost): void => {
-  process.send?.(message);
+  process.send?.(boundedTexts(message));
 };
 
 const workerPath = join(__dirname, 'permutationWorker.js');

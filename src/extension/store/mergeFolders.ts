@@ -238,7 +238,8 @@ function rekey(path: string, key: string): string {
 /**
  * Copies one image's folder, regular files and folders only: a link inside a shard (to
  * /etc/passwd, say) is neither followed nor copied. The folder must itself be a real folder
- * inside the shard's images/ (a folder, not a link), holding the row's result file.
+ * inside the shard's images/ (a folder, not a link), holding the row's result file, which no
+ * link on its way leads to.
  */
 async function copyImageFolder(
   shard: Shard,
@@ -253,12 +254,16 @@ async function copyImageFolder(
   const from = join(shard.dir, 'images', key);
   const info = await lstat(from).catch(() => undefined);
   const real = info?.isDirectory() === true ? await realpath(from) : undefined;
-  const result = await lstat(join(shard.dir, ...resultFile.split('/'))).catch(() => undefined);
+  const resultPath = join(shard.dir, ...resultFile.split('/'));
+  const result = await lstat(resultPath).catch(() => undefined);
+  // The result file is where the copy puts it only when no folder on its way is a link, which
+  // the copy would skip: its real path is then its path under the image's real folder.
+  const resultReal = result?.isFile() === true ? await realpath(resultPath) : undefined;
   if (
     images === undefined ||
     real === undefined ||
     !isWithin(images, real) ||
-    result?.isFile() !== true
+    resultReal !== join(real, ...resultFile.split('/').slice(2))
   ) {
     throw new FolderFileError(
       `Cannot merge ${shard.path}: the result file ${resultFile} it names is missing or not a file inside ${shard.dir}; run that shard again.`,

@@ -12,6 +12,7 @@ import {
   readFileSync,
   renameSync,
   symlinkSync,
+  cpSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -248,6 +249,35 @@ describe('propsweep explain-folder', () => {
     ]);
     assert.equal(viaLink.code, 2);
     assert.match(errorLine(viaLink.stderr), /is missing or not a file inside .*shard-1-linked/);
+    // So is a row whose result file is reached through a link in its image's folder: the copy
+    // skips links, and the merged summary would name a file that is not there.
+    const sublinked = join(root, 'shard-1-sublinked');
+    cpSync(shards[0] ?? '', sublinked, { recursive: true });
+    const summaryName = readdirSync(sublinked).find((n) => n.endsWith('.propsweep-folder.json'));
+    const summaryFile = join(sublinked, summaryName ?? '');
+    const edited = JSON.parse(readFileSync(summaryFile, 'utf8')) as {
+      rows: { status: string; result_file: string | null }[];
+    };
+    const row = edited.rows.find((r) => r.status === 'done');
+    const [, key = '', stem = ''] = row?.result_file?.split('/') ?? [];
+    if (row !== undefined) row.result_file = `images/${key}/via/${stem}`;
+    writeFileSync(summaryFile, JSON.stringify(edited));
+    symlinkSync(join(shards[0] ?? '', 'images', key), join(sublinked, 'images', key, 'via'));
+    const viaSub = cli([
+      'merge',
+      sublinked,
+      shards[1] ?? '',
+      shards[2] ?? '',
+      '--out',
+      join(root, 'm5'),
+    ]);
+    assert.equal(viaSub.code, 2, viaSub.stderr);
+    assert.match(
+      errorLine(viaSub.stderr),
+      new RegExp(
+        `result file images/${key}/via/.* is missing or not a file inside .*shard-1-sublinked`,
+      ),
+    );
     const busy = join(root, 'busy');
     mkdirSync(busy);
     writeFileSync(join(busy, 'notes.txt'), 'mine');

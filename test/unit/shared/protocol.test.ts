@@ -4,7 +4,10 @@ import { test } from 'node:test';
 import { toMeasureJson } from '../../../src/extension/pipeline/measureJson';
 import { measure } from '../../../src/extension/measures';
 import {
+  boundedTexts,
+  CHILD_TEXT_LIMITS,
   childMessageProblem,
+  type ChildToHost,
   modelSpecProblem,
   isChildToHost,
   hostMessageProblem,
@@ -304,6 +307,31 @@ test('run/progress: a phase and counts a bar can be drawn from (finite, 0 <= don
     assert.match(progress(change) ?? '', /done and total/, String(change.done));
   }
   assert.match(progress({ phase: 7 }) ?? '', /phase/);
+});
+
+test('the texts the child sends are bounded: it cuts them, and the host refuses longer ones', () => {
+  const long = `${'a'.repeat(50_000)}TAIL`;
+  const sent: ChildToHost[] = [
+    { type: 'run/progress', id: 1, message: long, phase: long, done: 0, total: 1 },
+    { type: 'run/result', id: 2, ok: false, error: { kind: 'input', message: long } },
+  ];
+  for (const message of sent) {
+    assert.match(childMessageProblem(message) ?? '', /at most/, message.type);
+    const bounded = boundedTexts(message);
+    assert.equal(childMessageProblem(bounded), null, message.type);
+    const text = JSON.stringify(bounded);
+    assert.match(text, /aaaa ... \(\d+ more characters\)/);
+    assert.ok(!text.includes('TAIL'));
+  }
+  const [progress] = sent.map(boundedTexts);
+  assert.ok(progress?.type === 'run/progress');
+  assert.equal(progress.message.length, CHILD_TEXT_LIMITS.progress);
+  assert.equal(progress.phase?.length, CHILD_TEXT_LIMITS.phase);
+  // Short texts, and the other messages, go as they are.
+  const short: ChildToHost = { type: 'run/progress', id: 3, message: 'Editing', phase: 'edit' };
+  assert.deepEqual(boundedTexts(short), short);
+  const ready: ChildToHost = { type: 'child/ready', version: 1, pid: 1 };
+  assert.equal(boundedTexts(ready), ready);
 });
 
 test('a failed run/result names one of the kinds of error', () => {
