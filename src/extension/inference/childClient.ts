@@ -79,6 +79,8 @@ export class InferenceChild {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private exited: string | undefined;
+  /** Set by `retire`: the process goes once no request waits. */
+  private retiring = false;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -176,11 +178,6 @@ export class InferenceChild {
     });
   }
 
-  /** Whether no request waits for an answer. */
-  get idle(): boolean {
-    return this.pending.size === 0;
-  }
-
   /** Whether the process is still running, and can still be spoken to. */
   get alive(): boolean {
     return this.exited === undefined && this.child.connected;
@@ -240,6 +237,23 @@ export class InferenceChild {
   /** Kills the process (it holds nothing that needs a clean shutdown). */
   dispose(): void {
     if (this.exited === undefined) this.child.kill('SIGKILL');
+  }
+
+  /**
+   * Kills the process once no request waits for an answer: at once when none does, else when the
+   * last settles. Looked at after the current turn of the event loop, so that a caller handed this
+   * child in this turn (ChildService.get) has sent its request by then.
+   */
+  retire(): void {
+    this.retiring = true;
+    setImmediate(() => {
+      this.settled();
+    });
+  }
+
+  /** After a request settled: a retired child with none left goes. */
+  private settled(): void {
+    if (this.retiring && this.pending.size === 0) this.dispose();
   }
 
   private run(
@@ -310,6 +324,7 @@ export class InferenceChild {
           `The propsweep inference process answered with an invalid message (${problem}). See the log for details.`,
         ),
       );
+      this.settled();
       return;
     }
     if (id !== undefined) return; // a late message for a request that has settled already
@@ -343,6 +358,7 @@ export class InferenceChild {
         new ChildRunError(message.error.kind, message.error.message, message.error.help),
       );
     }
+    this.settled();
   }
 }
 

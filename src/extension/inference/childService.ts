@@ -8,8 +8,9 @@ import { InferenceChild } from './childClient';
  */
 export class ChildService {
   private child: Promise<InferenceChild> | undefined;
-  /** The thread count the child was started with. */
+  /** The thread count `child` was started with. */
   private threads = 0;
+  private disposed = false;
 
   constructor(
     private readonly childPath: string,
@@ -20,30 +21,45 @@ export class ChildService {
 
   /**
    * The running child, starting one when there is none, the last one died, or the thread count
-   * changed. A child still answering a run is kept until it is idle: its run is not lost.
+   * changed. A child replaced for a new count is retired, not killed: it answers the runs it has
+   * (and one sent by a caller it was handed in this turn) and then goes. Callers send their request
+   * as soon as they have the child.
    */
   async get(): Promise<InferenceChild> {
-    const current = this.child === undefined ? undefined : await this.child.catch(() => undefined);
-    const threads = this.cpuThreads();
-    if (current !== undefined && current.alive) {
-      if (threads === this.threads || !current.idle) return current;
-      this.log(`propsweep.cpuThreads is now ${threads}: the inference process starts again.`);
-      current.dispose();
+    for (;;) {
+      this.checkOpen();
+      const pending = this.child;
+      const current = pending === undefined ? undefined : await pending.catch(() => undefined);
+      this.checkOpen(); // disposed while this caller waited
+      // Another caller replaced the child while this one waited: look again.
+      if (pending !== this.child) continue;
+      const threads = this.cpuThreads();
+      if (current?.alive === true) {
+        if (threads === this.threads) return current;
+        this.log(`propsweep.cpuThreads is now ${threads}: a new inference process starts.`);
+        current.retire();
+      }
+      this.threads = threads;
+      const started = InferenceChild.start(this.childPath, {
+        stderr: this.log,
+        background: true,
+        env: { [CPU_THREADS_ENV]: String(threads) },
+      });
+      this.child = started;
+      started.catch(() => {
+        if (this.child === started) this.child = undefined;
+      });
+      return started;
     }
-    this.threads = threads;
-    this.child = InferenceChild.start(this.childPath, {
-      stderr: this.log,
-      background: true,
-      env: { [CPU_THREADS_ENV]: String(threads) },
-    });
-    this.child.catch(() => {
-      this.child = undefined;
-    });
-    return this.child;
   }
 
-  /** Kills the child. */
+  private checkOpen(): void {
+    if (this.disposed) throw new Error('The propsweep inference process was shut down.');
+  }
+
+  /** Kills the child, and any child a waiting `get` would start. */
   dispose(): void {
+    this.disposed = true;
     void this.child?.then(
       (c) => {
         c.dispose();

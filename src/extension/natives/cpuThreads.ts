@@ -1,14 +1,13 @@
-// The thread count of CPU sessions. onnxruntime's own choice on Linux is half the logical CPUs,
-// which is one thread per core where each core runs two (SMT), and half the machine where the
-// cores run one each, as on many virtual machines: on this project's 2-core VM a CPU session ran on
-// one thread, and a batch of 16 images of the bench's 0.5 GMAC model took 77 ms against 41-44 ms
-// on two threads.
-// propsweep counts the physical cores itself on Linux: the CPUs this process may run on (its
-// affinity), one per set of SMT siblings, at most the CPUs its cgroup's quota pays for. Elsewhere
-// onnxruntime asks the system for its physical cores, and its choice is kept.
+// The thread count of CPU sessions. onnxruntime counts physical cores itself, and does not always
+// count them right: on this project's 2-core VM (one thread per core) its sessions ran on one
+// thread, and a batch of 16 images of the bench's 0.5 GMAC model took 77 ms against 41-44 ms on
+// two threads. propsweep counts the cores itself on Linux: the online CPUs this process may run on
+// (its affinity), one per set of SMT siblings, at most the CPUs its cgroup's quota pays for and
+// what the system says the process can use. Elsewhere onnxruntime's count is kept.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
-import { CPU_THREADS_ENV, cpuThreadsOf } from '../../shared/cpuThreads';
+import { CPU_THREADS_ENV, cpuThreadsOf, MAX_CPU_THREADS } from '../../shared/cpuThreads';
 
 /** The thread count CPU sessions are given, or null for onnxruntime's own; and why, in words. */
 export interface CpuThreadChoice {
@@ -52,54 +51,89 @@ export function quotaCpus(quota: string, period: string): number | null {
 }
 
 /**
- * Physical cores among `cpus`: CPUs with the same SMT siblings share a core. A CPU whose
- * siblings cannot be read counts as a core of its own.
+ * Physical cores among `cpus`: CPUs with the same SMT siblings share a core. CPUs whose siblings
+ * cannot be read are left out, unless no CPU's can be: then each counts as a core.
  */
 export function physicalCores(
   cpus: readonly number[],
   siblingsOf: (cpu: number) => string | null,
 ): number {
   const cores = new Set<string>();
-  for (const cpu of cpus) cores.add(siblingsOf(cpu)?.trim() ?? `cpu${cpu}`);
-  return cores.size;
+  for (const cpu of cpus) {
+    const siblings = siblingsOf(cpu)?.trim();
+    if (siblings !== undefined && siblings !== '') cores.add(siblings);
+  }
+  return cores.size > 0 ? cores.size : cpus.length;
 }
 
-/** The affinity's physical cores, at most the cgroup quota's CPUs, or null off Linux's files. */
-export function linuxCores(read: ReadText): number | null {
+/** Most CPUs whose topology is read: a list naming more (and no online list) is not believed. */
+const MAX_LISTED_CPUS = 4096;
+
+/**
+ * The physical cores of the online CPUs this process may run on, at most the CPUs its cgroup quota
+ * pays for and `parallelism` (what the system says this process can use), or null when Linux's
+ * files cannot be read.
+ */
+export function linuxCores(read: ReadText, parallelism: number): number | null {
   const status = read('/proc/self/status');
   const line = status?.split('\n').find((l) => l.startsWith('Cpus_allowed_list:'));
-  const cpus = line === undefined ? null : parseCpuList(line.slice(line.indexOf(':') + 1));
-  if (cpus === null || cpus.length === 0) return null;
+  const allowed = line === undefined ? null : parseCpuList(line.slice(line.indexOf(':') + 1));
+  if (allowed === null) return null;
+  // The affinity mask also names CPUs that are offline (SMT turned off, CPUs not present).
+  const onlineText = read('/sys/devices/system/cpu/online');
+  const online = onlineText === null ? null : parseCpuList(onlineText);
+  const cpus = online === null ? allowed : allowed.filter((cpu) => online.includes(cpu));
+  if (cpus.length === 0 || cpus.length > MAX_LISTED_CPUS) return null;
   const cores = physicalCores(cpus, (cpu) =>
     read(`/sys/devices/system/cpu/cpu${cpu}/topology/thread_siblings_list`),
   );
   const quota = cgroupQuota(read);
-  return quota === null ? cores : Math.min(cores, quota);
+  return Math.max(1, Math.min(cores, quota ?? cores, parallelism, MAX_CPU_THREADS));
 }
 
-/** The smallest CPU quota of this process's cgroup and its ancestors (v2, else v1), or null. */
+/** Where cgroup v2 (unified, or beside v1 on a hybrid system) and v1's cpu controller are mounted. */
+const V2_ROOTS = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified'];
+const V1_ROOTS = ['/sys/fs/cgroup/cpu', '/sys/fs/cgroup/cpu,cpuacct', '/sys/fs/cgroup/cpuacct,cpu'];
+
+/**
+ * The smallest CPU quota of this process's cgroups and their ancestors: v2's `cpu.max`, v1's
+ * `cpu.cfs_quota_us` over `cpu.cfs_period_us`; null when none sets one. A container sees its own
+ * cgroup at the mount's root, which the walk up reaches too.
+ */
 function cgroupQuota(read: ReadText): number | null {
   const quotas: number[] = [];
-  const own = read('/proc/self/cgroup')
-    ?.split('\n')
-    .find((l) => l.startsWith('0::'))
-    ?.slice(3)
-    .trim();
-  if (own !== undefined && own.startsWith('/') && !own.includes('..')) {
-    const parts = own.split('/').filter((p) => p !== '');
-    for (let depth = Math.min(parts.length, MAX_CGROUP_DEPTH); depth >= 0; depth--) {
-      const dir = ['/sys/fs/cgroup', ...parts.slice(0, depth)].join('/');
-      const [quota, period] = (read(`${dir}/cpu.max`) ?? '').trim().split(/\s+/);
-      const cpus = quota === undefined || period === undefined ? null : quotaCpus(quota, period);
-      if (cpus !== null) quotas.push(cpus);
+  const walk = (
+    roots: readonly string[],
+    parts: readonly string[],
+    quotaAt: (dir: string) => number | null,
+  ): void => {
+    for (const root of roots) {
+      for (let depth = Math.min(parts.length, MAX_CGROUP_DEPTH); depth >= 0; depth--) {
+        const cpus = quotaAt([root, ...parts.slice(0, depth)].join('/'));
+        if (cpus !== null) quotas.push(cpus);
+      }
     }
-  }
-  for (const dir of ['/sys/fs/cgroup/cpu', '/sys/fs/cgroup/cpu,cpuacct']) {
+  };
+  const v2 = (dir: string): number | null => {
+    const [quota, period] = (read(`${dir}/cpu.max`) ?? '').trim().split(/\s+/);
+    return quota === undefined || period === undefined ? null : quotaCpus(quota, period);
+  };
+  const v1 = (dir: string): number | null => {
     const quota = read(`${dir}/cpu.cfs_quota_us`);
     const period = read(`${dir}/cpu.cfs_period_us`);
-    const cpus = quota === null || period === null ? null : quotaCpus(quota, period);
-    if (cpus !== null) quotas.push(cpus);
+    return quota === null || period === null ? null : quotaCpus(quota, period);
+  };
+  // Lines "0::/path" (v2) and "N:cpu,cpuacct:/path" (v1's cpu controller).
+  const lines = read('/proc/self/cgroup')?.split('\n') ?? [];
+  for (const line of lines.slice(0, 64)) {
+    const match = /^\d+:([^:]*):(\/.*)$/.exec(line.trim());
+    const parts = match?.[2]?.split('/').filter((p) => p !== '');
+    if (match === null || parts === undefined || parts.includes('..')) continue;
+    if (match[1] === '') walk(V2_ROOTS, parts, v2);
+    else if (match[1]?.split(',').includes('cpu') === true) walk(V1_ROOTS, parts, v1);
   }
+  walk(V2_ROOTS, [], v2);
+  walk(V1_ROOTS, [], v1);
   return quotas.length === 0 ? null : Math.min(...quotas);
 }
 
@@ -108,6 +142,8 @@ export function cpuThreadChoice(
   env: Readonly<Record<string, string | undefined>>,
   platform: NodeJS.Platform,
   read: ReadText,
+  /** The CPUs the system says this process can use (os.availableParallelism()). */
+  parallelism: number,
 ): CpuThreadChoice {
   const given = env[CPU_THREADS_ENV];
   const set = cpuThreadsOf(given);
@@ -121,7 +157,7 @@ export function cpuThreadChoice(
     set === null
       ? `${CPU_THREADS_ENV}=${JSON.stringify(given?.slice(0, 40))} is not a whole number from 0 to 256, so it is ignored; `
       : '';
-  const cores = platform === 'linux' ? linuxCores(read) : null;
+  const cores = platform === 'linux' ? linuxCores(read, parallelism) : null;
   if (cores !== null) {
     return { threads: cores, reason: `${ignored}one per physical core this process may use` };
   }
@@ -140,6 +176,6 @@ let chosen: CpuThreadChoice | undefined;
 
 /** This process's choice, made once (the machine and the variable do not change under it). */
 export function cpuThreads(): CpuThreadChoice {
-  chosen ??= cpuThreadChoice(process.env, process.platform, readText);
+  chosen ??= cpuThreadChoice(process.env, process.platform, readText, availableParallelism());
   return chosen;
 }

@@ -2,12 +2,13 @@
 // command line): the preview arrives before the answer, with the answer's numbers and one
 // downscaled frame per step. It keeps a classifier loaded from one explanation to the next.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { InferenceChild } from '../../../src/extension/inference/childClient';
+import { cpuThreadChoice } from '../../../src/extension/natives/cpuThreads';
 import type { RunPreview } from '../../../src/shared/childProtocol';
 import { distFile, ROOT } from '../../unit/helpers';
 
@@ -103,10 +104,22 @@ test('the child runs CPU sessions on the threads it is started with, and says so
     'CPU inference runs on 3 threads (as set: propsweep.cpuThreads, or PROPSWEEP_CPU_THREADS for the command line).';
   assert.equal(set.split(line).length - 1, 1, set);
   const automatic = await told('0');
-  assert.match(
-    automatic,
-    process.platform === 'linux'
-      ? /CPU inference runs on \d+ threads? \(one per physical core this process may use\)\./
-      : /CPU inference runs on the threads onnxruntime chooses \(one per physical core, as onnxruntime counts them\)\./,
+  // The count this machine's files give (the child reads the same ones).
+  const { threads } = cpuThreadChoice(
+    {},
+    process.platform,
+    (path) => {
+      try {
+        return readFileSync(path, 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    availableParallelism(),
   );
+  const expected =
+    threads === null
+      ? 'CPU inference runs on the threads onnxruntime chooses (one per physical core, as onnxruntime counts them).'
+      : `CPU inference runs on ${threads} thread${threads === 1 ? '' : 's'} (one per physical core this process may use).`;
+  assert.ok(automatic.includes(expected), `${expected}\n${automatic}`);
 });

@@ -254,7 +254,7 @@ describe('a child that sends invalid messages', { timeout: 30_000 }, () => {
     );
   });
 
-  test('the service starts its child with propsweep.cpuThreads, and again once idle after a change', async () => {
+  test('the service starts its child with propsweep.cpuThreads, and a new one after a change', async () => {
     let threads = 0;
     const logged: string[] = [];
     const service = new ChildService(
@@ -267,19 +267,49 @@ describe('a child that sends invalid messages', { timeout: 30_000 }, () => {
       const first = await service.get();
       assert.equal(await service.get(), first);
       await waitFor(() => logged.includes('threads 0\n'));
+      // Two runs asking at once after the change get the same new child; the idle old one goes.
       threads = 3;
-      const second = await service.get();
+      const [second, again] = await Promise.all([service.get(), service.get()]);
+      assert.equal(again, second);
       assert.notEqual(second.pid, first.pid);
       await waitFor(() => logged.includes('threads 3\n') && !first.alive);
-      assert.ok(logged.some((t) => /propsweep\.cpuThreads is now 3/.test(t)));
-      // A child answering a run is kept: the new count waits until it is idle.
-      ask(second, 'hang').catch(() => undefined);
+      assert.equal(logged.filter((t) => /propsweep\.cpuThreads is now 3/.test(t)).length, 1);
+      // A child answering a run is retired, not killed: the run finishes there, a new child
+      // takes the next, and the old one goes once its run has settled.
+      const controller = new AbortController();
+      const request = folderRunRequest();
+      delete request.type;
+      const running = second.explainFolder(request as Omit<ExplainFolderRun, 'type'>, {
+        signal: controller.signal,
+      });
       threads = 5;
-      assert.equal(await service.get(), second);
-      assert.ok(second.alive);
+      const third = await service.get();
+      assert.notEqual(third.pid, second.pid);
+      await waitFor(() => logged.includes('threads 5\n'));
+      assert.ok(second.alive, 'the old child still answers its run');
+      controller.abort(); // the fake child answers the cancel 2.5 s later
+      await assert.rejects(
+        running,
+        (e: unknown) => e instanceof DOMException && e.name === 'AbortError',
+      );
+      await waitFor(() => !second.alive);
+      assert.ok(third.alive);
+      assert.equal(await service.get(), third);
     } finally {
       service.dispose();
     }
+  });
+
+  test('a service disposed while a caller waits for its child refuses that caller', async () => {
+    const service = new ChildService(fakeChild, () => undefined);
+    started.push(service);
+    const starting = service.get();
+    const waiting = service.get();
+    service.dispose();
+    await assert.rejects(waiting, /shut down/);
+    const child = await starting;
+    await waitFor(() => !child.alive);
+    await assert.rejects(service.get(), /shut down/);
   });
 
   test('the service replaces a child that was stopped for an invalid message', async () => {

@@ -63,7 +63,7 @@ test('a cgroup quota pays for its CPUs rounded up; max and -1 are no quota', () 
   assert.equal(quotaCpus('x', '100000'), null);
 });
 
-test('CPUs with the same SMT siblings are one core; a CPU without them is a core of its own', () => {
+test('CPUs with the same SMT siblings are one core; without any siblings, each CPU is one', () => {
   const siblings = ['0,4', '1,5', '2,6', '3,7', '0,4', '1,5', '2,6', '3,7'];
   assert.equal(
     physicalCores([0, 1, 2, 3, 4, 5, 6, 7], (cpu) => siblings[cpu] ?? null),
@@ -77,53 +77,84 @@ test('CPUs with the same SMT siblings are one core; a CPU without them is a core
     physicalCores([0, 1, 2], () => null),
     3,
   );
+  // A CPU without topology among CPUs with it is not a core of its own.
+  assert.equal(
+    physicalCores([0, 1, 9], (cpu) => siblings[cpu] ?? null),
+    2,
+  );
 });
 
-test('Linux: the cores of the CPUs this process may use, at most what the cgroup quota pays for', () => {
+test('Linux: the cores of the online CPUs this process may use, within its cgroup quota', () => {
   // This project's VM: 2 CPUs, one thread per core (onnxruntime's own count is 1).
-  assert.equal(linuxCores(machine('0-1', ['0', '1'])), 2);
+  assert.equal(linuxCores(machine('0-1', ['0', '1']), 2), 2);
   // 8 CPUs, 2 threads per core: 4 cores, as onnxruntime counts them.
   const smt = ['0,4', '1,5', '2,6', '3,7', '0,4', '1,5', '2,6', '3,7'];
-  assert.equal(linuxCores(machine('0-7', smt)), 4);
+  assert.equal(linuxCores(machine('0-7', smt), 8), 4);
   // taskset -c 0,4,1: two cores.
-  assert.equal(linuxCores(machine('0,1,4', smt)), 2);
+  assert.equal(linuxCores(machine('0,1,4', smt), 3), 2);
+  // SMT turned off: the mask still names CPUs 4-7, which are offline and have no topology.
+  const nosmt = machine('0-7', ['0', '1', '2', '3'], { '/sys/devices/system/cpu/online': '0-3\n' });
+  assert.equal(linuxCores(nosmt, 4), 4);
+  // 64 possible CPUs, 4 online.
+  const few = machine('0-63', ['0', '1', '2', '3'], { '/sys/devices/system/cpu/online': '0-3\n' });
+  assert.equal(linuxCores(few, 4), 4);
+  // Never more than the system says this process can use, nor than MAX_CPU_THREADS.
+  assert.equal(linuxCores(machine('0-7', []), 3), 3);
+  assert.equal(linuxCores(machine('0-1023', []), 1024), MAX_CPU_THREADS);
+  assert.equal(linuxCores(machine('0-65535', []), 65_536), null);
   // A container on 8 single-thread cores with a quota of 2.5 CPUs (cgroup v2, namespaced root).
   const single = ['0', '1', '2', '3', '4', '5', '6', '7'];
   const container = machine('0-7', single, {
     '/proc/self/cgroup': '0::/\n',
     '/sys/fs/cgroup/cpu.max': '250000 100000\n',
   });
-  assert.equal(linuxCores(container), 3);
+  assert.equal(linuxCores(container, 8), 3);
   // A systemd slice's quota above the process's own cgroup.
   const slice = machine('0-7', single, {
     '/proc/self/cgroup': '0::/user.slice/app.scope\n',
     '/sys/fs/cgroup/user.slice/cpu.max': '200000 100000\n',
     '/sys/fs/cgroup/user.slice/app.scope/cpu.max': 'max 100000\n',
   });
-  assert.equal(linuxCores(slice), 2);
-  // cgroup v1.
+  assert.equal(linuxCores(slice, 8), 2);
+  // cgroup v1, the quota on the hierarchy's root (a container's own cgroup)...
   const v1 = machine('0-7', single, {
     '/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us': '400000\n',
     '/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us': '100000\n',
   });
-  assert.equal(linuxCores(v1), 4);
-  // No /proc: not known.
+  assert.equal(linuxCores(v1, 8), 4);
+  // ... or on a nested service (systemd CPUQuota=200%) of a hybrid host.
+  const hybrid = machine('0-7', single, {
+    '/proc/self/cgroup':
+      '12:memory:/system.slice/x.service\n4:cpu,cpuacct:/system.slice/x.service\n0::/system.slice/x.service\n',
+    '/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us': '-1\n',
+    '/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us': '100000\n',
+    '/sys/fs/cgroup/cpu,cpuacct/system.slice/x.service/cpu.cfs_quota_us': '200000\n',
+    '/sys/fs/cgroup/cpu,cpuacct/system.slice/x.service/cpu.cfs_period_us': '100000\n',
+    '/sys/fs/cgroup/unified/system.slice/x.service/cgroup.procs': '1\n',
+  });
+  assert.equal(linuxCores(hybrid, 8), 2);
+  // A path that climbs out is not followed; no /proc at all: not known.
+  const climbing = machine('0-7', single, {
+    '/proc/self/cgroup': '0::/../etc\n',
+    '/sys/fs/cgroup/../etc/cpu.max': '100000 100000\n',
+  });
+  assert.equal(linuxCores(climbing, 8), 8);
   assert.equal(
-    linuxCores(() => null),
+    linuxCores(() => null, 8),
     null,
   );
 });
 
 test('the choice: the variable, else the physical cores on Linux, else onnxruntime', () => {
   const vm = machine('0-1', ['0', '1']);
-  assert.equal(cpuThreadChoice({ PROPSWEEP_CPU_THREADS: '6' }, 'linux', vm).threads, 6);
-  const automatic = cpuThreadChoice({ PROPSWEEP_CPU_THREADS: '0' }, 'linux', vm);
+  assert.equal(cpuThreadChoice({ PROPSWEEP_CPU_THREADS: '6' }, 'linux', vm, 2).threads, 6);
+  const automatic = cpuThreadChoice({ PROPSWEEP_CPU_THREADS: '0' }, 'linux', vm, 2);
   assert.deepEqual(automatic, { threads: 2, reason: 'one per physical core this process may use' });
-  assert.deepEqual(cpuThreadChoice({}, 'darwin', vm), {
+  assert.deepEqual(cpuThreadChoice({}, 'darwin', vm, 2), {
     threads: null,
     reason: 'one per physical core, as onnxruntime counts them',
   });
-  const bad = cpuThreadChoice({ PROPSWEEP_CPU_THREADS: 'lots' }, 'linux', vm);
+  const bad = cpuThreadChoice({ PROPSWEEP_CPU_THREADS: 'lots' }, 'linux', vm, 2);
   assert.equal(bad.threads, 2);
   assert.match(bad.reason, /PROPSWEEP_CPU_THREADS="lots" is not a whole number from 0 to 256/);
 });
