@@ -15,7 +15,7 @@ import { shown } from '../shared/coerce';
 import { CPU_THREADS_ALLOWED, CPU_THREADS_ENV, cpuThreadsOf } from '../shared/cpuThreads';
 import { EXECUTION_PROVIDERS, isExecutionProvider } from '../shared/executionProviders';
 import { numberFlag, parse, UsageError } from './args';
-import { ProgressBar } from './progress';
+import { ProgressBar, writeLog } from './progress';
 import { terminalLines, terminalText } from './terminal';
 import { formatNumber, formatSize } from '../shared/format';
 import { LIMITS, seedsProblem, stepsProblem } from '../shared/limits';
@@ -291,7 +291,9 @@ export async function runInChild<T>(
   const child = await InferenceChild.start(childPath, {
     // Its log quotes names from files (a classifier command's lines under its command line, which
     // names the checkpoint): through terminalLines, as the command's own output.
-    stderr: (text) => process.stderr.write(terminalLines(text)),
+    stderr: (text) => {
+      writeLog(terminalLines(text));
+    },
   });
   const controller = new AbortController();
   const onSigint = (): void => {

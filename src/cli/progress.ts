@@ -16,6 +16,8 @@ export class ProgressBar {
   private lastPhase: string | undefined;
   private lastItem: { readonly done: number; readonly total: number } | undefined;
   private drawn = false;
+  /** What the bar shows now, on a terminal (drawn again after a log line). */
+  private line = '';
 
   constructor(
     private readonly stream: NodeJS.WriteStream = process.stderr,
@@ -36,8 +38,10 @@ export class ProgressBar {
           ? ''
           : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] `;
       const columns = this.stream.columns > 0 ? this.stream.columns : 100;
-      this.stream.write(`\r\x1b[K${`${bar}${message}`.slice(0, columns - 1)}`);
+      this.line = `${bar}${message}`.slice(0, columns - 1);
+      this.stream.write(`\r\x1b[K${this.line}`);
       this.drawn = true;
+      terminal.bar = this;
     } else if (this.lines === 'item') {
       // Counted reports are an item's (image k of n, its steps included), and the first report of
       // a later item starts its line: reports of two items in flight at once (one edited while
@@ -59,5 +63,27 @@ export class ProgressBar {
   finish(): void {
     if (this.drawn) this.stream.write('\r\x1b[K');
     this.drawn = false;
+    if (terminal.bar === this) terminal.bar = undefined;
   }
+
+  /** Writes `text` (whole lines) on the bar's line, and the bar again below it. */
+  interject(text: string): void {
+    if (!this.drawn) {
+      this.stream.write(text);
+      return;
+    }
+    this.stream.write(`\r\x1b[K${text}${text.endsWith('\n') ? '' : '\n'}${this.line}`);
+  }
+}
+
+/** The bar drawn on the terminal now, if any. */
+const terminal: { bar?: ProgressBar | undefined } = {};
+
+/**
+ * Writes a log line (the inference process's standard error) on standard error: above the bar
+ * when one is drawn, so that the line does not run into the bar's.
+ */
+export function writeLog(text: string): void {
+  if (terminal.bar === undefined) process.stderr.write(text);
+  else terminal.bar.interject(text);
 }

@@ -129,3 +129,24 @@ void test("an image's name in a message is printed with its control characters e
   assert.ok((written[0] ?? '').startsWith('\r\x1b[K['));
   assert.ok(!hasTerminalControl((written[0] ?? '').slice(4)), JSON.stringify(written));
 });
+
+test("a log line from the inference process goes above the terminal's bar, which is drawn again", () => {
+  const { written, stream: s } = stream(true);
+  const bar = new ProgressBar(s);
+  bar.update({ phase: 'load', message: 'Loading unbiased.onnx' });
+  bar.interject('CPU inference runs on 2 threads.\n');
+  bar.interject('no newline');
+  assert.deepEqual(written.slice(1), [
+    '\r\x1b[KCPU inference runs on 2 threads.\nLoading unbiased.onnx',
+    '\r\x1b[Kno newline\nLoading unbiased.onnx',
+  ]);
+  bar.finish();
+  // With no bar drawn, the line goes as it is; in a log too.
+  bar.interject('after\n');
+  assert.equal(written.at(-1), 'after\n');
+  const log = stream(false);
+  const logged = new ProgressBar(log.stream);
+  logged.update({ phase: 'load', message: 'Loading' });
+  logged.interject('line\n');
+  assert.deepEqual(log.written, ['Loading\n', 'line\n']);
+});
