@@ -4,6 +4,7 @@
 // mtime, so the pair stands for its content; the store is a cache: a damaged one is ignored.
 import { randomBytes } from 'node:crypto';
 import { realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 
 import { hashRegularFile, readRegularText } from './boundedFiles';
 
@@ -20,6 +21,17 @@ interface Kept {
 export async function fileStamp(path: string): Promise<string> {
   const info = await stat(path).catch(() => undefined);
   return info === undefined ? 'missing' : `${info.size} ${info.mtimeMs} ${info.ino}`;
+}
+
+/**
+ * What the files `paths` of a folder are now: each one's path relative to `root` and its stamp,
+ * a line each, in the order given. A model folder is reused while this is unchanged.
+ */
+export async function filesStamp(root: string, paths: readonly string[]): Promise<string> {
+  const lines = await Promise.all(
+    paths.map(async (path) => `${relative(root, path)} ${await fileStamp(path)}`),
+  );
+  return lines.join('\n');
 }
 
 /** Files remembered at most (a model folder has about twenty). */

@@ -9,7 +9,7 @@ import type { ModelSpec } from '../../shared/childProtocol';
 import type { ExecutionProvider } from '../../shared/executionProviders';
 import { assertNever } from '../../shared/protocol';
 import { stableStringify } from '../../shared/resultFile';
-import { fileStamp } from '../files/fileDigests';
+import { fileStamp, filesStamp } from '../files/fileDigests';
 import { loadCommandClassifier } from './commandClassifier';
 import { loadClipClassifier } from './clipClassifier';
 import { loadClassifier } from './onnxClassifier';
@@ -123,10 +123,10 @@ const FOLDER_STAMP_ENTRIES = 256;
 async function folderStamp(folder: string): Promise<string> {
   const names = await readdir(folder).catch(() => null);
   if (names === null || names.length > FOLDER_STAMP_ENTRIES) return `unlisted ${randomUUID()}`;
-  const stamps = await Promise.all(
-    names.sort().map(async (name) => `${name} ${await fileStamp(join(folder, name))}`),
+  return filesStamp(
+    folder,
+    names.sort().map((name) => join(folder, name)),
   );
-  return stamps.join(' | ');
 }
 
 /** What a progress line calls the model while it loads. */

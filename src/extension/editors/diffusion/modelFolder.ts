@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 
 import { shown } from '../../../shared/coerce';
 import { InvalidJsonError, readJsonIfPresent } from '../../files/boundedFiles';
-import { fileStamp, type FileDigests } from '../../files/fileDigests';
+import { filesStamp, type FileDigests } from '../../files/fileDigests';
 import { contentRecord } from '../parametric';
 import { EditorInputError } from '../types';
 import type { ContentFile, ContentRecord } from '../../../shared/resultFile';
@@ -178,11 +178,7 @@ async function contentPaths(folder: DiffusionFolder): Promise<string[]> {
  * and tokenizer kept loaded from the old files are not used for the new ones.
  */
 export async function folderSignature(folder: DiffusionFolder): Promise<string> {
-  const paths = await contentPaths(folder);
-  const lines = await Promise.all(
-    paths.map(async (path) => `${relative(folder.root, path)} ${await fileStamp(path)}`),
-  );
-  return lines.join('\n');
+  return filesStamp(folder.root, await contentPaths(folder));
 }
 
 /**
