@@ -148,9 +148,12 @@ export function cpuThreadChoice(
   const given = env[CPU_THREADS_ENV];
   const set = cpuThreadsOf(given);
   if (set !== null && set > 0) {
+    // More threads than CPUs take turns on them: slower, not faster. Said, not refused.
+    const over =
+      set > parallelism ? `; more than the ${parallelism} CPUs this process may use` : '';
     return {
       threads: set,
-      reason: `as set: propsweep.cpuThreads, or ${CPU_THREADS_ENV} for the command line`,
+      reason: `as set: propsweep.cpuThreads, or ${CPU_THREADS_ENV} for the command line${over}`,
     };
   }
   const ignored =

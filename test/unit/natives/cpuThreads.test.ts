@@ -147,7 +147,14 @@ test('Linux: the cores of the online CPUs this process may use, within its cgrou
 
 test('the choice: the variable, else the physical cores on Linux, else onnxruntime', () => {
   const vm = machine('0-1', ['0', '1']);
-  assert.equal(cpuThreadChoice({ PROPSWEEP_CPU_THREADS: '6' }, 'linux', vm, 2).threads, 6);
+  const set = cpuThreadChoice({ PROPSWEEP_CPU_THREADS: '6' }, 'linux', vm, 8);
+  assert.deepEqual(set, {
+    threads: 6,
+    reason: 'as set: propsweep.cpuThreads, or PROPSWEEP_CPU_THREADS for the command line',
+  });
+  const over = cpuThreadChoice({ PROPSWEEP_CPU_THREADS: '6' }, 'linux', vm, 2);
+  assert.equal(over.threads, 6);
+  assert.match(over.reason, /; more than the 2 CPUs this process may use$/);
   const automatic = cpuThreadChoice({ PROPSWEEP_CPU_THREADS: '0' }, 'linux', vm, 2);
   assert.deepEqual(automatic, { threads: 2, reason: 'one per physical core this process may use' });
   assert.deepEqual(cpuThreadChoice({}, 'darwin', vm, 2), {
