@@ -26,11 +26,19 @@ const FILES = {
 
 describe('PropSweep in VS Code: Explain Property Across Images', { timeout: 600_000 }, () => {
   test('a folder of three images: the aggregate panel, then one image opened from its row', async (t) => {
-    const settings = { 'propsweep.steps': 5, 'propsweep.permutations': 100 };
+    const settings = {
+      'propsweep.steps': 5,
+      'propsweep.permutations': 100,
+      'propsweep.cpuThreads': 1,
+    };
     await withWorkbench({ name: 'explain-folder', files: FILES, settings }, async (wb) => {
       await explainFolderOfDemoImages(wb, 'photos'); // 5 steps, 100 permutations
       const panel = wb.webviewFrame();
       await panel.locator('.folder-table tr.row-done').first().waitFor({ timeout: RUN_TIMEOUT });
+      // The setting reached the inference process, whose classifier thread says what it uses.
+      t.diagnostic(
+        await wb.waitForLogLine(/CPU inference runs on 1 thread \(as set: propsweep\.cpuThreads/),
+      );
       await wb.resizeWebviewTo(500, 800);
       t.diagnostic(`side panel: ${await wb.screenshotWebview('folder-side-panel-500x800')}`);
       t.diagnostic(`whole: ${await wb.screenshotWebviewWhole('folder-whole')}`);

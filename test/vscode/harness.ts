@@ -30,6 +30,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -37,7 +38,7 @@ import {
 import { appendFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
@@ -630,6 +631,25 @@ export class Workbench {
     }
   }
 
+  /**
+   * Waits until the PropSweep output channel's log file (VS Code writes it under the user data's
+   * logs/) holds a line matching `pattern`; returns that line.
+   */
+  async waitForLogLine(pattern: RegExp): Promise<string> {
+    const deadline = Date.now() + TIMEOUTS.action;
+    for (;;) {
+      const line = logFiles(join(this.userDataDir, 'logs'))
+        .filter((path) => basename(path).includes('PropSweep'))
+        .flatMap((path) => readFileSync(path, 'utf8').split('\n'))
+        .find((l) => pattern.test(l));
+      if (line !== undefined) return line;
+      if (Date.now() > deadline) {
+        throw new Error(`no line matching ${String(pattern)} in PropSweep's log`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
   /** Appends a line to <artifacts>/harness.log: what the harness had to work around. */
   private async note(line: string): Promise<void> {
     await appendFile(join(this.artifacts, 'harness.log'), `${new Date().toISOString()} ${line}\n`);
@@ -790,6 +810,14 @@ async function writeFixtureWorkspace(
     join(workspace, 'README.md'),
     '# PropSweep test workspace\n\nFixture files copied from the repository by test/vscode/harness.ts.\n',
   );
+}
+
+/** Every file under `dir` (none when it does not exist). */
+function logFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile());
 }
 
 async function writeUserSettings(userData: string, options: WorkbenchOptions): Promise<void> {
