@@ -15,7 +15,7 @@ import { shown } from '../shared/coerce';
 import { CPU_THREADS_ALLOWED, CPU_THREADS_ENV, cpuThreadsOf } from '../shared/cpuThreads';
 import { EXECUTION_PROVIDERS, isExecutionProvider } from '../shared/executionProviders';
 import { numberFlag, parse, UsageError } from './args';
-import { ProgressBar, writeLog } from './progress';
+import { ProgressBar, wholeLines, writeLog } from './progress';
 import { terminalLines, terminalText } from './terminal';
 import { formatNumber, formatSize } from '../shared/format';
 import { LIMITS, seedsProblem, stepsProblem } from '../shared/limits';
@@ -288,11 +288,15 @@ export async function runInChild<T>(
       `${CPU_THREADS_ENV} must be ${CPU_THREADS_ALLOWED}, got ${shown(threads)}; unset it for one thread per physical core.`,
     );
   }
+  // Its log quotes names from files (a classifier command's lines under its command line, which
+  // names the checkpoint): through terminalLines, as the command's own output; whole lines, so
+  // that one goes above the progress bar in one piece.
+  const log = wholeLines((lines) => {
+    writeLog(terminalLines(lines));
+  });
   const child = await InferenceChild.start(childPath, {
-    // Its log quotes names from files (a classifier command's lines under its command line, which
-    // names the checkpoint): through terminalLines, as the command's own output.
     stderr: (text) => {
-      writeLog(terminalLines(text));
+      log.push(text);
     },
   });
   const controller = new AbortController();
@@ -313,6 +317,7 @@ export async function runInChild<T>(
   } finally {
     process.off('SIGINT', onSigint);
     child.dispose();
+    log.flush();
   }
 }
 

@@ -87,3 +87,32 @@ export function writeLog(text: string): void {
   if (terminal.bar === undefined) process.stderr.write(text);
   else terminal.bar.interject(text);
 }
+
+/** Longest part line held back for its end: a longer one goes out as it is. */
+const MAX_PART_LINE = 65_536;
+
+/**
+ * Chunks of a stream (which may end in the middle of a line) as whole lines: `push` hands each
+ * run of complete lines to `write`, `flush` the rest, ended with a line break.
+ */
+export function wholeLines(write: (lines: string) => void): {
+  push(text: string): void;
+  flush(): void;
+} {
+  let part = '';
+  return {
+    push(text) {
+      const joined = part + text;
+      const end = joined.lastIndexOf('\n') + 1;
+      part = joined.slice(end);
+      if (end > 0) write(joined.slice(0, end));
+      if (part.length > MAX_PART_LINE) this.flush();
+    },
+    flush() {
+      if (part === '') return;
+      const rest = part;
+      part = '';
+      write(`${rest}\n`);
+    },
+  };
+}

@@ -292,8 +292,13 @@ export const CHILD_TEXT_LIMITS = { progress: 2_000, phase: 100, error: 16_000 } 
 /** `text`, or its head and how much was cut, within `max` characters. */
 function cutText(text: string, max: number): string {
   if (text.length <= max) return text;
-  const tail = ` ... (${text.length - max} more characters)`;
-  return `${text.slice(0, max - tail.length)}${tail}`;
+  // Room for the longest tail (all but nothing cut); the tail then says what was.
+  let keep = Math.max(0, max - ` ... (${text.length} more characters)`.length);
+  // Not between the two halves of a surrogate pair (an emoji, say).
+  const code = text.charCodeAt(keep - 1);
+  if (keep > 0 && code >= 0xd800 && code <= 0xdbff) keep -= 1;
+  const cut = text.length - keep;
+  return `${text.slice(0, keep)} ... (${cut} more character${cut === 1 ? '' : 's'})`;
 }
 
 /** `message` with its progress line, phase and error message cut to CHILD_TEXT_LIMITS. */

@@ -134,7 +134,9 @@ export class InferenceChild {
       execArgv: [],
       ...(options.env !== undefined && { env: { ...process.env, ...options.env } }),
     });
-    child.stderr?.on('data', (chunk: Buffer) => options.stderr?.(chunk.toString()));
+    // Decoded as a stream: a character split across two chunks stays one character.
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => options.stderr?.(chunk));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         fail(

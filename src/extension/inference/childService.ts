@@ -11,6 +11,8 @@ export class ChildService {
   /** The thread count `child` was started with. */
   private threads = 0;
   private disposed = false;
+  /** Children replaced for a new thread count, still answering runs: killed by `dispose` too. */
+  private readonly retired = new Set<InferenceChild>();
 
   constructor(
     private readonly childPath: string,
@@ -38,6 +40,8 @@ export class ChildService {
         if (threads === this.threads) return current;
         this.log(`propsweep.cpuThreads is now ${threads}: a new inference process starts.`);
         current.retire();
+        for (const old of this.retired) if (!old.alive) this.retired.delete(old);
+        this.retired.add(current);
       }
       this.threads = threads;
       const started = InferenceChild.start(this.childPath, {
@@ -57,9 +61,11 @@ export class ChildService {
     if (this.disposed) throw new Error('The propsweep inference process was shut down.');
   }
 
-  /** Kills the child, and any child a waiting `get` would start. */
+  /** Kills the child, the retired ones, and any child a waiting `get` would start. */
   dispose(): void {
     this.disposed = true;
+    for (const old of this.retired) old.dispose();
+    this.retired.clear();
     void this.child?.then(
       (c) => {
         c.dispose();

@@ -62,6 +62,8 @@ export class FolderPanel implements vscode.Disposable {
   /** The size, time and inode of the summary file as it was last read, to skip events of no change. */
   private shownStamp: string | undefined;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Loads started: a load that is not the latest when it finishes is not shown. */
+  private loads = 0;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -137,9 +139,11 @@ export class FolderPanel implements vscode.Disposable {
     const stamp = await fileStamp(summaryPath);
     if (fromDisk && stamp === this.shownStamp) return;
     this.shownStamp = stamp;
+    // Loads may overlap (the watcher's and the poll's): only the latest is shown.
+    const load = ++this.loads;
     try {
       const loaded = await loadFolderRun(summaryPath);
-      if (this.disposed) return;
+      if (this.disposed || load !== this.loads) return;
       this.loaded = loaded;
       this.setRoots(loaded);
       const { file } = loaded;
@@ -160,6 +164,7 @@ export class FolderPanel implements vscode.Disposable {
         restore: { summaryPath: loaded.path },
       });
     } catch (error) {
+      if (this.disposed || load !== this.loads) return;
       const message = error instanceof Error ? error.message : String(error);
       this.services.log.error(`Folder run ${summaryPath}: ${message}`);
       this.loaded = undefined;

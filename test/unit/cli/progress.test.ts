@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { ProgressBar, type LogLines } from '../../../src/cli/progress';
+import { ProgressBar, wholeLines, type LogLines } from '../../../src/cli/progress';
 import type { RunProgress } from '../../../src/shared/childProtocol';
 import { HOSTILE_TEXT, hasTerminalControl } from '../helpers';
 
@@ -149,4 +149,19 @@ test("a log line from the inference process goes above the terminal's bar, which
   logged.update({ phase: 'load', message: 'Loading' });
   logged.interject('line\n');
   assert.deepEqual(log.written, ['Loading\n', 'line\n']);
+});
+
+test('chunks of the inference process log go on as whole lines, the rest at the end', () => {
+  const out: string[] = [];
+  const lines = wholeLines((text) => out.push(text));
+  lines.push('Loading unbiased.onnx\nCPU infer');
+  lines.push('ence runs on 2 threads.\nhalf');
+  lines.push(' a line');
+  assert.deepEqual(out, ['Loading unbiased.onnx\n', 'CPU inference runs on 2 threads.\n']);
+  lines.flush();
+  lines.flush();
+  assert.deepEqual(out.slice(2), ['half a line\n']);
+  // A line that never ends goes out once it is long.
+  lines.push('z'.repeat(70_000));
+  assert.equal(out.at(-1), `${'z'.repeat(70_000)}\n`);
 });

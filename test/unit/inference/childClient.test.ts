@@ -300,6 +300,23 @@ describe('a child that sends invalid messages', { timeout: 30_000 }, () => {
     }
   });
 
+  test('a service disposed kills the children it retired too', async () => {
+    let threads = 1;
+    const service = new ChildService(
+      fakeChild,
+      () => undefined,
+      () => threads,
+    );
+    started.push(service);
+    const first = await service.get();
+    ask(first, 'hang').catch(() => undefined); // busy: retired, not killed, by the change
+    threads = 2;
+    const second = await service.get();
+    assert.ok(first.alive && second.alive);
+    service.dispose();
+    await waitFor(() => !first.alive && !second.alive);
+  });
+
   test('a service disposed while a caller waits for its child refuses that caller', async () => {
     const service = new ChildService(fakeChild, () => undefined);
     started.push(service);

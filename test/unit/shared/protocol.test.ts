@@ -325,8 +325,30 @@ test('the texts the child sends are bounded: it cuts them, and the host refuses 
   }
   const [progress] = sent.map(boundedTexts);
   assert.ok(progress?.type === 'run/progress');
-  assert.equal(progress.message.length, CHILD_TEXT_LIMITS.progress);
-  assert.equal(progress.phase?.length, CHILD_TEXT_LIMITS.phase);
+  assert.ok(progress.message.length <= CHILD_TEXT_LIMITS.progress);
+  assert.ok((progress.phase?.length ?? 0) <= CHILD_TEXT_LIMITS.phase);
+  // The tail says how many characters were cut.
+  const cut = (text: string, max: number): { kept: string; said: number } => {
+    const bounded = boundedTexts({ type: 'run/progress', id: 4, message: text });
+    assert.ok(bounded.type === 'run/progress' && bounded.message.length <= max);
+    const match = / \.\.\. \((\d+) more characters?\)$/.exec(bounded.message);
+    assert.ok(match !== null, bounded.message);
+    return { kept: bounded.message.slice(0, match.index), said: Number(match[1]) };
+  };
+  const limit = CHILD_TEXT_LIMITS.progress;
+  for (const length of [limit + 1, limit + 9, 2 * limit, 50_000]) {
+    const text = 'x'.repeat(length);
+    const { kept, said } = cut(text, limit);
+    assert.equal(kept.length + said, length, String(length));
+  }
+  // Never half of a surrogate pair: an emoji just at the cut is kept whole or cut whole.
+  for (let at = limit - 60; at < limit - 10; at++) {
+    const text = `${'x'.repeat(at)}\u{1F600}${'y'.repeat(limit)}`;
+    const { kept, said } = cut(text, limit);
+    const last = kept.charCodeAt(kept.length - 1);
+    assert.ok(last < 0xd800 || last > 0xdbff, `emoji at ${at}: half of it kept`);
+    assert.equal(kept.length + said, text.length);
+  }
   // Short texts, and the other messages, go as they are.
   const short: ChildToHost = { type: 'run/progress', id: 3, message: 'Editing', phase: 'edit' };
   assert.deepEqual(boundedTexts(short), short);
