@@ -66,13 +66,13 @@ export class ProgressBar {
     if (terminal.bar === this) terminal.bar = undefined;
   }
 
-  /** Writes `text` (whole lines) on the bar's line, and the bar again below it. */
+  /** Writes `text`, whole lines (see wholeLines), on the bar's line, and the bar again below. */
   interject(text: string): void {
     if (!this.drawn) {
       this.stream.write(text);
       return;
     }
-    this.stream.write(`\r\x1b[K${text}${text.endsWith('\n') ? '' : '\n'}${this.line}`);
+    this.stream.write(`\r\x1b[K${text}${this.line}`);
   }
 }
 

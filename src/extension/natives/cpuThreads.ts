@@ -7,7 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
-import { CPU_THREADS_ENV, cpuThreadsOf, MAX_CPU_THREADS } from '../../shared/cpuThreads';
+import { shown } from '../../shared/coerce';
+import {
+  CPU_THREADS_ALLOWED,
+  CPU_THREADS_ENV,
+  cpuThreadsOf,
+  MAX_CPU_THREADS,
+} from '../../shared/cpuThreads';
 
 /** The thread count CPU sessions are given, or null for onnxruntime's own; and why, in words. */
 export interface CpuThreadChoice {
@@ -82,7 +88,8 @@ export function linuxCores(read: ReadText, parallelism: number): number | null {
   // The affinity mask also names CPUs that are offline (SMT turned off, CPUs not present).
   const onlineText = read('/sys/devices/system/cpu/online');
   const online = onlineText === null ? null : parseCpuList(onlineText);
-  const cpus = online === null ? allowed : allowed.filter((cpu) => online.includes(cpu));
+  const onlineSet = online === null ? null : new Set(online);
+  const cpus = onlineSet === null ? allowed : allowed.filter((cpu) => onlineSet.has(cpu));
   if (cpus.length === 0 || cpus.length > MAX_LISTED_CPUS) return null;
   const cores = physicalCores(cpus, (cpu) =>
     read(`/sys/devices/system/cpu/cpu${cpu}/topology/thread_siblings_list`),
@@ -102,6 +109,8 @@ const V1_ROOTS = ['/sys/fs/cgroup/cpu', '/sys/fs/cgroup/cpu,cpuacct', '/sys/fs/c
  */
 function cgroupQuota(read: ReadText): number | null {
   const quotas: number[] = [];
+  // A folder is read once, however many of the walks below reach it.
+  const seen = new Set<string>();
   const walk = (
     roots: readonly string[],
     parts: readonly string[],
@@ -109,7 +118,10 @@ function cgroupQuota(read: ReadText): number | null {
   ): void => {
     for (const root of roots) {
       for (let depth = Math.min(parts.length, MAX_CGROUP_DEPTH); depth >= 0; depth--) {
-        const cpus = quotaAt([root, ...parts.slice(0, depth)].join('/'));
+        const dir = [root, ...parts.slice(0, depth)].join('/');
+        if (seen.has(dir)) continue;
+        seen.add(dir);
+        const cpus = quotaAt(dir);
         if (cpus !== null) quotas.push(cpus);
       }
     }
@@ -158,7 +170,7 @@ export function cpuThreadChoice(
   }
   const ignored =
     set === null
-      ? `${CPU_THREADS_ENV}=${JSON.stringify(given?.slice(0, 40))} is not a whole number from 0 to 256, so it is ignored; `
+      ? `${CPU_THREADS_ENV}=${shown(given)} is not ${CPU_THREADS_ALLOWED}, so it is ignored; `
       : '';
   const cores = platform === 'linux' ? linuxCores(read, parallelism) : null;
   if (cores !== null) {

@@ -239,14 +239,10 @@ describe('propsweep explain-folder', () => {
       if (name.endsWith('.propsweep-folder.json'))
         copyFileSync(join(shards[0] ?? '', name), join(linked, name));
     symlinkSync(join(shards[0] ?? '', 'images'), join(linked, 'images'));
-    const viaLink = cli([
-      'merge',
-      linked,
-      shards[1] ?? '',
-      shards[2] ?? '',
-      '--out',
-      join(root, 'm4'),
-    ]);
+    // Merged in place of shard 1/3.
+    const mergeWith = (first: string, out: string): ReturnType<typeof cli> =>
+      cli(['merge', first, shards[1] ?? '', shards[2] ?? '', '--out', join(root, out)]);
+    const viaLink = mergeWith(linked, 'm4');
     assert.equal(viaLink.code, 2);
     assert.match(errorLine(viaLink.stderr), /is missing or not a file inside .*shard-1-linked/);
     // So is a row whose result file is reached through a link in its image's folder: the copy
@@ -263,14 +259,7 @@ describe('propsweep explain-folder', () => {
     if (row !== undefined) row.result_file = `images/${key}/via/${stem}`;
     writeFileSync(summaryFile, JSON.stringify(edited));
     symlinkSync(join(shards[0] ?? '', 'images', key), join(sublinked, 'images', key, 'via'));
-    const viaSub = cli([
-      'merge',
-      sublinked,
-      shards[1] ?? '',
-      shards[2] ?? '',
-      '--out',
-      join(root, 'm5'),
-    ]);
+    const viaSub = mergeWith(sublinked, 'm5');
     assert.equal(viaSub.code, 2, viaSub.stderr);
     assert.match(
       errorLine(viaSub.stderr),

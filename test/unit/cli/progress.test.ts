@@ -135,10 +135,10 @@ test("a log line from the inference process goes above the terminal's bar, which
   const bar = new ProgressBar(s);
   bar.update({ phase: 'load', message: 'Loading unbiased.onnx' });
   bar.interject('CPU inference runs on 2 threads.\n');
-  bar.interject('no newline');
+  bar.interject('two\nlines\n');
   assert.deepEqual(written.slice(1), [
     '\r\x1b[KCPU inference runs on 2 threads.\nLoading unbiased.onnx',
-    '\r\x1b[Kno newline\nLoading unbiased.onnx',
+    '\r\x1b[Ktwo\nlines\nLoading unbiased.onnx',
   ]);
   bar.finish();
   // With no bar drawn, the line goes as it is; in a log too.

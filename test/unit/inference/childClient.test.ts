@@ -309,6 +309,7 @@ describe('a child that sends invalid messages', { timeout: 30_000 }, () => {
     );
     started.push(service);
     const first = await service.get();
+    started.push(first); // killed after the suite, should the service leave it
     ask(first, 'hang').catch(() => undefined); // busy: retired, not killed, by the change
     threads = 2;
     const second = await service.get();

@@ -102,43 +102,54 @@ test('Linux: the cores of the online CPUs this process may use, within its cgrou
   assert.equal(linuxCores(machine('0-7', []), 3), 3);
   assert.equal(linuxCores(machine('0-1023', []), 1024), MAX_CPU_THREADS);
   assert.equal(linuxCores(machine('0-65535', []), 65_536), null);
-  // A container on 8 single-thread cores with a quota of 2.5 CPUs (cgroup v2, namespaced root).
+  // CPU quotas of cgroups, on 8 single-thread cores: [what, files, cores].
   const single = ['0', '1', '2', '3', '4', '5', '6', '7'];
-  const container = machine('0-7', single, {
-    '/proc/self/cgroup': '0::/\n',
-    '/sys/fs/cgroup/cpu.max': '250000 100000\n',
-  });
-  assert.equal(linuxCores(container, 8), 3);
-  // A systemd slice's quota above the process's own cgroup.
-  const slice = machine('0-7', single, {
-    '/proc/self/cgroup': '0::/user.slice/app.scope\n',
-    '/sys/fs/cgroup/user.slice/cpu.max': '200000 100000\n',
-    '/sys/fs/cgroup/user.slice/app.scope/cpu.max': 'max 100000\n',
-  });
-  assert.equal(linuxCores(slice, 8), 2);
-  // cgroup v1, the quota on the hierarchy's root (a container's own cgroup)...
-  const v1 = machine('0-7', single, {
-    '/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us': '400000\n',
-    '/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us': '100000\n',
-  });
-  assert.equal(linuxCores(v1, 8), 4);
-  // ... or on a nested service (systemd CPUQuota=200%) of a hybrid host.
-  const hybrid = machine('0-7', single, {
-    '/proc/self/cgroup':
-      '12:memory:/system.slice/x.service\n4:cpu,cpuacct:/system.slice/x.service\n0::/system.slice/x.service\n',
-    '/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us': '-1\n',
-    '/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us': '100000\n',
-    '/sys/fs/cgroup/cpu,cpuacct/system.slice/x.service/cpu.cfs_quota_us': '200000\n',
-    '/sys/fs/cgroup/cpu,cpuacct/system.slice/x.service/cpu.cfs_period_us': '100000\n',
-    '/sys/fs/cgroup/unified/system.slice/x.service/cgroup.procs': '1\n',
-  });
-  assert.equal(linuxCores(hybrid, 8), 2);
-  // A path that climbs out is not followed; no /proc at all: not known.
-  const climbing = machine('0-7', single, {
-    '/proc/self/cgroup': '0::/../etc\n',
-    '/sys/fs/cgroup/../etc/cpu.max': '100000 100000\n',
-  });
-  assert.equal(linuxCores(climbing, 8), 8);
+  const quotas: [string, Record<string, string>, number][] = [
+    [
+      'a container with a quota of 2.5 CPUs (cgroup v2, namespaced root)',
+      { '/proc/self/cgroup': '0::/\n', '/sys/fs/cgroup/cpu.max': '250000 100000\n' },
+      3,
+    ],
+    [
+      "a systemd slice's quota above the process's own cgroup",
+      {
+        '/proc/self/cgroup': '0::/user.slice/app.scope\n',
+        '/sys/fs/cgroup/user.slice/cpu.max': '200000 100000\n',
+        '/sys/fs/cgroup/user.slice/app.scope/cpu.max': 'max 100000\n',
+      },
+      2,
+    ],
+    [
+      "cgroup v1, the quota on the hierarchy's root (a container's own cgroup)",
+      {
+        '/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us': '400000\n',
+        '/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us': '100000\n',
+      },
+      4,
+    ],
+    [
+      'cgroup v1 on a nested service (systemd CPUQuota=200%) of a hybrid host',
+      {
+        '/proc/self/cgroup':
+          '12:memory:/system.slice/x.service\n4:cpu,cpuacct:/system.slice/x.service\n0::/system.slice/x.service\n',
+        '/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us': '-1\n',
+        '/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us': '100000\n',
+        '/sys/fs/cgroup/cpu,cpuacct/system.slice/x.service/cpu.cfs_quota_us': '200000\n',
+        '/sys/fs/cgroup/cpu,cpuacct/system.slice/x.service/cpu.cfs_period_us': '100000\n',
+        '/sys/fs/cgroup/unified/system.slice/x.service/cgroup.procs': '1\n',
+      },
+      2,
+    ],
+    [
+      'a path that climbs out, not followed',
+      { '/proc/self/cgroup': '0::/../etc\n', '/sys/fs/cgroup/../etc/cpu.max': '100000 100000\n' },
+      8,
+    ],
+  ];
+  for (const [what, files, cores] of quotas) {
+    assert.equal(linuxCores(machine('0-7', single, files), 8), cores, what);
+  }
+  // No /proc at all: not known.
   assert.equal(
     linuxCores(() => null, 8),
     null,
